@@ -1,0 +1,154 @@
+import { Context, CancelledFailure } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import type { CommandJob } from '../catalog/job-schema';
+import { killProcessTree } from './process-tree';
+import { processReaper } from './process-reaper';
+import { OutputTail } from './output-tail';
+
+/** Enough of stdout / stderr to diagnose a failure; the rest goes by. */
+export const OUTPUT_TAIL_BYTES = 64 * 1024;
+const HEARTBEAT_EVERY_MS = 1_000;
+/** A command may report how many records it processed by printing this on its own line. */
+const RECORD_COUNT_LINE = /^JOBNET_RECORD_COUNT=(\d+)\s*$/gm;
+
+export interface CommandRequest extends Pick<CommandJob, 'command' | 'cwd' | 'env' | 'timeout' | 'killGrace'> {
+  jobName: string;
+  businessDate: string;
+  /** Exit codes that no retry can fix (the job's `nonRetryable: [exit:N]`). */
+  nonRetryableExitCodes: number[];
+}
+
+export interface CommandOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  recordCount?: number;
+  attempt: number;
+  host: string;
+}
+
+/** Failure types a command attempt ends with; they are the names used in `nonRetryable` too. */
+export const CommandFailureType = {
+  failed: 'CommandFailed',
+  timeout: 'CommandTimeout',
+  notStarted: 'CommandNotStarted',
+} as const;
+
+function lastRecordCount(stdout: string): number | undefined {
+  let count: number | undefined;
+  for (const match of stdout.matchAll(RECORD_COUNT_LINE)) count = Number(match[1]);
+  return count;
+}
+
+function lastLine(text: string): string {
+  const lines = text.trimEnd().split('\n');
+  return lines[lines.length - 1]?.slice(0, 500) ?? '';
+}
+
+/**
+ * Runs one attempt of a command job: argv without a shell, in its own process group, killed
+ * as a whole tree at the per-attempt timeout, on cancellation, and if the worker dies.
+ */
+export async function runCommand(request: CommandRequest): Promise<CommandOutcome> {
+  const context = Context.current();
+  const { info } = context;
+  const [program, ...args] = request.command;
+  const startedAt = Date.now();
+  const stdout = new OutputTail(OUTPUT_TAIL_BYTES);
+  const stderr = new OutputTail(OUTPUT_TAIL_BYTES);
+
+  const child = spawn(program!, args, {
+    cwd: request.cwd,
+    env: {
+      ...process.env,
+      ...request.env,
+      JOBNET_JOB: request.jobName,
+      JOBNET_BUSINESS_DATE: request.businessDate,
+      JOBNET_RUN_ID: info.workflowExecution?.workflowId ?? info.activityId,
+      JOBNET_ATTEMPT: String(info.attempt),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Leader of its own process group, so that one signal stops the whole tree.
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+  });
+  const pgid = child.pid;
+  if (pgid !== undefined) processReaper.track(pgid);
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+
+  let stopReason: 'timeout' | 'cancelled' | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: 'timeout' | 'cancelled') => {
+    if (stopReason || pgid === undefined) return;
+    stopReason = reason;
+    context.log.warn(`stopping command (${reason}): killing process group ${pgid}`);
+    stopping = killProcessTree(pgid, request.killGrace);
+  };
+  const timeoutTimer = setTimeout(() => stop('timeout'), request.timeout);
+  const heartbeatTimer = setInterval(
+    () => context.heartbeat({ pid: pgid, elapsedMs: Date.now() - startedAt, stdoutBytes: stdout.total }),
+    HEARTBEAT_EVERY_MS,
+  );
+  const onCancel = () => stop('cancelled');
+  context.cancellationSignal.addEventListener('abort', onCancel);
+
+  try {
+    const { exitCode, signal } = await new Promise<{ exitCode: number | null; signal: string | null }>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, sig) => {
+        // Whatever the command left behind in its group ends with it (like systemd's
+        // KillMode=control-group); only then do its output pipes close.
+        if (pgid !== undefined) void killProcessTree(pgid, request.killGrace);
+        child.once('close', () => resolve({ exitCode: code, signal: sig }));
+      });
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw ApplicationFailure.create({
+        type: CommandFailureType.notStarted,
+        message: `cannot start ${program}: ${error.message}`,
+        // A missing program or a wrong cwd is not fixed by trying again at once.
+        nonRetryable: true,
+      });
+    });
+    await stopping;
+
+    const outcome: CommandOutcome = {
+      exitCode,
+      signal,
+      stdout: stdout.toString(),
+      stderr: stderr.toString(),
+      durationMs: Date.now() - startedAt,
+      recordCount: lastRecordCount(stdout.toString()),
+      attempt: info.attempt,
+      host: os.hostname(),
+    };
+    if (stopReason === 'cancelled') throw new CancelledFailure('command cancelled; its process tree was killed');
+    if (stopReason === 'timeout') {
+      throw ApplicationFailure.create({
+        type: CommandFailureType.timeout,
+        message: `timed out after ${request.timeout} ms; process tree killed`,
+        details: [outcome],
+      });
+    }
+    if (exitCode !== 0) {
+      const why = exitCode === null ? `killed by ${signal}` : `exited with code ${exitCode}`;
+      const detail = lastLine(outcome.stderr) || lastLine(outcome.stdout);
+      throw ApplicationFailure.create({
+        type: CommandFailureType.failed,
+        message: detail ? `${why}: ${detail}` : why,
+        nonRetryable: exitCode !== null && request.nonRetryableExitCodes.includes(exitCode),
+        details: [outcome],
+      });
+    }
+    return outcome;
+  } finally {
+    clearTimeout(timeoutTimer);
+    clearInterval(heartbeatTimer);
+    context.cancellationSignal.removeEventListener('abort', onCancel);
+    if (pgid !== undefined) processReaper.untrack(pgid);
+  }
+}

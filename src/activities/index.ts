@@ -1,0 +1,2 @@
+export { runCommand } from './command';
+export { appendRunLog } from './runlog';

@@ -1,0 +1,28 @@
+/**
+ * The process reaper: a tiny companion process of each worker, so that a command never
+ * outlives its worker. The worker writes "+<pgid>" when it starts a command and "-<pgid>" when
+ * the command has ended. When the worker dies — even by SIGKILL, which it cannot catch — the
+ * pipe closes, and the reaper kills every process group still registered, then exits.
+ *
+ * It runs in its own process group, so a Ctrl-C meant for the worker does not reach it first.
+ */
+import { createInterface } from 'node:readline';
+import { killProcessTree } from './process-tree';
+
+const GRACE_MS = Number(process.env.JOBNET_REAPER_GRACE_MS ?? 5_000);
+const tracked = new Set<number>();
+
+// The worker decides when we stop: only the end of our stdin does.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
+
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  const pgid = Number(line.slice(1));
+  if (!Number.isInteger(pgid) || pgid <= 0) return;
+  if (line.startsWith('+')) tracked.add(pgid);
+  else if (line.startsWith('-')) tracked.delete(pgid);
+});
+lines.on('close', () => {
+  void Promise.all([...tracked].map((pgid) => killProcessTree(pgid, GRACE_MS))).finally(() => process.exit(0));
+});

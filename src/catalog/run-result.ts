@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * What a job run reports: its events and its outcome. One schema for the workflow result, the
+ * CLI's output and (later) the alerts.
+ */
+
+export const jobStatusSchema = z.enum(['running', 'waiting-retry', 'success', 'error', 'timeout', 'worker-lost', 'cancelled']);
+export type JobStatusValue = z.infer<typeof jobStatusSchema>;
+
+export const jobEventTypeSchema = z.enum([
+  'started',
+  /** The immediate attempts are exhausted (or a non-retryable error ended them). */
+  'failed',
+  /** Like `failed`, but the last attempt ran past its time-out and was killed. */
+  'timeout',
+  /** The worker running the command vanished (heartbeat time-out). */
+  'worker_lost',
+  'retry_scheduled',
+  'retry_succeeded',
+  'retry_failed',
+  'succeeded',
+]);
+export type JobEventType = z.infer<typeof jobEventTypeSchema>;
+
+export const jobEventSchema = z.object({
+  type: jobEventTypeSchema,
+  at: z.string(),
+  attempt: z.number().optional(),
+  error: z.string().optional(),
+  errorType: z.string().optional(),
+  retryAt: z.string().optional(),
+});
+export type JobEvent = z.infer<typeof jobEventSchema>;
+
+export const jobResultSchema = z.object({
+  name: z.string(),
+  businessDate: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  status: jobStatusSchema,
+  startTime: z.string(),
+  endTime: z.string(),
+  /** Command attempts made in all, the delayed one included. */
+  attempts: z.number(),
+  delayedRetry: z.boolean(),
+  exitCode: z.number().nullable(),
+  recordCount: z.number().nullable(),
+  host: z.string().nullable(),
+  output: z.string(),
+  error: z.string().nullable(),
+  errorType: z.string().nullable(),
+  events: z.array(jobEventSchema),
+});
+export type JobResult = z.infer<typeof jobResultSchema>;

@@ -1,0 +1,45 @@
+import { Client, Connection } from '@temporalio/client';
+import { JOBNET_SEARCH_ATTRIBUTES } from './search-attributes';
+import { temporalTarget, type TemporalTarget } from './connection';
+
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachable';
+}
+
+/** A connected client, or a TemporalUnreachableError that says where we tried. */
+export async function connectClient(target: TemporalTarget = temporalTarget()): Promise<Client> {
+  const { address, tls, apiKey, metadata } = target.connectionOptions;
+  try {
+    const connection = await Connection.connect({ address, tls, apiKey, metadata, connectTimeout: '5s' });
+    return new Client({ connection, namespace: target.namespace });
+  } catch (error) {
+    throw new TemporalUnreachableError(
+      `cannot reach Temporal at ${address} (namespace ${target.namespace}): ${(error as Error).message}. ` +
+        'Start it with `npm run dev`, or set TEMPORAL_ADDRESS.',
+    );
+  }
+}
+
+/**
+ * Makes sure the namespace knows jobnet's search attributes; a run that upserts an unknown one
+ * would fail its workflow task again and again. Registers missing ones where allowed (dev
+ * server), and otherwise says which command an administrator must run.
+ */
+export async function ensureSearchAttributes(client: Client): Promise<string[]> {
+  const { namespace } = client.options;
+  const operator = client.connection.operatorService;
+  const { customAttributes } = await operator.listSearchAttributes({ namespace });
+  const missing = JOBNET_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
+  if (missing.length === 0) return [];
+  const typeCodes = { KEYWORD: 2, INT: 3 } as const;
+  try {
+    await operator.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, typeCodes[key.type as keyof typeof typeCodes]])),
+    });
+  } catch (error) {
+    const commands = missing.map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${key.type === 'INT' ? 'Int' : 'Keyword'}`);
+    throw new Error(`search attributes missing in namespace ${namespace} and not registrable by this client (${(error as Error).message}); run:\n  ${commands.join('\n  ')}`);
+  }
+  return missing.map((key) => key.name);
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm run worker [-- --queue q1,q2]` — runs jobs on this host. Stops gracefully on
+ * SIGINT / SIGTERM: takes no new work, lets running commands finish within the drain time.
+ */
+import { Command } from 'commander';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import type { Duration } from '@temporalio/common';
+import { connectClient, ensureSearchAttributes } from './client';
+import { ExitCode, temporalTarget } from './connection';
+import { createLogger, temporalLogger } from './logger';
+import { processReaper } from './activities/process-reaper';
+import { bundleWorkflows, createWorkers, defaultQueues } from './worker-setup';
+
+const program = new Command('jobnet-worker')
+  .description('Run jobnet workflows and job commands from the given task queues.')
+  .option('-q, --queue <queues>', 'comma-separated task queues', (value) => value.split(',').map((q) => q.trim()).filter(Boolean))
+  .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or localhost:7233)')
+  .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or default)')
+  .option('--drain <duration>', 'on shutdown, how long running commands may go on before they are killed', '60s')
+  .option('--max-activities <n>', 'commands run at once by each queue worker', (value) => Number(value))
+  .option('-l, --log-level <level>', 'trace | debug | info | warn | error', 'info');
+
+async function main(): Promise<number> {
+  const options = program.parse().opts<{
+    queue?: string[];
+    address?: string;
+    namespace?: string;
+    drain: Duration;
+    maxActivities?: number;
+    logLevel: string;
+  }>();
+  const logger = createLogger({ name: 'worker', level: options.logLevel });
+  Runtime.install({ logger: temporalLogger(logger) });
+
+  const target = temporalTarget({ address: options.address, namespace: options.namespace });
+  const client = await connectClient(target);
+  const registered = await ensureSearchAttributes(client);
+  if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
+  await client.connection.close();
+
+  const queues = options.queue ?? defaultQueues();
+  logger.info({ address: target.connectionOptions.address, namespace: target.namespace, queues }, 'bundling workflows');
+  const [connection, workflowBundle] = await Promise.all([NativeConnection.connect(target.connectionOptions), bundleWorkflows(temporalLogger(logger.child({}, { level: 'warn' })))]);
+  try {
+    const workers = await createWorkers({
+      connection,
+      namespace: target.namespace,
+      queues,
+      workflowBundle,
+      shutdownGraceTime: options.drain,
+      maxConcurrentActivities: options.maxActivities,
+    });
+    logger.info({ queues }, 'worker ready');
+    await Promise.all(workers.map((worker) => worker.run()));
+    logger.info('worker stopped');
+    return ExitCode.ok;
+  } finally {
+    processReaper.close();
+    await connection.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`jobnet worker: ${error.message}\n`);
+    process.exit(error.name === 'TemporalUnreachable' ? ExitCode.temporalUnreachable : 1);
+  },
+);

@@ -1,0 +1,250 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  isCancellation,
+  log,
+  proxyActivities,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import { TimeoutType } from '@temporalio/common';
+import type * as activities from '../activities';
+import type { CommandOutcome } from '../activities/command';
+import { jobRunInputSchema, jobTaskQueue, type CommandJob, type JobRun, type JobRunInput } from '../catalog/job-schema';
+import type { JobEvent, JobEventType, JobResult, JobStatusValue } from '../catalog/run-result';
+import { BusinessDate, Host, JobName, JobStatus, RecordCount } from '../search-attributes';
+import { parseWorkflowInput } from './input';
+
+/** How often a lost worker (heartbeat time-out) is answered by running the command again. */
+const MAX_WORKER_LOSSES = 3;
+/** The activity enforces the job's time-out itself; Temporal's bound is only a backstop. */
+const START_TO_CLOSE_MARGIN_MS = 60_000;
+
+const runLog = proxyActivities<typeof activities>({
+  startToCloseTimeout: '30s',
+  // The run log is for people; after this many tries the run ends without its line, with a warning.
+  retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '1m' },
+});
+
+/** How one series of attempts (the immediate ladder, or the single delayed run) ended. */
+type SeriesResult = { ok: true; outcome: CommandOutcome; attempts: number } | { ok: false; failure: unknown; attempts: number };
+
+/**
+ * One command job for one business date, as an operator's runbook would say it:
+ * run it; on failure retry at once as configured; if that is not enough, wait on a durable
+ * timer and try exactly once more; write one line to the run log; report what happened.
+ */
+export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
+  const run = parseWorkflowInput(jobRunInputSchema, input);
+  const { job } = run;
+  const info = workflowInfo();
+  const startTime = new Date().toISOString();
+  const events: JobEvent[] = [];
+  const note = (type: JobEventType, extra: Omit<JobEvent, 'type' | 'at'> = {}) => {
+    const event = { type, at: new Date().toISOString(), ...extra };
+    events.push(event);
+    log.info(`${run.name}: ${type}`, { job: run.name, businessDate: run.businessDate, ...extra });
+  };
+  const setStatus = (status: JobStatusValue) => upsertSearchAttributes([{ key: JobStatus, value: status }]);
+
+  upsertSearchAttributes([
+    { key: JobName, value: run.name },
+    { key: BusinessDate, value: run.businessDate },
+    { key: JobStatus, value: 'running' },
+  ]);
+  note('started');
+
+  let attempts = 0;
+  let series = await runSeries(run, job.retry.attempts, note);
+  attempts += series.attempts;
+  if (!series.ok) note(failureEventType(series.failure), { attempt: attempts, ...describeFailure(series.failure) });
+
+  const delayedRetry = !series.ok && job.delayedRetry !== undefined && worthRetrying(series.failure, job);
+  if (delayedRetry && job.delayedRetry) {
+    // The delayed run is a durable timer: a crash of worker or server during the wait resumes it.
+    note('retry_scheduled', { retryAt: new Date(Date.now() + job.delayedRetry.after).toISOString() });
+    setStatus('waiting-retry');
+    await sleep(job.delayedRetry.after);
+    setStatus('running');
+    // Exactly one more series of one attempt; nothing in it schedules another delayed run.
+    series = await runSeries(run, 1, note);
+    attempts += series.attempts;
+    if (series.ok) note('retry_succeeded', { attempt: attempts });
+    else note('retry_failed', { attempt: attempts, ...describeFailure(series.failure) });
+  } else if (series.ok) {
+    note('succeeded', { attempt: attempts });
+  }
+
+  const status: JobStatusValue = series.ok ? 'success' : failureStatus(series.failure);
+  const outcome = series.ok ? series.outcome : outcomeOf(series.failure);
+  const failure = series.ok ? undefined : describeFailure(series.failure);
+  const result: JobResult = {
+    name: run.name,
+    businessDate: run.businessDate,
+    workflowId: info.workflowId,
+    runId: info.runId,
+    status,
+    startTime,
+    endTime: new Date().toISOString(),
+    attempts,
+    delayedRetry,
+    exitCode: outcome?.exitCode ?? null,
+    recordCount: outcome?.recordCount ?? null,
+    host: outcome?.host ?? null,
+    output: outcome?.stdout ?? '',
+    error: failure?.error ?? null,
+    errorType: failure?.errorType ?? null,
+    events,
+  };
+
+  upsertSearchAttributes([
+    { key: JobStatus, value: status },
+    ...(result.recordCount !== null ? [{ key: RecordCount, value: result.recordCount }] : []),
+    ...(result.host !== null ? [{ key: Host, value: result.host }] : []),
+  ]);
+  await writeRunLog(result);
+
+  if (status !== 'success') {
+    throw ApplicationFailure.create({
+      type: status === 'timeout' ? 'JobTimeout' : 'JobFailed',
+      message: `${run.name} (${run.businessDate}) ended ${status}: ${result.error ?? 'no error message'}`,
+      nonRetryable: true,
+      details: [result],
+    });
+  }
+  return result;
+}
+
+/**
+ * One series of up to `maxAttempts` immediate attempts under Temporal's retry policy. A lost
+ * worker is not the command's fault: a job that is safe to repeat runs again elsewhere.
+ */
+async function runSeries(
+  run: JobRun,
+  maxAttempts: number,
+  note: (type: JobEventType, extra?: Omit<JobEvent, 'type' | 'at'>) => void,
+): Promise<SeriesResult> {
+  const { job } = run;
+  const { runCommand } = proxyActivities<typeof activities>(commandActivityOptions(job, maxAttempts));
+  let attempts = 0;
+  for (let losses = 0; ; losses++) {
+    try {
+      const outcome = await runCommand({
+        command: job.command,
+        cwd: job.cwd,
+        env: job.env,
+        timeout: job.timeout,
+        killGrace: job.killGrace,
+        jobName: run.name,
+        businessDate: run.businessDate,
+        nonRetryableExitCodes: exitCodesIn(job.retry.nonRetryable),
+      });
+      return { ok: true, outcome, attempts: attempts + outcome.attempt };
+    } catch (failure) {
+      if (isCancellation(failure)) throw failure;
+      const attemptsMade = outcomeOf(failure)?.attempt ?? maxAttempts;
+      attempts += attemptsMade;
+      if (isWorkerLost(failure) && job.safeToRepeat && losses < MAX_WORKER_LOSSES) {
+        note('worker_lost', { attempt: attempts, ...describeFailure(failure) });
+        continue;
+      }
+      return { ok: false, failure, attempts };
+    }
+  }
+}
+
+function commandActivityOptions(job: CommandJob, maxAttempts: number): ActivityOptions {
+  return {
+    taskQueue: jobTaskQueue(job, workflowInfo().taskQueue),
+    startToCloseTimeout: job.timeout + job.killGrace + START_TO_CLOSE_MARGIN_MS,
+    heartbeatTimeout: job.heartbeatTimeout,
+    retry: {
+      maximumAttempts: maxAttempts,
+      initialInterval: job.retry.interval,
+      backoffCoefficient: job.retry.backoff,
+      maximumInterval: job.retry.maxInterval,
+      // `exit:N` entries are decided by the activity, which knows the exit code.
+      nonRetryableErrorTypes: job.retry.nonRetryable.filter((entry) => !entry.startsWith('exit:')),
+    },
+  };
+}
+
+async function writeRunLog(result: JobResult): Promise<void> {
+  try {
+    await runLog.appendRunLog({
+      job_name: result.name,
+      start_time: result.startTime,
+      end_time: result.endTime,
+      status: result.status,
+      output: result.output,
+      error: result.error,
+      run_id: result.runId,
+      workflow_id: result.workflowId,
+      business_date: result.businessDate,
+      attempt: result.attempts,
+      delayed_retry: result.delayedRetry,
+      record_count: result.recordCount,
+    });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    log.warn('run log line not written', { error: String(error) });
+  }
+}
+
+function exitCodesIn(entries: string[]): number[] {
+  return entries.filter((entry) => entry.startsWith('exit:')).map((entry) => Number(entry.slice('exit:'.length)));
+}
+
+function applicationCause(failure: unknown): ApplicationFailure | undefined {
+  if (failure instanceof ActivityFailure && failure.cause instanceof ApplicationFailure) return failure.cause;
+  return undefined;
+}
+
+function outcomeOf(failure: unknown): CommandOutcome | undefined {
+  return applicationCause(failure)?.details?.[0] as CommandOutcome | undefined;
+}
+
+function isWorkerLost(failure: unknown): boolean {
+  return (
+    failure instanceof ActivityFailure &&
+    failure.cause instanceof TimeoutFailure &&
+    failure.cause.timeoutType === TimeoutType.HEARTBEAT
+  );
+}
+
+function isTimeout(failure: unknown): boolean {
+  if (applicationCause(failure)?.type === 'CommandTimeout') return true;
+  return (
+    failure instanceof ActivityFailure &&
+    failure.cause instanceof TimeoutFailure &&
+    failure.cause.timeoutType === TimeoutType.START_TO_CLOSE
+  );
+}
+
+function worthRetrying(failure: unknown, job: CommandJob): boolean {
+  const cause = applicationCause(failure);
+  if (!cause) return true;
+  return !cause.nonRetryable && !job.retry.nonRetryable.includes(cause.type ?? '');
+}
+
+function failureEventType(failure: unknown): JobEventType {
+  return isTimeout(failure) ? 'timeout' : 'failed';
+}
+
+function failureStatus(failure: unknown): JobStatusValue {
+  if (isTimeout(failure)) return 'timeout';
+  if (isWorkerLost(failure)) return 'worker-lost';
+  return 'error';
+}
+
+function describeFailure(failure: unknown): { error: string; errorType: string } {
+  const cause = applicationCause(failure);
+  if (cause) return { error: cause.message, errorType: cause.type ?? 'Error' };
+  if (failure instanceof ActivityFailure && failure.cause instanceof TimeoutFailure) {
+    return { error: failure.cause.message, errorType: `Timeout:${failure.cause.timeoutType}` };
+  }
+  return { error: failure instanceof Error ? failure.message : String(failure), errorType: 'Error' };
+}
