@@ -9,9 +9,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { businessDateAt } from './catalog/business-date';
 import { DEFAULT_QUEUE } from './catalog/catalog-schema';
-import type { JobRunInput } from './catalog/job-schema';
+import { jobRunInputSchema, type JobRunInput } from './catalog/job-schema';
 import { catalogPath, loadCatalog } from './catalog/load';
-import { InvalidInputError } from './catalog/validation-error';
+import { InvalidInputError, parseOrThrow } from './catalog/validation-error';
 import { connectClient } from './client';
 import { ExitCode, temporalTarget } from './connection';
 import { triggerJob } from './trigger';
@@ -33,13 +33,15 @@ type Options = { catalog?: string; date?: string; force?: boolean; wait?: boolea
 function runInput(target: string, json: string | undefined, options: Options): { input: JobRunInput; taskQueue: string } {
   if (target === 'jobWorkflow') {
     if (!json) throw new InvalidInputError([{ path: '(input)', message: 'jobWorkflow needs its JSON input' }], 'arguments');
-    let input: JobRunInput;
+    let input: unknown;
     try {
-      input = JSON.parse(json) as JobRunInput;
+      input = JSON.parse(json);
     } catch (error) {
       throw new InvalidInputError([{ path: '(input)', message: `not JSON: ${(error as Error).message}` }], 'arguments');
     }
-    return { input, taskQueue: DEFAULT_QUEUE };
+    // Checked here, before any connection: bad input starts nothing.
+    parseOrThrow(jobRunInputSchema, input, 'jobWorkflow input');
+    return { input: input as JobRunInput, taskQueue: DEFAULT_QUEUE };
   }
   const file = catalogPath(options.catalog);
   const catalog = loadCatalog(file);

@@ -42,10 +42,10 @@ function lineOf(doc: Document, lines: LineCounter, pathKeys: readonly PropertyKe
 export function parseCatalog(text: string, source = 'catalog'): Catalog {
   const lines = new LineCounter();
   // JSON is YAML, so one parser reads both; duplicate keys are errors, not silent overrides.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new InvalidInputError(
-      doc.errors.map((error: YAMLError) => ({ path: '(syntax)', message: error.message.split('\n')[0] ?? error.message, line: error.linePos?.[0]?.line })),
+      doc.errors.map((error: YAMLError) => ({ path: '(syntax)', message: (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, ''), line: error.linePos?.[0]?.line })),
       source,
     );
   }

@@ -1,0 +1,98 @@
+/**
+ * The product's core promise against the real dev server: a crash resumes, it never hangs
+ * "running" (seed 002). A worker SIGKILLed mid-command and a Temporal server SIGKILLed
+ * mid-command both end with a completed run and no stray process.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { JobRunInput } from '../src/catalog/job-schema';
+import { jobWorkflow } from '../src/workflows';
+import { freePort, startDevServer, type DevServer } from '../scripts/servers';
+import { processAlive, tempDir, waitFor } from './helpers/fs';
+import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+
+let work: ReturnType<typeof tempDir>;
+let server: DevServer;
+let port: number;
+let dbFile: string;
+const workers: WorkerProcess[] = [];
+
+async function client(): Promise<Client> {
+  return new Client({ connection: await Connection.connect({ address: server.address }) });
+}
+
+before(async () => {
+  work = tempDir('crash');
+  dbFile = path.join(work.dir, 'temporal.db');
+  port = await freePort();
+  server = await startDevServer({ dbFile, port, stdio: 'ignore' });
+});
+after(async () => {
+  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+  await server?.kill();
+  work?.cleanup();
+});
+
+const env = () => ({ JOBNET_LOG_DIR: path.join(work.dir, 'logs') });
+
+describe('crash recovery on the dev server', () => {
+  it('a worker SIGKILLed while its command runs: the command dies with it, a second worker finishes the job', async () => {
+    const queue = 'crash-worker';
+    const pids = path.join(work.dir, 'worker-crash.pids');
+    const first = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
+    workers.push(first);
+    const input: JobRunInput = {
+      name: 'worker-crash',
+      businessDate: '2026-12-01',
+      // The shell and a grandchild record their pids, then the job takes 6 seconds.
+      job: { command: ['sh', '-c', `sleep 120 & echo "$$ $!" >> "${pids}"; sleep 6; echo finished`], heartbeatTimeout: '3s', timeout: '2m' },
+    };
+    const temporal = await client();
+    const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'worker-crash@2026-12-01', args: [input] });
+
+    const line = await waitFor(() => existsSync(pids) && readFileSync(pids, 'utf8').trim(), 30_000, 'the command to start');
+    const [shell, grandchild] = line.split(/\s+/).map(Number) as [number, number];
+    await first.kill('SIGKILL');
+    // The reaper stops the orphaned tree; it must not keep running without its worker.
+    await waitFor(() => !processAlive(shell) && !processAlive(grandchild), 15_000, 'the first command tree to be gone');
+
+    const second = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
+    workers.push(second);
+    const result = await handle.result();
+    assert.equal(result.status, 'success');
+    assert.ok(result.events.some((e) => e.type === 'worker_lost'), JSON.stringify(result.events));
+    assert.equal(readFileSync(pids, 'utf8').trim().split('\n').length, 2, 'ran once on each worker');
+    await temporal.connection.close();
+  });
+
+  it('the Temporal server SIGKILLed while a command runs, restarted on the same DB file: the run completes by itself', async () => {
+    const queue = 'crash-server';
+    const marker = path.join(work.dir, 'server-crash.started');
+    const worker = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
+    workers.push(worker);
+    const input: JobRunInput = {
+      name: 'server-crash',
+      businessDate: '2026-12-01',
+      job: { command: ['sh', '-c', `echo started > "${marker}"; sleep 8; echo finished`], timeout: '2m', heartbeatTimeout: '60s' },
+    };
+    const before = await client();
+    await before.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'server-crash@2026-12-01', args: [input] });
+    await before.connection.close();
+
+    await waitFor(() => existsSync(marker), 30_000, 'the command to start');
+    await server.kill();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    server = await startDevServer({ dbFile, port, stdio: 'ignore' });
+
+    const after = await client();
+    const result = await after.workflow.getHandle<typeof jobWorkflow>('server-crash@2026-12-01').result();
+    assert.equal(result.status, 'success');
+    assert.match(result.output, /finished/);
+    const description = await after.workflow.getHandle('server-crash@2026-12-01').describe();
+    assert.equal(description.status.name, 'COMPLETED');
+    await after.connection.close();
+  });
+});
