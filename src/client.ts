@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { SearchAttributeType } from '@temporalio/common';
 import { JOBNET_SEARCH_ATTRIBUTES } from './search-attributes';
 import { temporalTarget, type TemporalTarget } from './connection';
 
@@ -20,6 +21,12 @@ export async function connectClient(target: TemporalTarget = temporalTarget()): 
   }
 }
 
+/** The OperatorService request that registers jobnet's search attributes (enum codes of the API). */
+export function addSearchAttributesRequest(namespace: string, keys: ReadonlyArray<(typeof JOBNET_SEARCH_ATTRIBUTES)[number]> = JOBNET_SEARCH_ATTRIBUTES) {
+  const typeCodes: Partial<Record<SearchAttributeType, number>> = { KEYWORD: 2, INT: 3 };
+  return { namespace, searchAttributes: Object.fromEntries(keys.map((key) => [key.name, typeCodes[key.type] ?? 0])) };
+}
+
 /**
  * Makes sure the namespace knows jobnet's search attributes; a run that upserts an unknown one
  * would fail its workflow task again and again. Registers missing ones where allowed (dev
@@ -31,12 +38,8 @@ export async function ensureSearchAttributes(client: Client): Promise<string[]> 
   const { customAttributes } = await operator.listSearchAttributes({ namespace });
   const missing = JOBNET_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
   if (missing.length === 0) return [];
-  const typeCodes = { KEYWORD: 2, INT: 3 } as const;
   try {
-    await operator.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, typeCodes[key.type as keyof typeof typeCodes]])),
-    });
+    await operator.addSearchAttributes(addSearchAttributesRequest(namespace, missing));
   } catch (error) {
     const commands = missing.map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${key.type === 'INT' ? 'Int' : 'Keyword'}`);
     throw new Error(`search attributes missing in namespace ${namespace} and not registrable by this client (${(error as Error).message}); run:\n  ${commands.join('\n  ')}`);

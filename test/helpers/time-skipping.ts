@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import * as activities from '../../src/activities';
 import { bundleWorkflows } from '../../src/worker-setup';
+import { addSearchAttributesRequest } from '../../src/client';
 import { testServerPath } from '../../scripts/servers';
 
 let runtimeInstalled = false;
@@ -15,9 +16,13 @@ export function quietRuntime(): void {
 /** The Java time-skipping test server, provisioned by scripts/provision-test-server.sh. */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testServerPath() } },
   });
+  // Workflows upsert jobnet's search attributes; the test server rejects unknown ones. (It
+  // implements AddSearchAttributes but not ListSearchAttributes, so register without asking.)
+  await env.connection.operatorService.addSearchAttributes(addSearchAttributesRequest(env.namespace ?? 'default'));
+  return env;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
