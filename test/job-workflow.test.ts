@@ -149,6 +149,26 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
     await waitFor(() => !processAlive(grandchild), 5_000, `grandchild ${grandchild} to be gone`);
   });
 
+  it('rejects a bad input at the workflow entry with every path, before any command runs', async () => {
+    const workflowId = `bad-input-${++runCounter}@2026-12-01`;
+    const worker = await createTestWorker(env, TASK_QUEUE);
+    const failure = await worker.runUntil(
+      env.client.workflow
+        .execute(jobWorkflow, {
+          taskQueue: TASK_QUEUE,
+          workflowId,
+          args: [{ name: 'bad', businessDate: '2026-12-01', job: { command: [], timeout: 0, delayedRetry: { after: 'soon' } } } as JobRunInput],
+        })
+        .then(() => undefined, (error: unknown) => error),
+    );
+    assert.ok(failure instanceof WorkflowFailedError && failure.cause instanceof ApplicationFailure, String(failure));
+    assert.equal(failure.cause.type, 'InvalidInput');
+    assert.equal(failure.cause.nonRetryable, true);
+    for (const path of ['job.command', 'job.timeout', 'job.delayedRetry.after']) assert.match(failure.cause.message, new RegExp(path.replaceAll('.', '\\.')));
+    const scheduled = (await historyEvents(workflowId)).filter((e) => e.activityTaskScheduledEventAttributes);
+    assert.equal(scheduled.length, 0, 'nothing was started');
+  });
+
   it('writes exactly one run-log line per run', async () => {
     const { result } = await runJob({ command: ['sh', '-c', 'echo done; echo JOBNET_RECORD_COUNT=42'] });
     const file = path.join(work.dir, 'logs', 'batch_20261201.jsonl');
