@@ -18,3 +18,6 @@ export function devServerSearchAttributeArgs(): string[] {
   const typeNames = { KEYWORD: 'Keyword', INT: 'Int' } as const;
   return JOBNET_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${typeNames[key.type as keyof typeof typeNames]}`]);
 }
+
+/** Set by Temporal on every run a Schedule starts: the nominal fire time, the basis of the business date. */
+export const TemporalScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', 'DATETIME');

@@ -1,1 +1,2 @@
 export { jobWorkflow } from './job';
+export { scheduledRunWorkflow } from './scheduled';

@@ -1,0 +1,40 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { executeChild, log, workflowInfo } from '@temporalio/workflow';
+import { businessDateAt } from '../catalog/business-date';
+import { scheduledRunInputSchema, type ScheduledRunInput } from '../catalog/scheduled-run-schema';
+import type { JobResult } from '../catalog/run-result';
+import { TemporalScheduledStartTime } from '../search-attributes';
+import { parseWorkflowInput } from './input';
+import { jobWorkflow } from './job';
+
+export type ScheduledRunResult =
+  | { outcome: 'ran'; workflowId: string; result: JobResult }
+  | { outcome: 'already-ran'; workflowId: string };
+
+/**
+ * What a Schedule fires. Temporal gives a scheduled run an id with the fire time appended, so
+ * this small parent turns the nominal fire time into the business date and starts the job as
+ * `<job>@<business date>` — the same id a manual `jobnet run` uses, so a date never runs twice.
+ */
+export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<ScheduledRunResult> {
+  const run = parseWorkflowInput(scheduledRunInputSchema, input);
+  const info = workflowInfo();
+  // The nominal time, not the start time: a run caught up after an outage keeps its own date.
+  const firedAt = info.typedSearchAttributes.get(TemporalScheduledStartTime) ?? info.startTime;
+  const businessDate = businessDateAt(firedAt, run.timezone, run.dayBoundary);
+  const workflowId = `${run.name}@${businessDate}`;
+  try {
+    const result = await executeChild(jobWorkflow, {
+      workflowId,
+      args: [{ name: run.name, businessDate, job: input.job }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    return { outcome: 'ran', workflowId, result };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      log.info(`${workflowId} exists already; this fire does not start it again`);
+      return { outcome: 'already-ran', workflowId };
+    }
+    throw error;
+  }
+}
