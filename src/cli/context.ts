@@ -1,0 +1,65 @@
+import type { Client } from '@temporalio/client';
+import type { Catalog } from '../catalog/catalog-schema';
+import { catalogPath, loadCatalog } from '../catalog/load';
+import { connectClient } from '../client';
+import { temporalTarget } from '../connection';
+
+export interface GlobalOptions {
+  catalog?: string;
+  address?: string;
+  namespace?: string;
+  json?: boolean;
+  logLevel?: string;
+}
+
+/** Where a command writes: injected, so tests read exactly what an operator would see. */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processOutput: Output = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+/**
+ * What every command may need, loaded only when asked for: `plan` never connects to Temporal,
+ * and a bad catalog is reported before any connection is tried.
+ */
+export class CliContext {
+  private catalogCache?: Catalog;
+  private clientCache?: Promise<Client>;
+
+  constructor(
+    readonly options: GlobalOptions,
+    readonly output: Output,
+  ) {}
+
+  get catalogFile(): string {
+    return catalogPath(this.options.catalog);
+  }
+
+  catalog(): Catalog {
+    this.catalogCache ??= loadCatalog(this.catalogFile);
+    return this.catalogCache;
+  }
+
+  client(): Promise<Client> {
+    this.clientCache ??= connectClient(temporalTarget({ address: this.options.address, namespace: this.options.namespace }));
+    return this.clientCache;
+  }
+
+  async close(): Promise<void> {
+    if (this.clientCache) await (await this.clientCache.catch(() => undefined))?.connection.close();
+  }
+
+  json(value: unknown): void {
+    this.output.out(JSON.stringify(value, null, 2));
+  }
+}
+
+/** A run that ended badly: exit code 1 (DESIGN.md §6). */
+export class RunFailedError extends Error {
+  override readonly name = 'RunFailed';
+}

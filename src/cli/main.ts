@@ -1,0 +1,56 @@
+/**
+ * The `jobnet` command: a thin layer over the library. Exit codes (DESIGN.md §6): 0 ok,
+ * 1 a run failed, 2 bad input, 3 Temporal unreachable.
+ */
+import { Command, CommanderError } from 'commander';
+import { InvalidInputError } from '../catalog/validation-error';
+import { ExitCode } from '../connection';
+import { CliContext, processOutput, type GlobalOptions, type Output } from './context';
+import { registerCron } from './cron';
+import { registerPause } from './pause';
+import { registerRun } from './run';
+
+export function buildProgram(output: Output): { program: Command; context: () => CliContext } {
+  const program = new Command('jobnet')
+    .description('Durable batch jobs on Temporal: catalog, schedules, runs and operator actions.')
+    .option('-c, --catalog <file>', 'catalog file (default: $JOBNET_CATALOG or ./jobnet.yaml)')
+    .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or localhost:7233)')
+    .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or default)')
+    .option('--json', 'machine-readable output')
+    .option('-l, --log-level <level>', 'trace | debug | info | warn | error', 'warn')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => output.out(text), writeErr: (text) => output.err(text) })
+    .showHelpAfterError();
+  let context: CliContext | undefined;
+  const getContext = () => (context ??= new CliContext(program.opts<GlobalOptions>(), output));
+  registerRun(program, getContext);
+  registerPause(program, getContext);
+  registerCron(program, getContext);
+  return { program, context: () => getContext() };
+}
+
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof InvalidInputError) return ExitCode.badInput;
+  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+  if (error instanceof Error && error.name === 'TemporalUnreachable') return ExitCode.temporalUnreachable;
+  return ExitCode.runFailed;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: string[], output: Output = processOutput): Promise<number> {
+  const { program, context } = buildProgram(output);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    // Commander has already printed its own usage errors.
+    if (!(error instanceof CommanderError)) output.err(`jobnet: ${(error as Error).message}`);
+    return exitCodeOf(error);
+  } finally {
+    await context().close();
+  }
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { businessDateAt } from '../catalog/business-date';
+import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
+import { businessDateSchema, type JobRunInput } from '../catalog/job-schema';
+import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
+import { triggerJob } from '../trigger';
+import { RunFailedError, type CliContext } from './context';
+
+/** The run input of a catalog job for a business date (default: today in the catalog's zone). */
+export function catalogRunInput(context: CliContext, name: string, date?: string): { input: JobRunInput; taskQueue: string } {
+  const catalog = context.catalog();
+  const job = catalog.jobs[name];
+  if (!job) {
+    const names = Object.keys(catalog.jobs);
+    throw new InvalidInputError([{ path: name, message: `no job "${name}" in ${context.catalogFile}; jobs: ${names.join(', ') || '(none)'}` }], 'arguments');
+  }
+  const businessDate = date ? parseOrThrow(businessDateSchema, date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
+  return { input: { name, businessDate, job }, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE };
+}
+
+/** Starts (or finds) the run and, with `wait`, reports its result; a failed run is exit code 1. */
+export async function startRun(
+  context: CliContext,
+  request: { input: JobRunInput; taskQueue: string; force?: boolean; wait?: boolean },
+): Promise<void> {
+  const client = await context.client();
+  const { handle, started } = await triggerJob(client, request);
+  context.output.err(
+    started
+      ? `started ${handle.workflowId}`
+      : `${handle.workflowId} exists already for this business date; not started again (--force starts another run)`,
+  );
+  if (!request.wait) {
+    if (context.options.json) context.json({ workflowId: handle.workflowId, started });
+    return;
+  }
+  try {
+    context.json(await handle.result());
+  } catch (error) {
+    if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
+      context.json(error.cause.details?.[0] ?? { error: error.cause.message });
+      throw new RunFailedError(`${handle.workflowId} failed: ${error.cause.message}`);
+    }
+    throw error;
+  }
+}
+
+export function registerRun(program: Command, context: () => CliContext): void {
+  program
+    .command('run')
+    .description('run a job now, for today or the given business date (at most once per date unless --force)')
+    .argument('<name>', 'job name from the catalog')
+    .option('--date <YYYY-MM-DD>', 'business date (default: today in the catalog time zone)')
+    .option('--force', 'start another run even if one exists for this business date')
+    .option('--wait', 'wait for the run to finish and print its result (exit 1 if it failed)')
+    .action(async (name: string, options: { date?: string; force?: boolean; wait?: boolean }) => {
+      const ctx = context();
+      await startRun(ctx, { ...catalogRunInput(ctx, name, options.date), force: options.force, wait: options.wait });
+    });
+}
