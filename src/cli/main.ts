@@ -6,7 +6,9 @@ import { Command, CommanderError } from 'commander';
 import { InvalidInputError } from '../catalog/validation-error';
 import { ExitCode } from '../connection';
 import { CliContext, processOutput, type GlobalOptions, type Output } from './context';
+import { registerCatalogEdits } from './catalog-edit';
 import { registerCron } from './cron';
+import { registerHistory } from './history';
 import { registerPause } from './pause';
 import { registerRun } from './run';
 
@@ -26,6 +28,8 @@ export function buildProgram(output: Output): { program: Command; context: () =>
   registerRun(program, getContext);
   registerPause(program, getContext);
   registerCron(program, getContext);
+  registerHistory(program, getContext);
+  registerCatalogEdits(program, getContext);
   return { program, context: () => getContext() };
 }
 

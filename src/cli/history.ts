@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { recentRuns, type RunSummary } from '../runs/recent-runs';
+import type { CliContext } from './context';
+
+function formatRun(run: RunSummary): string {
+  const took = run.closeTime ? `${Math.round((run.closeTime.getTime() - run.startTime.getTime()) / 1000)}s` : 'running';
+  const records = run.recordCount === undefined ? '' : `  records ${run.recordCount}`;
+  return `${run.workflowId.padEnd(36)} ${run.status.padEnd(12)} ${run.startTime.toISOString()}  ${took}${records}`;
+}
+
+export function registerHistory(program: Command, context: () => CliContext): void {
+  program
+    .command('history')
+    .description('the recent runs of a job, newest first, from Temporal')
+    .argument('<name>', 'job name')
+    .option('-n, --limit <n>', 'how many runs', (value) => Number(value), 20)
+    .action(async (name: string, options: { limit: number }) => {
+      const ctx = context();
+      const runs = await recentRuns(await ctx.client(), name, options.limit);
+      if (ctx.options.json) return ctx.json(runs);
+      if (runs.length === 0) return ctx.output.out(`no runs of ${name}`);
+      ctx.output.out(runs.map(formatRun).join('\n'));
+    });
+}
