@@ -1,0 +1,101 @@
+/**
+ * `jobnet run`, `history`, `cron` and the exit codes, against the real dev server.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { jobnet } from './helpers/cli';
+import { startDevEnv, type DevEnv } from './helpers/dev-env';
+
+let env: DevEnv;
+let catalog: string;
+
+const CATALOG = `version: 1
+timezone: Asia/Tokyo
+jobs:
+  ok-job:
+    command: [sh, -c, "echo fine; echo JOBNET_RECORD_COUNT=7"]
+  failing-job:
+    command: [sh, -c, "echo broken >&2; exit 3"]
+`;
+
+before(async () => {
+  env = await startDevEnv('cli-run');
+  catalog = path.join(env.work.dir, 'jobnet.yaml');
+  writeFileSync(catalog, CATALOG);
+});
+after(async () => env?.stop());
+
+const cli = (...argv: string[]) => jobnet('-c', catalog, '--address', env.server.address, ...argv);
+
+async function historyOf(name: string, expected: number) {
+  // Visibility trails the runs by a moment.
+  let runs: Array<{ workflowId: string; status: string }> = [];
+  const deadline = Date.now() + 10_000;
+  do {
+    const result = await cli('--json', 'history', name);
+    assert.equal(result.code, 0, result.stderr);
+    runs = JSON.parse(result.stdout) as typeof runs;
+    if (runs.length >= expected) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } while (Date.now() < deadline);
+  return runs;
+}
+
+describe('jobnet run', () => {
+  it('runs a job once per business date; --force starts another', async () => {
+    const first = await cli('run', 'ok-job', '--date', '2026-12-01', '--wait');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /started ok-job@2026-12-01/);
+    assert.equal(JSON.parse(first.stdout).recordCount, 7);
+
+    const second = await cli('run', 'ok-job', '--date', '2026-12-01');
+    assert.equal(second.code, 0);
+    assert.match(second.stderr, /exists already for this business date; not started again/);
+
+    const forced = await cli('run', 'ok-job', '--date', '2026-12-01', '--force', '--wait');
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stderr, /started ok-job@2026-12-01\+\d+/);
+
+    const runs = await historyOf('ok-job', 2);
+    assert.equal(runs.length, 2);
+    assert.ok(runs.every((run) => run.status === 'success'));
+  });
+
+  it('a failed run exits 1 and shows as error in history', async () => {
+    const failed = await cli('run', 'failing-job', '--date', '2026-12-01', '--wait');
+    assert.equal(failed.code, 1);
+    assert.equal(JSON.parse(failed.stdout).status, 'error');
+    assert.match(failed.stderr, /exited with code 3: broken/);
+    const runs = await historyOf('failing-job', 1);
+    assert.equal(runs[0]?.status, 'error');
+  });
+
+  it('bad input exits 2 naming what is wrong, before connecting', async () => {
+    const unknown = await jobnet('-c', catalog, '--address', '127.0.0.1:1', 'run', 'no-such-job');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no job "no-such-job"/);
+    const badDate = await jobnet('-c', catalog, '--address', '127.0.0.1:1', 'run', 'ok-job', '--date', '2026-02-30x');
+    assert.equal(badDate.code, 2);
+    assert.match(badDate.stderr, /YYYY-MM-DD/);
+    const usage = await jobnet('frobnicate');
+    assert.equal(usage.code, 2);
+  });
+
+  it('exits 3 when Temporal is unreachable', async () => {
+    const result = await jobnet('-c', catalog, '--address', '127.0.0.1:1', 'run', 'ok-job');
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /cannot reach Temporal at 127\.0\.0\.1:1/);
+  });
+
+  it('cron prints the crontab line and the schtasks command', async () => {
+    const result = await cli('cron', 'ok-job', '--at', '02:30');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout,
+      `# crontab\n30 2 * * * npx jobnet -c ${catalog} run ok-job --wait >> /var/log/jobnet-ok-job.log 2>&1\n` +
+        `# Windows Task Scheduler\nschtasks /Create /TN "jobnet\\ok-job" /SC DAILY /ST 02:30 /TR "npx jobnet -c ${catalog} run ok-job --wait"\n`,
+    );
+  });
+});
