@@ -18,6 +18,10 @@ jobs:
     command: [sh, -c, "echo fine; echo JOBNET_RECORD_COUNT=7"]
   failing-job:
     command: [sh, -c, "echo broken >&2; exit 3"]
+  slow-job:
+    command: [sleep, "30"]
+    timeout: 2s
+    killGrace: 1s
 `;
 
 before(async () => {
@@ -70,6 +74,14 @@ describe('jobnet run', () => {
     assert.match(failed.stderr, /exited with code 3: broken/);
     const runs = await historyOf('failing-job', 1);
     assert.equal(runs[0]?.status, 'error');
+  });
+
+  it('the catalog\'s durations reach the run as written (timeout: 2s is two seconds)', async () => {
+    const started = Date.now();
+    const result = await cli('run', 'slow-job', '--date', '2026-12-01', '--wait');
+    assert.equal(result.code, 1);
+    assert.equal(JSON.parse(result.stdout).status, 'timeout');
+    assert.ok(Date.now() - started < 20_000, 'stopped at its 2 s time-out, long before the 30 s sleep ended');
   });
 
   it('bad input exits 2 naming what is wrong, before connecting', async () => {

@@ -1,0 +1,24 @@
+import type { CommandJob, CommandJobInput } from './job-schema';
+
+const ms = (value: number) => `${value}ms`;
+
+/**
+ * A parsed job written back in input form, for a workflow's input. Parsed durations are
+ * milliseconds, but a bare number in the input form means seconds (batch_runner's
+ * convention), so every duration goes back as an explicit "<n>ms" string. A round-trip test
+ * keeps this list complete.
+ */
+export function toJobInput(job: CommandJob): CommandJobInput {
+  return {
+    ...job,
+    timeout: ms(job.timeout),
+    killGrace: ms(job.killGrace),
+    heartbeatTimeout: ms(job.heartbeatTimeout),
+    retry: {
+      ...job.retry,
+      interval: ms(job.retry.interval),
+      ...(job.retry.maxInterval !== undefined ? { maxInterval: ms(job.retry.maxInterval) } : {}),
+    },
+    ...(job.delayedRetry ? { delayedRetry: { after: ms(job.delayedRetry.after) } } : {}),
+  };
+}
