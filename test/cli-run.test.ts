@@ -62,6 +62,12 @@ describe('jobnet run', () => {
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(forced.stderr, /started ok-job@2026-12-01\+\d+/);
 
+    const status = await cli('status', 'ok-job@2026-12-01');
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^ok-job@2026-12-01: success \(attempts 1\)\n.*started\n.*succeeded/s);
+    const missing = await cli('status', 'ok-job@1999-01-01');
+    assert.equal(missing.code, 2);
+
     const runs = await historyOf('ok-job', 2);
     assert.equal(runs.length, 2);
     assert.ok(runs.every((run) => run.status === 'success'));

@@ -11,6 +11,7 @@ import { registerCron } from './cron';
 import { registerHistory } from './history';
 import { registerPause } from './pause';
 import { registerRun } from './run';
+import { registerStatus } from './status';
 
 export function buildProgram(output: Output): { program: Command; context: () => CliContext } {
   const program = new Command('jobnet')
@@ -29,6 +30,7 @@ export function buildProgram(output: Output): { program: Command; context: () =>
   registerPause(program, getContext);
   registerCron(program, getContext);
   registerHistory(program, getContext);
+  registerStatus(program, getContext);
   registerCatalogEdits(program, getContext);
   return { program, context: () => getContext() };
 }

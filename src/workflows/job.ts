@@ -5,6 +5,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
@@ -16,6 +17,7 @@ import type { CommandOutcome } from '../activities/command';
 import { jobRunInputSchema, jobTaskQueue, type CommandJob, type JobRun, type JobRunInput } from '../catalog/job-schema';
 import type { JobEvent, JobEventType, JobResult, JobStatusValue } from '../catalog/run-result';
 import { BusinessDate, Host, JobName, JobStatus, RecordCount } from '../search-attributes';
+import { jobStateQuery } from './definitions';
 import { parseWorkflowInput } from './input';
 
 /** How often a lost worker (heartbeat time-out) is answered by running the command again. */
@@ -48,7 +50,13 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
     events.push(event);
     log.info(`${run.name}: ${type}`, { job: run.name, businessDate: run.businessDate, ...extra });
   };
-  const setStatus = (status: JobStatusValue) => upsertSearchAttributes([{ key: JobStatus, value: status }]);
+  let currentStatus: JobStatusValue = 'running';
+  let attempts = 0;
+  const setStatus = (status: JobStatusValue) => {
+    currentStatus = status;
+    upsertSearchAttributes([{ key: JobStatus, value: status }]);
+  };
+  setHandler(jobStateQuery, () => ({ name: run.name, businessDate: run.businessDate, status: currentStatus, attempts, events }));
 
   upsertSearchAttributes([
     { key: JobName, value: run.name },
@@ -57,7 +65,6 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
   ]);
   note('started');
 
-  let attempts = 0;
   let series = await runSeries(run, job.retry.attempts, note);
   attempts += series.attempts;
   if (!series.ok) note(failureEventType(series.failure), { attempt: attempts, ...describeFailure(series.failure) });
@@ -100,6 +107,7 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
     events,
   };
 
+  currentStatus = status;
   upsertSearchAttributes([
     { key: JobStatus, value: status },
     ...(result.recordCount !== null ? [{ key: RecordCount, value: result.recordCount }] : []),
