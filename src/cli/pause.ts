@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../catalog/validation-error';
-import { describeSchedule, listOwnedScheduleIds, scheduleIdOf } from '../sync/owned';
+import { describeServerSchedule, listOwnedScheduleIds, scheduleIdOf } from '../sync/owned';
 import type { CliContext } from './context';
 
 type PauseOptions = { all?: boolean; note?: string };
@@ -18,7 +18,7 @@ async function setPaused(context: CliContext, paused: boolean, name: string | un
   const note = options.note ?? `${paused ? 'paused' : 'resumed'} with jobnet ${paused ? 'pause' : 'resume'}`;
   const done: string[] = [];
   for (const id of ids) {
-    if (!(await describeSchedule(client, id))) {
+    if (!(await describeServerSchedule(client, id))) {
       throw new InvalidInputError([{ path: name ?? id, message: `no schedule ${id} on the server (has the catalog been synced?)` }], 'arguments');
     }
     const handle = client.schedule.getHandle(id);

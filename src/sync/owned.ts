@@ -22,7 +22,7 @@ export async function listOwnedScheduleIds(client: Client): Promise<string[]> {
 }
 
 /** `describe`, or undefined when there is no such Schedule. */
-export async function describeSchedule(client: Client, scheduleId: string) {
+export async function describeServerSchedule(client: Client, scheduleId: string) {
   try {
     return await client.schedule.getHandle(scheduleId).describe();
   } catch (error) {

@@ -1,0 +1,40 @@
+import type { Client } from '@temporalio/client';
+import type { DesiredSchedule } from './desired';
+import type { SyncChanges } from './plan-changes';
+
+export const DISABLED_NOTE = 'disabled in the catalog (enabled: false)';
+
+function pausedState(schedule: DesiredSchedule) {
+  return { paused: !schedule.enabled, note: schedule.enabled ? schedule.note : (schedule.note ?? DISABLED_NOTE) };
+}
+
+/**
+ * Applies a sync plan. An update keeps an operator's pause (a maintenance window) unless the
+ * catalog itself switched the job on or off.
+ */
+export async function applyChanges(client: Client, changes: SyncChanges, progress: (line: string) => void): Promise<void> {
+  for (const schedule of changes.create) {
+    await client.schedule.create({ scheduleId: schedule.scheduleId, ...schedule.options, memo: schedule.memo, state: pausedState(schedule) });
+    progress(`created ${schedule.scheduleId}`);
+  }
+  for (const schedule of changes.update) {
+    const handle = client.schedule.getHandle(schedule.scheduleId);
+    await handle.update((previous) => {
+      const previousArgs = previous.action.type === 'startWorkflow' ? previous.action.args : undefined;
+      const wasEnabled = !(previous.state.paused && previous.state.note === DISABLED_NOTE);
+      const enabledChanged = wasEnabled !== schedule.enabled || previousArgs === undefined;
+      return {
+        ...previous,
+        spec: schedule.options.spec,
+        action: schedule.options.action,
+        policies: { ...previous.policies, ...schedule.options.policies },
+        state: enabledChanged ? { ...previous.state, ...pausedState(schedule) } : previous.state,
+      };
+    });
+    progress(`updated ${schedule.scheduleId}`);
+  }
+  for (const scheduleId of changes.remove) {
+    await client.schedule.getHandle(scheduleId).delete();
+    progress(`deleted ${scheduleId}`);
+  }
+}

@@ -1,0 +1,70 @@
+import type { ScheduleOptions, ScheduleSpec } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import type { Catalog } from '../catalog/catalog-schema';
+import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
+import { toJobInput } from '../catalog/job-input';
+import type { CommandJob } from '../catalog/job-schema';
+import type { ScheduledRunInput } from '../catalog/scheduled-run-schema';
+import { stableHash } from './stable-hash';
+import { OWNER_MEMO, scheduleIdOf } from './owned';
+
+/** What the schedules module makes of one `schedule:` entry. */
+export interface CompiledSchedule {
+  spec: ScheduleSpec;
+  overlap: NonNullable<NonNullable<ScheduleOptions['policies']>['overlap']>;
+  catchupWindow?: Duration;
+  enabled: boolean;
+  note?: string;
+}
+
+/** One Schedule as the catalog wants it on the server. */
+export interface DesiredSchedule {
+  scheduleId: string;
+  name: string;
+  description?: string;
+  enabled: boolean;
+  note?: string;
+  /** Content hash of everything below; stored in the action's memo, compared by `sync`. */
+  hash: string;
+  options: Omit<ScheduleOptions, 'scheduleId' | 'state' | 'memo'>;
+  memo: Record<string, unknown>;
+}
+
+/**
+ * The Schedules the catalog asks for: one per scheduled job. `compile` turns a job's
+ * `schedule:` into a Temporal spec (time zone, business calendar, skip horizon).
+ */
+export function desiredSchedules(
+  catalog: Catalog,
+  jobs: ReadonlyArray<{ name: string; job: CommandJob; description?: string; enabled: boolean; compiled: CompiledSchedule }>,
+): DesiredSchedule[] {
+  return jobs
+    .map(({ name, job, description, enabled, compiled }) => {
+      const input: ScheduledRunInput = { name, job: toJobInput(job), timezone: catalog.timezone, dayBoundary: catalog.dayBoundary };
+      const taskQueue = catalog.defaults.queue ?? DEFAULT_QUEUE;
+      const isEnabled = enabled && compiled.enabled;
+      const hash = stableHash({ spec: compiled.spec, overlap: compiled.overlap, catchupWindow: compiled.catchupWindow, input, taskQueue, isEnabled, description });
+      return {
+        scheduleId: scheduleIdOf(name),
+        name,
+        description,
+        enabled: isEnabled,
+        note: compiled.note,
+        hash,
+        options: {
+          spec: compiled.spec,
+          action: {
+            type: 'startWorkflow' as const,
+            workflowType: 'scheduledRunWorkflow',
+            workflowId: scheduleIdOf(name),
+            taskQueue,
+            args: [input],
+            memo: { jobnetHash: hash, description: description ?? '' },
+          },
+          policies: { overlap: compiled.overlap, catchupWindow: compiled.catchupWindow },
+        },
+        memo: { ...OWNER_MEMO, description: description ?? '' },
+      };
+    })
+    .sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
+}
