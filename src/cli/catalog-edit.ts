@@ -89,8 +89,11 @@ export function registerCatalogEdits(program: Command, context: () => CliContext
       const form = forms[0];
       if (form) job.schedule = { [form]: options[form] };
       const node = doc.createNode(job);
-      // One line per job keeps a catalog diff readable.
-      node.flow = false;
+      // argv and schedule on one line each, as people write them in the catalog.
+      for (const key of ['command', 'schedule']) {
+        const child = node.get(key, true) as { flow?: boolean } | undefined;
+        if (child) child.flow = true;
+      }
       doc.setIn(['jobs', name], node);
     });
     ctx.output.out(`added ${name} to ${ctx.catalogFile}`);

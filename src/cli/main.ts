@@ -9,9 +9,12 @@ import { CliContext, processOutput, type GlobalOptions, type Output } from './co
 import { registerCatalogEdits } from './catalog-edit';
 import { registerCron } from './cron';
 import { registerHistory } from './history';
+import { registerList } from './list';
 import { registerPause } from './pause';
+import { registerPlan } from './plan';
 import { registerRun } from './run';
 import { registerStatus } from './status';
+import { registerSync } from './sync';
 
 export function buildProgram(output: Output): { program: Command; context: () => CliContext } {
   const program = new Command('jobnet')
@@ -26,6 +29,9 @@ export function buildProgram(output: Output): { program: Command; context: () =>
     .showHelpAfterError();
   let context: CliContext | undefined;
   const getContext = () => (context ??= new CliContext(program.opts<GlobalOptions>(), output));
+  registerPlan(program, getContext);
+  registerSync(program, getContext);
+  registerList(program, getContext);
   registerRun(program, getContext);
   registerPause(program, getContext);
   registerCron(program, getContext);

@@ -1,21 +1,12 @@
-import type { ScheduleOptions, ScheduleSpec } from '@temporalio/client';
-import type { Duration } from '@temporalio/common';
+import type { ScheduleOptions } from '@temporalio/client';
 import type { Catalog } from '../catalog/catalog-schema';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { toJobInput } from '../catalog/job-input';
 import type { CommandJob } from '../catalog/job-schema';
 import type { ScheduledRunInput } from '../catalog/scheduled-run-schema';
+import type { CompiledSchedule } from '../schedules';
 import { stableHash } from './stable-hash';
 import { OWNER_MEMO, scheduleIdOf } from './owned';
-
-/** What the schedules module makes of one `schedule:` entry. */
-export interface CompiledSchedule {
-  spec: ScheduleSpec;
-  overlap: NonNullable<NonNullable<ScheduleOptions['policies']>['overlap']>;
-  catchupWindow?: Duration;
-  enabled: boolean;
-  note?: string;
-}
 
 /** One Schedule as the catalog wants it on the server. */
 export interface DesiredSchedule {
@@ -42,14 +33,14 @@ export function desiredSchedules(
     .map(({ name, job, description, enabled, compiled }) => {
       const input: ScheduledRunInput = { name, job: toJobInput(job), timezone: catalog.timezone, dayBoundary: catalog.dayBoundary };
       const taskQueue = catalog.defaults.queue ?? DEFAULT_QUEUE;
-      const isEnabled = enabled && compiled.enabled;
-      const hash = stableHash({ spec: compiled.spec, overlap: compiled.overlap, catchupWindow: compiled.catchupWindow, input, taskQueue, isEnabled, description });
+      const isEnabled = enabled && !compiled.state.paused;
+      const hash = stableHash({ spec: compiled.spec, policies: compiled.policies, input, taskQueue, isEnabled, description });
       return {
         scheduleId: scheduleIdOf(name),
         name,
         description,
         enabled: isEnabled,
-        note: compiled.note,
+        note: compiled.state.note,
         hash,
         options: {
           spec: compiled.spec,
@@ -61,7 +52,7 @@ export function desiredSchedules(
             args: [input],
             memo: { jobnetHash: hash, description: description ?? '' },
           },
-          policies: { overlap: compiled.overlap, catchupWindow: compiled.catchupWindow },
+          policies: compiled.policies,
         },
         memo: { ...OWNER_MEMO, description: description ?? '' },
       };

@@ -1,0 +1,32 @@
+import type { Catalog } from '../catalog/catalog-schema';
+import { commandJobOf } from '../catalog/command-job';
+import { compileSchedule } from '../schedules';
+import { desiredSchedules, type DesiredSchedule } from './desired';
+
+/** Scheduled entries the catalog has that cannot become Schedules yet, with the reason. */
+export interface SkippedSchedule {
+  name: string;
+  reason: string;
+}
+
+/**
+ * Every scheduled command job of the catalog as the Schedule it should be, compiled at `now`
+ * (business calendars are written into the spec up to a horizon from `now`).
+ */
+export function catalogSchedules(catalog: Catalog, now: Date): { desired: DesiredSchedule[]; skipped: SkippedSchedule[] } {
+  const skipped: SkippedSchedule[] = [];
+  const jobs = [];
+  for (const [name, job] of Object.entries(catalog.jobs)) {
+    if (!job.schedule) continue;
+    if (job.command === undefined) {
+      skipped.push({ name, reason: 'only command jobs run on a schedule so far' });
+      continue;
+    }
+    const compiled = compileSchedule(job.schedule, { timezone: catalog.timezone, calendars: catalog.calendars, now });
+    jobs.push({ name, job: commandJobOf(job, name), description: job.description, enabled: job.enabled, compiled });
+  }
+  for (const [name, jobnet] of Object.entries(catalog.jobnets)) {
+    if (jobnet.schedule) skipped.push({ name, reason: 'jobnet schedules arrive with jobnetWorkflow (the jobnets issue)' });
+  }
+  return { desired: desiredSchedules(catalog, jobs), skipped };
+}
