@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../catalog/validation-error';
+import { DISABLED_NOTE } from '../sync/apply-changes';
 import { describeServerSchedule, listOwnedScheduleIds, scheduleIdOf } from '../sync/owned';
 import type { CliContext } from './context';
 
@@ -18,9 +19,12 @@ async function setPaused(context: CliContext, paused: boolean, name: string | un
   const note = options.note ?? `${paused ? 'paused' : 'resumed'} with jobnet ${paused ? 'pause' : 'resume'}`;
   const done: string[] = [];
   for (const id of ids) {
-    if (!(await describeServerSchedule(client, id))) {
+    const current = await describeServerSchedule(client, id);
+    if (!current) {
       throw new InvalidInputError([{ path: name ?? id, message: `no schedule ${id} on the server (has the catalog been synced?)` }], 'arguments');
     }
+    // --all leaves alone what is already as asked, and never wakes a job the catalog disabled.
+    if (options.all && (current.state.paused === paused || (!paused && current.state.note === DISABLED_NOTE))) continue;
     const handle = client.schedule.getHandle(id);
     await (paused ? handle.pause(note) : handle.unpause(note));
     done.push(id);

@@ -1,0 +1,160 @@
+/**
+ * `jobnet sync`, `plan`, `pause/resume --all` and `list` against the real dev server: the
+ * Schedules match the catalog, sync is idempotent and deletes only its own, the offline plan
+ * equals the server's upcoming action times.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { jobnet } from './helpers/cli';
+import { startDevEnv, type DevEnv } from './helpers/dev-env';
+
+let env: DevEnv;
+let catalog: string;
+let client: Client;
+
+/** A Wednesday two to three weeks from today: inside the skip horizon whatever today is. */
+function comingWednesday(): Date {
+  const date = new Date();
+  date.setUTCHours(12, 0, 0, 0);
+  date.setUTCDate(date.getUTCDate() + 14 + ((3 - date.getUTCDay() + 7) % 7));
+  return date;
+}
+const EXTRA_HOLIDAY = comingWednesday();
+const NEXT_NEW_YEAR = new Date(Date.UTC(new Date().getUTCFullYear() + 1, 0, 1, 12));
+const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
+
+const CATALOG = `version: 1
+timezone: Asia/Tokyo
+calendars:
+  jp-business: { weekdays: [mon, tue, wed, thu, fri], holidays: jp, extraHolidays: [${EXTRA_HOLIDAY.toISOString().slice(0, 10)}] }
+jobs:
+  nightly:
+    description: nightly ranking
+    command: [sh, -c, "exit 0"]
+    schedule: { cron: "0 3 * * *", calendar: jp-business }
+  hourly:
+    command: ["true"]
+    schedule: { interval: 1h }
+  weekly:
+    command: ["true"]
+    schedule: { weekly: "sun 03:00", overlap: buffer, timezone: America/New_York }
+  switched-off:
+    command: ["true"]
+    schedule: { daily: "01:00", enabled: false }
+  failing:
+    command: [sh, -c, "exit 1"]
+`;
+
+before(async () => {
+  env = await startDevEnv('cli-sync');
+  catalog = path.join(env.work.dir, 'jobnet.yaml');
+  writeFileSync(catalog, CATALOG);
+  client = new Client({ connection: await Connection.connect({ address: env.server.address }) });
+});
+after(async () => {
+  await client?.connection.close();
+  await env?.stop();
+});
+
+const cli = (...argv: string[]) => jobnet('-c', catalog, '--address', env.server.address, ...argv);
+const ids = ['jobnet:hourly', 'jobnet:nightly', 'jobnet:switched-off', 'jobnet:weekly'];
+
+describe('jobnet sync', () => {
+  it('creates one Schedule per scheduled job, as the catalog describes it', async () => {
+    const result = await cli('sync');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, ['+ jobnet:hourly', '+ jobnet:nightly', '+ jobnet:switched-off (paused: disabled)', '+ jobnet:weekly', ''].join('\n'));
+
+    const nightly = await client.schedule.getHandle('jobnet:nightly').describe();
+    assert.equal(nightly.spec.timezone, 'Asia/Tokyo');
+    const skips = (date: Date) =>
+      (nightly.spec.skip ?? []).some(
+        (s) => s.year?.[0]?.start === date.getUTCFullYear() && s.month?.[0]?.start === MONTHS[date.getUTCMonth()] && s.dayOfMonth?.[0]?.start === date.getUTCDate(),
+      );
+    assert.ok(skips(EXTRA_HOLIDAY), 'extra holiday skipped');
+    // A weekday New Year's Day would fire but for the national holiday; a weekend one never fires.
+    const newYearOnWeekday = NEXT_NEW_YEAR.getUTCDay() >= 1 && NEXT_NEW_YEAR.getUTCDay() <= 5;
+    assert.equal(skips(NEXT_NEW_YEAR), newYearOnWeekday, "New Year's Day");
+    assert.equal(nightly.policies.overlap, 'SKIP');
+    assert.equal(nightly.memo?.description, 'nightly ranking');
+    assert.equal(nightly.state.paused, false);
+    if (nightly.action.type !== 'startWorkflow') assert.fail('a startWorkflow action');
+    assert.equal(nightly.action.workflowType, 'scheduledRunWorkflow');
+
+    const weekly = await client.schedule.getHandle('jobnet:weekly').describe();
+    assert.equal(weekly.spec.timezone, 'America/New_York');
+    assert.equal(weekly.policies.overlap, 'BUFFER_ONE');
+    const off = await client.schedule.getHandle('jobnet:switched-off').describe();
+    assert.equal(off.state.paused, true);
+    assert.match(off.state.note ?? '', /disabled in the catalog/);
+  });
+
+  it('a second sync changes nothing', async () => {
+    const result = await cli('sync');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^no changes \(4 schedules up to date\)/);
+  });
+
+  it("plan's next runs equal the server's upcoming action times", async () => {
+    for (const id of ids.filter((id) => id !== 'jobnet:switched-off')) {
+      const description = await client.schedule.getHandle(id).describe();
+      const serverTimes = description.info.nextActionTimes.map((time) => time.getTime());
+      const plan = await cli('--json', 'plan', '--next', String(serverTimes.length));
+      assert.equal(plan.code, 0, plan.stderr);
+      const planned = (JSON.parse(plan.stdout) as { schedules: Array<{ name: string; kind: string; nextRuns: string[] }> }).schedules.find(
+        (s) => `jobnet:${s.name}` === id,
+      );
+      assert.ok(planned && planned.kind === 'job');
+      assert.deepEqual(planned.nextRuns.map((time) => Date.parse(time)), serverTimes, id);
+    }
+  });
+
+  it('pause --all and resume --all with a note, leaving a catalog-disabled job paused', async () => {
+    const paused = await cli('pause', '--all', '--note', 'server maintenance 2026-12-05');
+    assert.equal(paused.code, 0, paused.stderr);
+    for (const id of ids) {
+      const state = (await client.schedule.getHandle(id).describe()).state;
+      assert.equal(state.paused, true, id);
+      if (id !== 'jobnet:switched-off') assert.equal(state.note, 'server maintenance 2026-12-05');
+    }
+    const resumed = await cli('resume', '--all', '--note', 'maintenance over');
+    assert.equal(resumed.code, 0, resumed.stderr);
+    for (const id of ids) {
+      const state = (await client.schedule.getHandle(id).describe()).state;
+      assert.equal(state.paused, id === 'jobnet:switched-off', id);
+    }
+  });
+
+  it('removing a job from the file deletes its Schedule and nothing else', async () => {
+    await client.schedule.create({
+      scheduleId: 'not-jobnets',
+      spec: { intervals: [{ every: '1h' }] },
+      action: { type: 'startWorkflow', workflowType: 'noop', taskQueue: 'none', args: [] },
+      state: { paused: true },
+    });
+    assert.equal((await cli('remove', 'hourly')).code, 0);
+    const result = await cli('sync');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '- jobnet:hourly\n');
+    await assert.rejects(client.schedule.getHandle('jobnet:hourly').describe());
+    await client.schedule.getHandle('not-jobnets').describe();
+    await client.schedule.getHandle('jobnet:nightly').describe();
+  });
+
+  it('list shows a failed run as error with 1 consecutive failure', async () => {
+    assert.equal((await cli('run', 'failing', '--date', '2026-12-01', '--wait')).code, 1);
+    let failing: { lastStatus: string | null; consecutiveFailures: number; kind: string } | undefined;
+    for (let i = 0; i < 50 && failing?.lastStatus !== 'error'; i++) {
+      const list = await cli('--json', 'list');
+      assert.equal(list.code, 0, list.stderr);
+      failing = (JSON.parse(list.stdout) as Array<{ name: string; lastStatus: string | null; consecutiveFailures: number; kind: string }>).find((e) => e.name === 'failing');
+      if (failing?.lastStatus !== 'error') await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(failing?.kind, 'command');
+    assert.equal(failing?.lastStatus, 'error');
+    assert.equal(failing?.consecutiveFailures, 1);
+  });
+});
