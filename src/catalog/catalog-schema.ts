@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { isValidTimeZone } from './business-date';
+import { calendarSchema } from './calendar-schema';
+import { catalogJobSchema, jobnetSchema } from './catalog-job-schema';
+import { nameSchema, whenObject } from './catalog-values';
+import { positiveDuration } from './duration';
 import { commandJobSchema, jobNameSchema } from './job-schema';
+import { notifySchema } from './notify-schema';
 
 /**
- * The catalog file (DESIGN.md §4). This first version knows command jobs and their defaults;
- * schedules, jobnets, locks, calendars and notifications extend it.
+ * The catalog file (DESIGN.md §4): one schema for the whole file. What a single section can
+ * say about itself is here; what needs the whole file — references between sections, cycles,
+ * one namespace for jobs and jobnets — is in references.ts, and load.ts reports both at once.
  */
 
 /** What `defaults:` may set for every job; a job's own value wins. */
@@ -12,21 +18,41 @@ export const catalogDefaultsSchema = commandJobSchema
   .pick({ timeout: true, killGrace: true, heartbeatTimeout: true, retry: true, queue: true })
   .partial();
 
+export const LOCK_POLICIES = ['wait', 'fail-fast'] as const;
+
+export const lockSchema = z
+  .strictObject({
+    /** `wait`: queue for the lock (FIFO); `fail-fast`: fail at once when it is held. */
+    policy: z.enum(LOCK_POLICIES).default('wait'),
+    /** How long a job waits for the lock before failing with lock_wait_timeout. */
+    maxWait: positiveDuration.optional(),
+  })
+  .refine((lock) => !(lock.policy === 'fail-fast' && lock.maxWait !== undefined), {
+    when: whenObject,
+    path: ['maxWait'],
+    error: 'maxWait is for policy wait; a fail-fast lock never waits',
+  });
+
 export const catalogSchema = z.strictObject({
   version: z.literal(1, 'the only catalog version is 1').default(1),
   timezone: z
     .string()
-    .refine(isValidTimeZone, 'unknown time zone; use an IANA name such as Asia/Tokyo')
+    .refine(isValidTimeZone, { error: (issue) => `unknown time zone "${String(issue.input)}"; use an IANA name such as Asia/Tokyo` })
     .default('Asia/Tokyo'),
   dayBoundary: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write the day boundary as HH:MM, e.g. "05:00"')
     .default('00:00'),
+  calendars: z.record(nameSchema('calendar'), calendarSchema).default({}),
+  notify: notifySchema.prefault({}),
   defaults: z.strictObject({ ...catalogDefaultsSchema.shape }).prefault({}),
-  jobs: z.record(jobNameSchema, commandJobSchema).default({}),
+  locks: z.record(nameSchema('lock'), lockSchema).default({}),
+  jobs: z.record(jobNameSchema, catalogJobSchema).default({}),
+  jobnets: z.record(nameSchema('jobnet'), jobnetSchema).default({}),
 });
 
 export type Catalog = z.output<typeof catalogSchema>;
 export type CatalogInput = z.input<typeof catalogSchema>;
+export type Lock = z.output<typeof lockSchema>;
 
 export const DEFAULT_QUEUE = 'default';

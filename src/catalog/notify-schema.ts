@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { jobNameSchema } from './job-schema';
+import { nameSchema, uniqueNames, urlSchema } from './catalog-values';
+
+/**
+ * Where events go (DESIGN.md §4 `notify:`): named channels, and routes from an event's
+ * severity (and optionally its job) to channels.
+ *
+ * The URLs of channels are secrets, written as `${SLACK_WEBHOOK_URL}`; when the variable is
+ * unset where the catalog is read, the value is deferred and the sending code resolves it
+ * with `resolveSecret()` from the environment of the worker that sends (see interpolate.ts).
+ */
+
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export const CHANNEL_TYPES = ['slack', 'email', 'webhook'] as const;
+
+const slackChannelSchema = z.strictObject({
+  type: z.literal('slack'),
+  webhookUrl: urlSchema(['https', 'http']),
+});
+
+const emailSchema = z.email({ error: (issue) => `${JSON.stringify(issue.input)} is not an e-mail address, e.g. ops@example.com` });
+
+const emailChannelSchema = z.strictObject({
+  type: z.literal('email'),
+  to: z.array(emailSchema).min(1, 'name at least one recipient'),
+  from: emailSchema,
+  smtpUrl: urlSchema(['smtp', 'smtps']),
+});
+
+const webhookChannelSchema = z.strictObject({
+  type: z.literal('webhook'),
+  url: urlSchema(['https', 'http']),
+});
+
+export const channelSchema = z.discriminatedUnion('type', [slackChannelSchema, emailChannelSchema, webhookChannelSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? `a channel has a type: ${CHANNEL_TYPES.join(', ')}` : undefined,
+});
+
+export const routeSchema = z.strictObject({
+  severity: z.array(z.enum(SEVERITIES)).min(1, `name at least one severity: ${SEVERITIES.join(', ')}`),
+  /** Channels of `notify.channels` that receive the matching events. */
+  channels: uniqueNames(nameSchema('channel')).min(1, 'name at least one channel'),
+  /** Only events of these jobs or jobnets; all when absent. */
+  jobs: uniqueNames(jobNameSchema).optional(),
+});
+
+export const notifySchema = z.strictObject({
+  channels: z.record(nameSchema('channel'), channelSchema).default({}),
+  routes: z.array(routeSchema).default([]),
+});
+
+export type Channel = z.output<typeof channelSchema>;
+export type Route = z.output<typeof routeSchema>;
+export type Notify = z.output<typeof notifySchema>;
