@@ -5,7 +5,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { businessDateAt } from '../src/catalog/business-date';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { jobnet } from './helpers/cli';
@@ -58,6 +59,14 @@ after(async () => {
   await client?.connection.close();
   await env?.stop();
 });
+
+async function waitFor(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 const cli = (...argv: string[]) => jobnet('-c', catalog, '--address', env.server.address, ...argv);
 const ids = ['jobnet:hourly', 'jobnet:nightly', 'jobnet:switched-off', 'jobnet:weekly'];
@@ -142,6 +151,43 @@ describe('jobnet sync', () => {
     await assert.rejects(client.schedule.getHandle('jobnet:hourly').describe());
     await client.schedule.getHandle('not-jobnets').describe();
     await client.schedule.getHandle('jobnet:nightly').describe();
+  });
+
+  it('a fired schedule runs the job as <job>@<business date>, once per date', async () => {
+    const today = businessDateAt(new Date(), 'Asia/Tokyo');
+    const handle = client.schedule.getHandle('jobnet:nightly');
+    await handle.trigger();
+    const run = client.workflow.getHandle(`nightly@${today}`);
+    await waitFor(async () => (await run.describe().catch(() => undefined))?.status.name === 'COMPLETED', 30_000);
+    // A second fire on the same business date finds the run and starts nothing.
+    await handle.trigger();
+    await waitFor(async () => (await handle.describe()).info.recentActions.length >= 2, 30_000);
+    const parents = (await handle.describe()).info.recentActions.map((action) => client.workflow.getHandle(action.action.workflow.workflowId));
+    const outcomes = await Promise.all(parents.map((parent) => parent.result() as Promise<{ outcome: string; workflowId: string }>));
+    assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ['already-ran', 'ran']);
+    assert.ok(outcomes.every((o) => o.workflowId === `nightly@${today}`));
+  });
+
+  it('backfill starts one run per business date in the range', async () => {
+    // weekly fires Sundays 03:00 New York time, which is Sunday afternoon in Tokyo, the catalog's zone.
+    const result = await cli('backfill', 'weekly', '--from', '2026-11-01', '--to', '2026-11-14');
+    assert.equal(result.code, 0, result.stderr);
+    for (const date of ['2026-11-01', '2026-11-08']) {
+      const run = client.workflow.getHandle(`weekly@${date}`);
+      await waitFor(async () => (await run.describe().catch(() => undefined))?.status.name === 'COMPLETED', 30_000);
+    }
+    const actions = (await client.schedule.getHandle('jobnet:weekly').describe()).info.recentActions;
+    assert.deepEqual(actions.map((a) => a.scheduledAt.toISOString()), ['2026-11-01T08:00:00.000Z', '2026-11-08T08:00:00.000Z']);
+  });
+
+  it('disable and enable edit the catalog and sync', async () => {
+    const disabled = await cli('disable', 'weekly');
+    assert.equal(disabled.code, 0, disabled.stderr);
+    assert.match(readFileSync(catalog, 'utf8'), /weekly:\n(.*\n)*?\s+enabled: false/);
+    assert.equal((await client.schedule.getHandle('jobnet:weekly').describe()).state.paused, true);
+    const enabled = await cli('enable', 'weekly');
+    assert.equal(enabled.code, 0, enabled.stderr);
+    assert.equal((await client.schedule.getHandle('jobnet:weekly').describe()).state.paused, false);
   });
 
   it('list shows a failed run as error with 1 consecutive failure', async () => {

@@ -6,8 +6,10 @@ import { Command, CommanderError } from 'commander';
 import { InvalidInputError } from '../catalog/validation-error';
 import { ExitCode } from '../connection';
 import { CliContext, processOutput, type GlobalOptions, type Output } from './context';
+import { registerBackfill } from './backfill';
 import { registerCatalogEdits } from './catalog-edit';
 import { registerCron } from './cron';
+import { registerEnable } from './enable';
 import { registerHistory } from './history';
 import { registerList } from './list';
 import { registerPause } from './pause';
@@ -38,6 +40,8 @@ export function buildProgram(output: Output): { program: Command; context: () =>
   registerHistory(program, getContext);
   registerStatus(program, getContext);
   registerCatalogEdits(program, getContext);
+  registerEnable(program, getContext);
+  registerBackfill(program, getContext);
   return { program, context: () => getContext() };
 }
 
