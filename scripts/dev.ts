@@ -8,12 +8,14 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { runCli } from '../src/cli/main';
 import { startDevServer } from './servers';
 
 const ROOT = path.resolve(__dirname, '..');
 const GRPC_PORT = Number(process.env.JOBNET_DEV_PORT ?? 7233);
 const UI_PORT = Number(process.env.JOBNET_DEV_UI_PORT ?? 8233);
 const DATA_DIR = path.join(ROOT, '.data');
+const EXAMPLES_CATALOG = process.env.JOBNET_CATALOG ?? path.join(ROOT, 'examples', 'jobnet.yaml');
 
 function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -37,9 +39,13 @@ async function main(): Promise<void> {
     cwd: ROOT,
     stdio: 'inherit',
     detached: true,
-    env: { JOBNET_CATALOG: path.join(ROOT, 'examples', 'jobnet.yaml'), ...process.env, TEMPORAL_ADDRESS: server.address },
+    env: { JOBNET_CATALOG: EXAMPLES_CATALOG, ...process.env, TEMPORAL_ADDRESS: server.address },
   });
   const workerExited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+
+  // The examples catalog becomes real Schedules, so the Web UI shows what jobnet made of it.
+  const syncCode = await runCli(['-c', EXAMPLES_CATALOG, '--address', server.address, 'sync']);
+  if (syncCode !== 0) console.error(`jobnet dev: syncing ${path.relative(ROOT, EXAMPLES_CATALOG)} failed (exit ${syncCode}); the server and worker keep running`);
 
   let stopping = false;
   const stop = async (reason: string) => {
