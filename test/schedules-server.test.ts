@@ -1,0 +1,121 @@
+/**
+ * Offline planning equals the server: compiled schedules are created on a real Temporal dev
+ * server (paused, with an action that could not run anyway), and the server's own
+ * `info.nextActionTimes` must be exactly the list `upcomingRuns` computes without it — across
+ * business calendars (with a company holiday and a working Saturday in the next days), weekly
+ * lists, the 31st, an interval, cron's "either day" rule, and New York's DST changes.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { businessDateAt } from '../src/catalog/business-date';
+import { calendarSchema, isBusinessDay } from '../src/catalog/calendar-schema';
+import { scheduleSchema, type ScheduleInput } from '../src/catalog/schedule-schema';
+import { compileSchedule } from '../src/schedules/compile';
+import { upcomingRuns } from '../src/schedules/upcoming';
+import { addDays, weekdayOf } from '../src/schedules/plain-date';
+import { freePort, startDevServer, type DevServer } from '../scripts/servers';
+import { tempDir } from './helpers/fs';
+
+const CATALOG_ZONE = 'Asia/Tokyo';
+const ACTION = { type: 'startWorkflow', workflowType: 'noop', taskQueue: 'none', args: [] } as const;
+
+/**
+ * jp-business as in DESIGN.md, plus two dates chosen from today so the next ten runs always
+ * include a company holiday on a weekday and a working Saturday, whatever day the test runs.
+ */
+function jpBusinessAroundToday() {
+  const today = businessDateAt(new Date(), CATALOG_ZONE);
+  const plain = calendarSchema.parse({ holidays: 'jp' });
+  let holiday = addDays(today, 2);
+  while (!isBusinessDay(plain, holiday)) holiday = addDays(holiday, 1);
+  let saturday = addDays(today, 1);
+  while (weekdayOf(saturday) !== 6) saturday = addDays(saturday, 1);
+  const calendar = calendarSchema.parse({
+    weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'],
+    holidays: 'jp',
+    extraHolidays: ['2026-12-31', '2027-01-02', '2027-01-03', holiday].filter((date, index, all) => all.indexOf(date) === index),
+    extraWorkdays: [saturday],
+  });
+  return { calendar, holiday, saturday };
+}
+
+const SCHEDULES: Record<string, ScheduleInput> = {
+  'cron-jp-business': { cron: '0 3 * * *', calendar: 'jp-business' },
+  'daily-0200': { daily: '02:00' },
+  'weekly-mon-wed-fri': { weekly: 'mon,wed,fri 03:00' },
+  'monthly-31st': { monthly: '31 04:00' },
+  'interval-90m': { interval: '90m' },
+  'interval-6h-jp-business': { interval: '6h', calendar: 'jp-business' },
+  'cron-1st-or-monday': { cron: '0 3 1 * mon' },
+  'new-york-daily': { daily: '03:00', timezone: 'America/New_York' },
+  // Every first Sunday of November has two 01:30s in New York; the server fires at both.
+  'new-york-fall-back': { cron: '30 1 * nov sun', timezone: 'America/New_York' },
+  // The second Sunday of March has no 02:30 in New York; the server skips it.
+  'new-york-spring-forward': { cron: '30 2 * mar sun', timezone: 'America/New_York' },
+};
+
+let work: ReturnType<typeof tempDir>;
+let server: DevServer;
+let client: Client;
+
+before(async () => {
+  work = tempDir('schedules');
+  server = await startDevServer({ dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
+  client = new Client({ connection: await Connection.connect({ address: server.address }) });
+});
+
+after(async () => {
+  await client?.connection.close();
+  await server?.kill();
+  work?.cleanup();
+});
+
+const iso = (dates: readonly Date[]) => dates.map((date) => date.toISOString());
+
+describe('offline upcoming runs equal the server’s nextActionTimes', () => {
+  const { calendar, holiday, saturday } = jpBusinessAroundToday();
+  const calendars = { 'jp-business': calendar };
+
+  for (const [id, input] of Object.entries(SCHEDULES)) {
+    it(`${id}: ${JSON.stringify(input)}`, async () => {
+      const schedule = scheduleSchema.parse(input);
+      const compiled = compileSchedule(schedule, { timezone: CATALOG_ZONE, calendars, now: new Date() });
+      // The server lists times after the instant its schedule workflow first ran, somewhere
+      // between these two; both offline lists must agree, unless a fire time fell in between.
+      const beforeCreate = new Date();
+      const handle = await client.schedule.create({ scheduleId: id, action: ACTION, spec: compiled.spec, policies: compiled.policies, state: { paused: true } });
+      const description = await handle.describe();
+      const fromNow = new Date();
+
+      const serverTimes = iso(description.info.nextActionTimes);
+      assert.equal(serverTimes.length, 10, `the dev server lists 10 next times; got ${JSON.stringify(serverTimes)}`);
+      const offline = iso(upcomingRuns(schedule, { timezone: CATALOG_ZONE, calendars, from: fromNow, count: serverTimes.length }));
+      const offlineAtCreate = iso(upcomingRuns(schedule, { timezone: CATALOG_ZONE, calendars, from: beforeCreate, count: serverTimes.length }));
+      if (JSON.stringify(offline) === JSON.stringify(offlineAtCreate)) {
+        assert.deepEqual(serverTimes, offline);
+      } else {
+        // A fire time landed inside the few milliseconds of create + describe: the server's
+        // list is the one of the instant it started from, either side of that time.
+        assert.ok(
+          [JSON.stringify(offline), JSON.stringify(offlineAtCreate)].includes(JSON.stringify(serverTimes)),
+          `server ${JSON.stringify(serverTimes)}\noffline ${JSON.stringify(offline)}\nat create ${JSON.stringify(offlineAtCreate)}`,
+        );
+      }
+      // The skip list reached the server intact (it would fire on holidays otherwise).
+      assert.equal(description.spec.skip?.length ?? 0, compiled.spec.skip?.length ?? 0);
+      assert.equal(description.state.paused, true);
+
+      if (id === 'cron-jp-business') {
+        const dates = offline.map((time) => businessDateAt(new Date(time), CATALOG_ZONE));
+        assert.ok(dates.includes(saturday), `the working Saturday ${saturday} runs: ${dates.join(', ')}`);
+        assert.ok(!dates.includes(holiday), `the company holiday ${holiday} does not: ${dates.join(', ')}`);
+      }
+      if (id === 'new-york-fall-back') {
+        const wallClock = offline.map((time) => businessDateAt(new Date(time), 'America/New_York'));
+        assert.ok(wallClock.some((date, index) => date === wallClock[index + 1]), `a date with two runs: ${wallClock.join(', ')}`);
+      }
+    });
+  }
+});
