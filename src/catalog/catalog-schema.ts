@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { isValidTimeZone } from './business-date';
 import { calendarSchema } from './calendar-schema';
 import { catalogJobSchema, jobnetSchema } from './catalog-job-schema';
 import { nameSchema, whenObject } from './catalog-values';
 import { positiveDuration } from './duration';
 import { commandJobSchema, jobNameSchema } from './job-schema';
 import { notifySchema } from './notify-schema';
+import { timeZoneSchema } from './schedule-schema';
 
 /**
  * The catalog file (DESIGN.md §4): one schema for the whole file. What a single section can
@@ -35,10 +35,8 @@ export const lockSchema = z
 
 export const catalogSchema = z.strictObject({
   version: z.literal(1, 'the only catalog version is 1').default(1),
-  timezone: z
-    .string()
-    .refine(isValidTimeZone, { error: (issue) => `unknown time zone "${String(issue.input)}"; use an IANA name such as Asia/Tokyo` })
-    .default('Asia/Tokyo'),
+  // Canonical spelling: the server's zone lookup is case-sensitive where Intl is not.
+  timezone: timeZoneSchema.default('Asia/Tokyo'),
   dayBoundary: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write the day boundary as HH:MM, e.g. "05:00"')

@@ -113,7 +113,7 @@ const intervalForm = z
     return { kind: 'interval' as const, text: String(raw), everyMs: parsed.data };
   });
 
-const timeZoneSchema = z
+export const timeZoneSchema = z
   .string({ error: (issue) => `${quoted(issue.input)} is not a time zone; use an IANA name such as Asia/Tokyo` })
   .transform((name, ctx) => {
     if (!isValidTimeZone(name)) {
