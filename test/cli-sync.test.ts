@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { businessDateAt } from '../src/catalog/business-date';
+import { JobName } from '../src/search-attributes';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { jobnet } from './helpers/cli';
@@ -89,6 +90,7 @@ describe('jobnet sync', () => {
     assert.equal(skips(NEXT_NEW_YEAR), newYearOnWeekday, "New Year's Day");
     assert.equal(nightly.policies.overlap, 'SKIP');
     assert.equal(nightly.memo?.description, 'nightly ranking');
+    assert.equal(nightly.typedSearchAttributes.get(JobName), 'nightly');
     assert.equal(nightly.state.paused, false);
     if (nightly.action.type !== 'startWorkflow') assert.fail('a startWorkflow action');
     assert.equal(nightly.action.workflowType, 'scheduledRunWorkflow');

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { JobName } from '../search-attributes';
 import type { DesiredSchedule } from './desired';
 import type { SyncChanges } from './plan-changes';
 
@@ -14,7 +15,14 @@ function pausedState(schedule: DesiredSchedule) {
  */
 export async function applyChanges(client: Client, changes: SyncChanges, progress: (line: string) => void): Promise<void> {
   for (const schedule of changes.create) {
-    await client.schedule.create({ scheduleId: schedule.scheduleId, ...schedule.options, memo: schedule.memo, state: pausedState(schedule) });
+    await client.schedule.create({
+      scheduleId: schedule.scheduleId,
+      ...schedule.options,
+      memo: schedule.memo,
+      // The Web UI's schedule list can be filtered by job.
+      typedSearchAttributes: [{ key: JobName, value: schedule.name }],
+      state: pausedState(schedule),
+    });
     progress(`created ${schedule.scheduleId}`);
   }
   for (const schedule of changes.update) {
