@@ -76,7 +76,10 @@ describe('jobnet sync', () => {
   it('creates one Schedule per scheduled job, as the catalog describes it', async () => {
     const result = await cli('sync');
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, ['+ jobnet:hourly', '+ jobnet:nightly', '+ jobnet:switched-off (paused: disabled)', '+ jobnet:weekly', ''].join('\n'));
+    assert.equal(
+      result.stdout,
+      ['+ jobnet:hourly', '+ jobnet:nightly', '+ jobnet:switched-off (paused: disabled)', '+ jobnet:weekly', '+ jobnet:_refresh', ''].join('\n'),
+    );
 
     const nightly = await client.schedule.getHandle('jobnet:nightly').describe();
     assert.equal(nightly.spec.timezone, 'Asia/Tokyo');
@@ -106,7 +109,7 @@ describe('jobnet sync', () => {
   it('a second sync changes nothing', async () => {
     const result = await cli('sync');
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^no changes \(4 schedules up to date\)/);
+    assert.match(result.stdout, /^no changes \(5 schedules up to date\)/);
   });
 
   it("plan's next runs equal the server's upcoming action times", async () => {
@@ -190,6 +193,20 @@ describe('jobnet sync', () => {
     const enabled = await cli('enable', 'weekly');
     assert.equal(enabled.code, 0, enabled.stderr);
     assert.equal((await client.schedule.getHandle('jobnet:weekly').describe()).state.paused, false);
+  });
+
+  it('the daily refresh Schedule re-syncs the catalog by itself', async () => {
+    writeFileSync(catalog, readFileSync(catalog, 'utf8').replace('cron: "0 3 * * *"', 'cron: "0 4 * * *"'));
+    const refresh = client.schedule.getHandle('jobnet:_refresh');
+    const before = (await refresh.describe()).info.recentActions.length;
+    await refresh.trigger();
+    await waitFor(async () => (await refresh.describe()).info.recentActions.length > before, 30_000);
+    const action = (await refresh.describe()).info.recentActions.at(-1)!;
+    const result = (await client.workflow.getHandle(action.action.workflow.workflowId).result()) as { updated: string[]; created: string[]; deleted: string[] };
+    assert.deepEqual(result, { catalogFile: catalog, created: [], updated: ['jobnet:nightly'], deleted: [] });
+    const nightly = await client.schedule.getHandle('jobnet:nightly').describe();
+    assert.deepEqual(nightly.spec.calendars?.[0]?.hour, [{ start: 4, end: 4, step: 1 }]);
+    assert.match((await cli('sync')).stdout, /^no changes/);
   });
 
   it('list shows a failed run as error with 1 consecutive failure', async () => {

@@ -1,2 +1,3 @@
 export { runCommand } from './command';
 export { appendRunLog } from './runlog';
+export { refreshSchedules } from './refresh-schedules';

@@ -6,7 +6,7 @@ import type { CliContext } from './context';
 
 /** Turns the catalog into Temporal Schedules: creates, updates and deletes only jobnet's own. */
 export async function syncCatalog(context: CliContext, options: { dryRun?: boolean }): Promise<void> {
-  const { desired, skipped } = catalogSchedules(context.catalog(), new Date());
+  const { desired, skipped } = catalogSchedules(context.catalog(), new Date(), context.catalogFile);
   const client = await context.client();
   const changes = await planChanges(client, desired);
   if (context.options.json) {

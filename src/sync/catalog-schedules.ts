@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/catalog-schema';
 import { commandJobOf } from '../catalog/command-job';
 import { compileSchedule } from '../schedules';
-import { desiredSchedules, type DesiredSchedule } from './desired';
+import { desiredSchedules, refreshSchedule, type DesiredSchedule } from './desired';
 
 /** Scheduled entries the catalog has that cannot become Schedules yet, with the reason. */
 export interface SkippedSchedule {
@@ -11,9 +11,10 @@ export interface SkippedSchedule {
 
 /**
  * Every scheduled command job of the catalog as the Schedule it should be, compiled at `now`
- * (business calendars are written into the spec up to a horizon from `now`).
+ * (business calendars are written into the spec up to a horizon from `now`), and the daily
+ * Schedule that re-syncs `catalogFile` so that horizon moves on by itself.
  */
-export function catalogSchedules(catalog: Catalog, now: Date): { desired: DesiredSchedule[]; skipped: SkippedSchedule[] } {
+export function catalogSchedules(catalog: Catalog, now: Date, catalogFile: string): { desired: DesiredSchedule[]; skipped: SkippedSchedule[] } {
   const skipped: SkippedSchedule[] = [];
   const jobs = [];
   for (const [name, job] of Object.entries(catalog.jobs)) {
@@ -28,5 +29,8 @@ export function catalogSchedules(catalog: Catalog, now: Date): { desired: Desire
   for (const [name, jobnet] of Object.entries(catalog.jobnets)) {
     if (jobnet.schedule) skipped.push({ name, reason: 'jobnet schedules arrive with jobnetWorkflow (the jobnets issue)' });
   }
-  return { desired: desiredSchedules(catalog, jobs), skipped };
+  const desired = desiredSchedules(catalog, jobs);
+  // Only a catalog with schedules needs them kept fresh.
+  if (desired.length > 0) desired.push(refreshSchedule(catalog, catalogFile));
+  return { desired, skipped };
 }

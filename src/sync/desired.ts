@@ -59,3 +59,28 @@ export function desiredSchedules(
     })
     .sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
 }
+
+/** The Schedule that keeps the others fresh: daily, it re-syncs the catalog on a worker. */
+export const REFRESH_SCHEDULE_ID = scheduleIdOf('_refresh');
+const REFRESH_AT = { hour: 4, minute: 17 };
+
+export function refreshSchedule(catalog: Catalog, catalogFile: string): DesiredSchedule {
+  const spec = { calendars: [{ hour: REFRESH_AT.hour, minute: REFRESH_AT.minute, comment: 'refresh business-calendar horizons' }], timezone: catalog.timezone };
+  const args = [{ catalogFile }];
+  const taskQueue = catalog.defaults.queue ?? DEFAULT_QUEUE;
+  const description = 'jobnet: re-syncs the catalog daily so business-calendar skip lists stay ahead';
+  const hash = stableHash({ spec, args, taskQueue, description });
+  return {
+    scheduleId: REFRESH_SCHEDULE_ID,
+    name: '_refresh',
+    description,
+    enabled: true,
+    hash,
+    options: {
+      spec,
+      action: { type: 'startWorkflow' as const, workflowType: 'refreshSchedulesWorkflow', workflowId: REFRESH_SCHEDULE_ID, taskQueue, args, memo: { jobnetHash: hash, description } },
+      policies: { overlap: 'SKIP' },
+    },
+    memo: { ...OWNER_MEMO, description },
+  };
+}

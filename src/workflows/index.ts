@@ -1,2 +1,3 @@
 export { jobWorkflow } from './job';
 export { scheduledRunWorkflow } from './scheduled';
+export { refreshSchedulesWorkflow } from './refresh';
