@@ -18,6 +18,8 @@ jobs:
     command: [sh, -c, "echo fine; echo JOBNET_RECORD_COUNT=7"]
   failing-job:
     command: [sh, -c, "echo broken >&2; exit 3"]
+  three-seconds:
+    command: [sh, -c, "sleep 3; echo done"]
   slow-job:
     command: [sleep, "30"]
     timeout: 2s
@@ -71,6 +73,17 @@ describe('jobnet run', () => {
     const runs = await historyOf('ok-job', 2);
     assert.equal(runs.length, 2);
     assert.ok(runs.every((run) => run.status === 'success'));
+  });
+
+  it('status --watch follows a run until it ends', async () => {
+    const started = await cli('run', 'three-seconds', '--date', '2026-12-01');
+    assert.equal(started.code, 0, started.stderr);
+    const watched = await cli('status', 'three-seconds@2026-12-01', '--watch');
+    assert.equal(watched.code, 0, watched.stderr);
+    const renders = watched.stdout.split(/^three-seconds@2026-12-01: /m).filter(Boolean);
+    assert.ok(renders.length >= 2, `refreshed while running:\n${watched.stdout}`);
+    assert.match(renders[0]!, /^running/);
+    assert.match(renders.at(-1)!, /^success/);
   });
 
   it('a failed run exits 1 and shows as error in history', async () => {
