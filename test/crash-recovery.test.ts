@@ -47,8 +47,9 @@ describe('crash recovery on the dev server', () => {
     const input: JobRunInput = {
       name: 'worker-crash',
       businessDate: '2026-12-01',
-      // The shell and a grandchild record their pids, then the job takes 6 seconds.
-      job: { command: ['sh', '-c', `sleep 120 & echo "$$ $!" >> "${pids}"; sleep 6; echo finished`], heartbeatTimeout: '3s', timeout: '2m' },
+      // The shell and a grandchild record their pids, then the job takes 6 seconds. Both ignore
+      // SIGTERM (inherited), so only the reaper's KILL after its grace can stop them.
+      job: { command: ['sh', '-c', `trap "" TERM; sleep 120 & echo "$$ $!" >> "${pids}"; sleep 6; echo finished`], heartbeatTimeout: '3s', timeout: '2m', killGrace: '1s' },
     };
     const temporal = await client();
     const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'worker-crash@2026-12-01', args: [input] });

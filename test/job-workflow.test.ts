@@ -134,6 +134,19 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
     assert.match(result.error ?? '', /exited with code 2: bad parameters/);
   });
 
+  it('a job that is not safe to repeat runs once: no immediate retry, no delayed retry', async () => {
+    const never = failUntilCall(1_000);
+    const { result } = await runJob({
+      command: never.command,
+      retry: { attempts: 3, interval: '1m' },
+      delayedRetry: { after: '6m' },
+      safeToRepeat: false,
+    });
+    assert.equal(result.status, 'error');
+    assert.equal(never.calls(), 1);
+    assert.deepEqual(result.events.map((e) => e.type), ['started', 'failed']);
+  });
+
   it('kills the whole process tree at the per-attempt timeout and reports timeout', async () => {
     const pidFile = path.join(work.dir, 'grandchild.pid');
     const { result } = await runJob({

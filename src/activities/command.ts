@@ -87,7 +87,9 @@ export async function runCommand(request: CommandRequest): Promise<CommandOutcom
     if (stopReason || pgid === undefined) return;
     stopReason = reason;
     context.log.warn(`stopping command (${reason}): killing process group ${pgid}`);
-    stopping = killProcessTree(pgid, request.killGrace);
+    stopping = killProcessTree(pgid, request.killGrace).catch((error: Error) => {
+      context.log.error(`could not kill process group ${pgid}: ${error.message}`);
+    });
   };
   const timeoutTimer = setTimeout(() => stop('timeout'), request.timeout);
   const heartbeatTimer = setInterval(
@@ -101,10 +103,20 @@ export async function runCommand(request: CommandRequest): Promise<CommandOutcom
     const { exitCode, signal } = await new Promise<{ exitCode: number | null; signal: string | null }>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code, sig) => {
+        const done = () => resolve({ exitCode: code, signal: sig });
         // Whatever the command left behind in its group ends with it (like systemd's
         // KillMode=control-group); only then do its output pipes close.
-        if (pgid !== undefined) void killProcessTree(pgid, request.killGrace);
-        child.once('close', () => resolve({ exitCode: code, signal: sig }));
+        if (pgid !== undefined) {
+          killProcessTree(pgid, request.killGrace).catch((error: Error) => context.log.warn(`could not stop what the command left running: ${error.message}`));
+        }
+        child.once('close', done);
+        // A descendant that left the group (setsid, a daemon) may hold the pipes open for ever:
+        // the command is over, so stop reading and report it.
+        setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          done();
+        }, request.killGrace + 1_000).unref();
       });
     }).catch((error: NodeJS.ErrnoException) => {
       throw ApplicationFailure.create({

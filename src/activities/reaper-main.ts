@@ -24,5 +24,11 @@ lines.on('line', (line) => {
   else if (line.startsWith('-')) tracked.delete(pgid);
 });
 lines.on('close', () => {
-  void Promise.all([...tracked].map((pgid) => killProcessTree(pgid, GRACE_MS))).finally(() => process.exit(0));
+  // killProcessTree's timers do not hold a process open; this does, until every group is gone
+  // (a command that ignores TERM must still get its KILL after the grace).
+  const keepAlive = setInterval(() => undefined, 1_000);
+  void Promise.allSettled([...tracked].map((pgid) => killProcessTree(pgid, GRACE_MS))).finally(() => {
+    clearInterval(keepAlive);
+    process.exit(0);
+  });
 });

@@ -25,11 +25,6 @@ const MAX_WORKER_LOSSES = 3;
 /** The activity enforces the job's time-out itself; Temporal's bound is only a backstop. */
 const START_TO_CLOSE_MARGIN_MS = 60_000;
 
-const runLog = proxyActivities<typeof activities>({
-  startToCloseTimeout: '30s',
-  // The run log is for people; after this many tries the run ends without its line, with a warning.
-  retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '1m' },
-});
 
 /** How one series of attempts (the immediate ladder, or the single delayed run) ended. */
 type SeriesResult = { ok: true; outcome: CommandOutcome; attempts: number } | { ok: false; failure: unknown; attempts: number };
@@ -65,7 +60,9 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
   ]);
   note('started');
 
-  let series = await runSeries(run, job.retry.attempts, note);
+  // A job that is not safe to repeat is never repeated automatically (seed 004): one attempt,
+  // no delayed retry; an operator decides.
+  let series = await runSeries(run, job.safeToRepeat ? job.retry.attempts : 1, note);
   attempts += series.attempts;
   if (!series.ok) note(failureEventType(series.failure), { attempt: attempts, ...describeFailure(series.failure) });
 
@@ -113,7 +110,7 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
     ...(result.recordCount !== null ? [{ key: RecordCount, value: result.recordCount }] : []),
     ...(result.host !== null ? [{ key: Host, value: result.host }] : []),
   ]);
-  await writeRunLog(result);
+  await writeRunLog(job, result);
 
   if (status !== 'success') {
     throw ApplicationFailure.create({
@@ -136,9 +133,10 @@ async function runSeries(
   note: (type: JobEventType, extra?: Omit<JobEvent, 'type' | 'at'>) => void,
 ): Promise<SeriesResult> {
   const { job } = run;
-  const { runCommand } = proxyActivities<typeof activities>(commandActivityOptions(job, maxAttempts));
   let attempts = 0;
   for (let losses = 0; ; losses++) {
+    // After a lost worker only the lost attempt runs again, not a fresh ladder.
+    const { runCommand } = proxyActivities<typeof activities>(commandActivityOptions(job, losses === 0 ? maxAttempts : 1));
     try {
       const outcome = await runCommand({
         command: job.command,
@@ -180,7 +178,14 @@ function commandActivityOptions(job: CommandJob, maxAttempts: number): ActivityO
   };
 }
 
-async function writeRunLog(result: JobResult): Promise<void> {
+async function writeRunLog(job: CommandJob, result: JobResult): Promise<void> {
+  const runLog = proxyActivities<typeof activities>({
+    // On the command's own queue: a host job's log lines stay on that host, in one file a day.
+    taskQueue: jobTaskQueue(job, workflowInfo().taskQueue),
+    startToCloseTimeout: '30s',
+    // The run log is for people; after this many tries the run ends without its line, with a warning.
+    retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '1m' },
+  });
   try {
     await runLog.appendRunLog({
       job_name: result.name,
@@ -233,6 +238,7 @@ function isTimeout(failure: unknown): boolean {
 }
 
 function worthRetrying(failure: unknown, job: CommandJob): boolean {
+  if (!job.safeToRepeat) return false;
   const cause = applicationCause(failure);
   if (!cause) return true;
   return !cause.nonRetryable && !job.retry.nonRetryable.includes(cause.type ?? '');

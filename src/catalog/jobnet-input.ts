@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import type { Catalog } from './catalog-schema';
+import { ON_FAILURE_VALUES, WHEN_VALUES, jobKindOf } from './catalog-job-schema';
+import { nameSchema, uniqueNames } from './catalog-values';
+import { commandJobOf } from './command-job';
+import { findCycles, type Edge } from './cycles';
+import { positiveDuration } from './duration';
+import type { Env } from './interpolate';
+import { toJobInput } from './job-input';
+import { businessDateSchema, commandJobSchema } from './job-schema';
+import { effectiveStep } from './steps';
+import { closest } from './suggest';
+import { InvalidInputError, problemFromIssue, type InputProblem } from './validation-error';
+
+/**
+ * The input of one jobnet run (jobnetWorkflow): every step as the command job it runs, with
+ * its place in the graph and its failure policy, resolved from the catalog before the run
+ * starts — so the workflow never reads the catalog and a run keeps the definition it began
+ * with. Workflow code imports this module for the schema: what it imports must stay free of
+ * Node APIs (the builder below reads `process.env` only when it is called, outside workflows).
+ */
+
+export const jobnetStepRunSchema = z.strictObject({
+  /** jobWorkflow's `job`, in input form. */
+  job: commandJobSchema,
+  /** Steps of the same run that must be settled first; `when` says which outcomes let it run. */
+  needs: uniqueNames(nameSchema('step')).default([]),
+  when: z.enum(WHEN_VALUES).default('success'),
+  onFailure: z.enum(ON_FAILURE_VALUES).default('stop'),
+});
+
+type StepsForCheck = Record<string, { needs: string[] }>;
+
+/**
+ * A run whose graph cannot finish must fail at its entry rather than hang: a need naming no
+ * step would never settle, and in a cycle every step waits for the next.
+ */
+function checkGraph(steps: StepsForCheck, ctx: z.RefinementCtx): void {
+  const names = Object.keys(steps);
+  const edges: Edge<PropertyKey[]>[] = [];
+  for (const [name, step] of Object.entries(steps)) {
+    step.needs.forEach((need, index) => {
+      if (need in steps) {
+        edges.push({ from: name, to: need, where: [name, 'needs'] });
+        return;
+      }
+      const match = closest(need, names);
+      ctx.addIssue({
+        code: 'custom',
+        path: [name, 'needs', index],
+        message: `unknown step "${need}"${match === undefined ? `; steps: ${names.join(', ')}` : ` — did you mean "${match}"?`}`,
+      });
+    });
+  }
+  for (const cycle of findCycles(names, edges)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: cycle.first.where,
+      message: `needs form a cycle: ${cycle.nodes.join(' → ')}; each step needs the next, so none can start`,
+    });
+  }
+}
+
+export const jobnetRunInputSchema = z.strictObject({
+  /** The jobnet's name in the catalog. */
+  name: nameSchema('jobnet'),
+  businessDate: businessDateSchema,
+  /** Step name → step. A step's name is its child run's job name, so it follows job-name rules. */
+  steps: z
+    .record(nameSchema('step'), jobnetStepRunSchema)
+    .refine((steps) => Object.keys(steps).length > 0, 'a jobnet needs at least one step')
+    .superRefine(checkGraph),
+  /** How long a step with `onFailure: wait` waits for an operator before it counts as failed (stop). */
+  operatorMaxWait: positiveDuration.prefault('24h'),
+});
+
+export type JobnetStepRunInput = z.input<typeof jobnetStepRunSchema>;
+export type JobnetStepRun = z.output<typeof jobnetStepRunSchema>;
+export type JobnetRunInput = z.input<typeof jobnetRunInputSchema>;
+export type JobnetRun = z.output<typeof jobnetRunInputSchema>;
+
+/**
+ * The run input of catalog jobnet `jobnetName` for `businessDate`: each step with its
+ * effective settings (a used job's under the step's own), as a command job. Only command steps
+ * run in a jobnet so far — a step of another kind, or `use` of a job of another kind, is bad
+ * input here, before anything starts. Every problem of the jobnet is reported at once, at its
+ * catalog path (`jobnets.<n>.jobs.<step>…`). `${VAR}` values left for run time are resolved from
+ * `env`, as for a single job.
+ */
+export function jobnetRunInput(catalog: Catalog, jobnetName: string, businessDate: string, env: Env = process.env): JobnetRunInput {
+  const jobnet = catalog.jobnets[jobnetName];
+  if (jobnet === undefined) {
+    const known = Object.keys(catalog.jobnets);
+    const match = closest(jobnetName, known);
+    const hint = match !== undefined ? ` — did you mean "${match}"?` : known.length > 0 ? `; jobnets: ${known.join(', ')}` : '; the catalog has none';
+    throw new InvalidInputError([{ path: `jobnets.${jobnetName}`, message: `no such jobnet${hint}` }], 'catalog');
+  }
+  const problems: InputProblem[] = [];
+  const steps: Record<string, JobnetStepRunInput> = {};
+  for (const stepName of Object.keys(jobnet.jobs)) {
+    const where = `jobnets.${jobnetName}.jobs.${stepName}`;
+    const step = effectiveStep(catalog, jobnetName, stepName);
+    if (step.command === undefined) {
+      const kind = jobKindOf(step);
+      const what = step.use === undefined ? `is ${article(kind)} ${kind} step` : `uses jobs.${step.use}, ${article(kind)} ${kind} job`;
+      problems.push({ path: where, message: `${what}: ${kind} steps cannot run in a jobnet yet (only command steps and use of a command job do)` });
+      continue;
+    }
+    try {
+      const job = commandJobOf(step, stepName, env);
+      steps[stepName] = { job: toJobInput(job), needs: step.needs, when: step.when, onFailure: step.onFailure };
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      // commandJobOf speaks of `jobs.<name>`; here the values belong to the step.
+      const own = `jobs.${stepName}`;
+      const from = step.use === undefined ? '' : ` (from jobs.${step.use})`;
+      problems.push(...error.problems.map((p) => ({ ...p, path: p.path.startsWith(own) ? `${where}${p.path.slice(own.length)}` : p.path, message: `${p.message}${from}` })));
+    }
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems, 'catalog');
+
+  const input: JobnetRunInput = { name: jobnetName, businessDate, steps };
+  // The workflow validates its input again; saying it here names the catalog's paths and
+  // starts nothing.
+  const checked = jobnetRunInputSchema.safeParse(input);
+  if (!checked.success) {
+    throw new InvalidInputError(
+      checked.error.issues.map((issue) => problemFromIssue({ ...issue, path: catalogPath(jobnetName, issue.path) })),
+      'catalog',
+    );
+  }
+  return input;
+}
+
+/** `steps.<s>.job.<field>` of the run input is `jobnets.<n>.jobs.<s>.<field>` in the catalog. */
+function catalogPath(jobnetName: string, path: readonly PropertyKey[]): PropertyKey[] {
+  if (path[0] !== 'steps' || path.length < 2) return [...path];
+  const rest = path[2] === 'job' ? path.slice(3) : path.slice(2);
+  return ['jobnets', jobnetName, 'jobs', path[1]!, ...rest];
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
