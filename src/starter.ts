@@ -5,7 +5,7 @@
  * type with its JSON input. With --wait, prints the result as JSON and exits 0 on success,
  * 1 when the run failed; bad input exits 2 before anything is started.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { DEFAULT_QUEUE } from './catalog/catalog-schema';
 import { jobRunInputSchema, type JobRunInput } from './catalog/job-schema';
 import { InvalidInputError, parseOrThrow } from './catalog/validation-error';
@@ -22,7 +22,9 @@ const program = new Command('jobnet-start')
   .option('--force', 'start another run even if one exists for this business date')
   .option('--wait', 'wait for the run to finish and print its result')
   .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or localhost:7233)')
-  .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or default)');
+  .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or default)')
+  // Usage errors are bad input (exit 2), like every other jobnet command.
+  .exitOverride();
 
 type Options = { catalog?: string; date?: string; force?: boolean; wait?: boolean; address?: string; namespace?: string };
 
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: Error) => {
-    processOutput.err(`jobnet start: ${error.message}`);
+    if (!(error instanceof CommanderError)) processOutput.err(`jobnet start: ${error.message}`);
     process.exit(exitCodeOf(error));
   },
 );

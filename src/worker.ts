@@ -2,7 +2,8 @@
  * `npm run worker [-- --queue q1,q2]` — runs jobs on this host. Stops gracefully on
  * SIGINT / SIGTERM: takes no new work, lets running commands finish within the drain time.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { exitCodeOf } from './cli/main';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
 import { connectClient, ensureSearchAttributes } from './client';
@@ -18,7 +19,8 @@ const program = new Command('jobnet-worker')
   .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or default)')
   .option('--drain <duration>', 'on shutdown, how long running commands may go on before they are killed', '60s')
   .option('--max-activities <n>', 'commands run at once by each queue worker', (value) => Number(value))
-  .option('-l, --log-level <level>', 'trace | debug | info | warn | error', 'info');
+  .option('-l, --log-level <level>', 'trace | debug | info | warn | error', 'info')
+  .exitOverride();
 
 async function main(): Promise<number> {
   const options = program.parse().opts<{
@@ -63,7 +65,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: Error) => {
-    process.stderr.write(`jobnet worker: ${error.message}\n`);
-    process.exit(error.name === 'TemporalUnreachable' ? ExitCode.temporalUnreachable : 1);
+    // Commander has printed its own usage message.
+    if (!(error instanceof CommanderError)) process.stderr.write(`jobnet worker: ${error.message}\n`);
+    process.exit(exitCodeOf(error));
   },
 );

@@ -43,6 +43,9 @@ jobs:
   weekly:
     command: ["true"]
     schedule: { weekly: "sun 03:00", overlap: buffer, timezone: America/New_York }
+  quarter-hourly:
+    command: ["true"]
+    schedule: { cron: "*/15 * * * *" }
   switched-off:
     command: ["true"]
     schedule: { daily: "01:00", enabled: false }
@@ -78,7 +81,7 @@ describe('jobnet sync', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(
       result.stdout,
-      ['+ jobnet:hourly', '+ jobnet:nightly', '+ jobnet:switched-off (paused: disabled)', '+ jobnet:weekly', '+ jobnet:_refresh', ''].join('\n'),
+      ['+ jobnet:hourly', '+ jobnet:nightly', '+ jobnet:quarter-hourly', '+ jobnet:switched-off (paused: disabled)', '+ jobnet:weekly', '+ jobnet:_refresh', ''].join('\n'),
     );
 
     const nightly = await client.schedule.getHandle('jobnet:nightly').describe();
@@ -109,7 +112,7 @@ describe('jobnet sync', () => {
   it('a second sync changes nothing', async () => {
     const result = await cli('sync');
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^no changes \(5 schedules up to date\)/);
+    assert.match(result.stdout, /^no changes \(6 schedules up to date\)/);
   });
 
   it("plan's next runs equal the server's upcoming action times", async () => {
@@ -171,6 +174,16 @@ describe('jobnet sync', () => {
     const outcomes = await Promise.all(parents.map((parent) => parent.result() as Promise<{ outcome: string; workflowId: string }>));
     assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ['already-ran', 'ran']);
     assert.ok(outcomes.every((o) => o.workflowId === `nightly@${today}`));
+  });
+
+  it('a schedule that fires several times a day runs each fire as <job>@<date>T<HHMM>', async () => {
+    const handle = client.schedule.getHandle('jobnet:quarter-hourly');
+    await handle.trigger();
+    await waitFor(async () => (await handle.describe()).info.recentActions.length >= 1, 30_000);
+    const parent = client.workflow.getHandle((await handle.describe()).info.recentActions[0]!.action.workflow.workflowId);
+    const outcome = (await parent.result()) as { outcome: string; workflowId: string };
+    assert.equal(outcome.outcome, 'ran');
+    assert.match(outcome.workflowId, /^quarter-hourly@\d{4}-\d{2}-\d{2}T\d{4}$/);
   });
 
   it('backfill starts one run per business date in the range', async () => {

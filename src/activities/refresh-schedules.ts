@@ -20,16 +20,16 @@ export interface RefreshResult {
  */
 export async function refreshSchedules(input: { catalogFile?: string }): Promise<RefreshResult> {
   const file = catalogPath(input.catalogFile);
-  let catalog;
+  let desired;
   try {
-    catalog = loadCatalog(file);
+    desired = catalogSchedules(loadCatalog(file), new Date(), file).desired;
   } catch (error) {
-    // A missing or broken catalog is not fixed by retrying in a second.
+    // A missing or broken catalog (or an unset variable on this host) is not fixed by retrying.
     if (error instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(error.message, 'InvalidInput');
     throw error;
   }
   const { client } = Context.current();
-  const changes = await planChanges(client, catalogSchedules(catalog, new Date(), file).desired);
+  const changes = await planChanges(client, desired);
   await applyChanges(client, changes, (line) => Context.current().log.info(line));
   return {
     catalogFile: file,

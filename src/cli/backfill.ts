@@ -35,8 +35,10 @@ export function registerBackfill(program: Command, context: () => CliContext): v
         return new Date(zonedTimeToUnix(y, m, d + extraDays, hour, minute, 0, catalog.timezone) * 1_000);
       };
       const start = instant(from, 0);
-      const end = instant(to, 1);
-      await client.schedule.getHandle(scheduleId).backfill({ start, end, overlap: 'ALLOW_ALL' });
+      // Temporal's backfill end is inclusive: stop just before the next business date begins.
+      const end = new Date(instant(to, 1).getTime() - 1);
+      // One date after the other, as the schedule itself would have run them.
+      await client.schedule.getHandle(scheduleId).backfill({ start, end, overlap: 'BUFFER_ALL' });
       ctx.output.out(`backfill of ${name} requested for ${from} … ${to} (${start.toISOString()} – ${end.toISOString()})`);
     });
 }

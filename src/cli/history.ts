@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { InvalidInputError } from '../catalog/validation-error';
 import { recentRuns, type RunSummary } from '../runs/recent-runs';
 import type { CliContext } from './context';
 
@@ -16,6 +17,9 @@ export function registerHistory(program: Command, context: () => CliContext): vo
     .option('-n, --limit <n>', 'how many runs', (value) => Number(value), 20)
     .action(async (name: string, options: { limit: number }) => {
       const ctx = context();
+      if (!Number.isInteger(options.limit) || options.limit < 1) {
+        throw new InvalidInputError([{ path: '--limit', message: 'a whole number of runs, at least 1' }], 'arguments');
+      }
       const runs = await recentRuns(await ctx.client(), name, options.limit);
       if (ctx.options.json) return ctx.json(runs);
       if (runs.length === 0) return ctx.output.out(`no runs of ${name}`);

@@ -45,10 +45,23 @@ export function buildProgram(output: Output): { program: Command; context: () =>
   return { program, context: () => getContext() };
 }
 
+/** gRPC status codes that mean "Temporal is not there", whatever call hit them. */
+const UNREACHABLE_GRPC_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+
+function grpcCode(error: unknown): number | undefined {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'number') return code;
+  }
+  return undefined;
+}
+
 export function exitCodeOf(error: unknown): number {
   if (error instanceof InvalidInputError) return ExitCode.badInput;
   if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
   if (error instanceof Error && error.name === 'TemporalUnreachable') return ExitCode.temporalUnreachable;
+  // The server went away after we connected (e.g. during `run --wait`).
+  if (UNREACHABLE_GRPC_CODES.has(grpcCode(error) ?? -1)) return ExitCode.temporalUnreachable;
   return ExitCode.runFailed;
 }
 

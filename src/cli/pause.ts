@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../catalog/validation-error';
-import { DISABLED_NOTE } from '../sync/apply-changes';
+import { disabledByCatalog } from '../sync/apply-changes';
 import { describeServerSchedule, listOwnedScheduleIds, scheduleIdOf } from '../sync/owned';
 import type { CliContext } from './context';
 
@@ -21,10 +21,17 @@ async function setPaused(context: CliContext, paused: boolean, name: string | un
   for (const id of ids) {
     const current = await describeServerSchedule(client, id);
     if (!current) {
+      // Visibility may still list a Schedule deleted a moment ago: --all goes on without it.
+      if (options.all) continue;
       throw new InvalidInputError([{ path: name ?? id, message: `no schedule ${id} on the server (has the catalog been synced?)` }], 'arguments');
     }
-    // --all leaves alone what is already as asked, and never wakes a job the catalog disabled.
-    if (options.all && (current.state.paused === paused || (!paused && current.state.note === DISABLED_NOTE))) continue;
+    // Never wake a job the catalog disabled: `jobnet enable` is the way.
+    if (!paused && disabledByCatalog(current)) {
+      if (options.all) continue;
+      throw new InvalidInputError([{ path: name!, message: 'is disabled in the catalog; use `jobnet enable` to switch it on' }], 'arguments');
+    }
+    // --all leaves alone what is already as asked.
+    if (options.all && current.state.paused === paused) continue;
     const handle = client.schedule.getHandle(id);
     await (paused ? handle.pause(note) : handle.unpause(note));
     done.push(id);

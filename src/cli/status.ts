@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { jobResultSchema } from '../catalog/run-result';
 import { InvalidInputError } from '../catalog/validation-error';
 import { JobName, JobStatus } from '../search-attributes';
 import { jobStateQuery, type JobState } from '../workflows/definitions';
@@ -25,9 +27,21 @@ async function runState(client: Client, workflowId: string): Promise<{ temporalS
     }
     throw error;
   });
-  // A query needs a worker; a finished run answers from its history all the same.
+  const temporalStatus = description.status.name;
+  if (temporalStatus !== 'RUNNING') {
+    // A finished run is read from its result (or its failure's details): no worker needed.
+    const outcome = await handle.result().then(
+      (result: unknown) => result,
+      (error: unknown) => (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure ? error.cause.details?.[0] : undefined),
+    );
+    const result = jobResultSchema.safeParse(outcome);
+    if (!result.success) return { temporalStatus };
+    const { name, businessDate, status, attempts, events } = result.data;
+    return { temporalStatus, state: { name, businessDate, status, attempts, events } };
+  }
+  // A running run answers a query; without a worker the query fails and we say what Temporal knows.
   const state = await handle.query(jobStateQuery).catch(() => undefined);
-  return { temporalStatus: description.status.name, state };
+  return { temporalStatus, state };
 }
 
 export function registerStatus(program: Command, context: () => CliContext): void {

@@ -5,6 +5,15 @@ import type { SyncChanges } from './plan-changes';
 
 export const DISABLED_NOTE = 'disabled in the catalog (enabled: false)';
 
+/**
+ * Whether the catalog (not an operator) paused this Schedule. Kept in the action's memo — the
+ * one part of a Schedule that can be updated — rather than read from the note, which the
+ * catalog may word as it likes.
+ */
+export function disabledByCatalog(description: { action: { type: string; memo?: Record<string, unknown> } }): boolean {
+  return description.action.type === 'startWorkflow' && description.action.memo?.disabledByCatalog === true;
+}
+
 function pausedState(schedule: DesiredSchedule) {
   return { paused: !schedule.enabled, note: schedule.enabled ? schedule.note : (schedule.note ?? DISABLED_NOTE) };
 }
@@ -28,9 +37,8 @@ export async function applyChanges(client: Client, changes: SyncChanges, progres
   for (const schedule of changes.update) {
     const handle = client.schedule.getHandle(schedule.scheduleId);
     await handle.update((previous) => {
-      const previousArgs = previous.action.type === 'startWorkflow' ? previous.action.args : undefined;
-      const wasEnabled = !(previous.state.paused && previous.state.note === DISABLED_NOTE);
-      const enabledChanged = wasEnabled !== schedule.enabled || previousArgs === undefined;
+      const wasEnabled = !disabledByCatalog(previous);
+      const enabledChanged = wasEnabled !== schedule.enabled;
       return {
         ...previous,
         spec: schedule.options.spec,

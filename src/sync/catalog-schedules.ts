@@ -1,6 +1,8 @@
 import type { Catalog } from '../catalog/catalog-schema';
 import { commandJobOf } from '../catalog/command-job';
-import { compileSchedule } from '../schedules';
+import type { ScheduleSpec } from '@temporalio/client';
+import { businessDateAt } from '../catalog/business-date';
+import { compileSchedule, SpecEvaluator } from '../schedules';
 import { desiredSchedules, refreshSchedule, type DesiredSchedule } from './desired';
 
 /** Scheduled entries the catalog has that cannot become Schedules yet, with the reason. */
@@ -24,7 +26,8 @@ export function catalogSchedules(catalog: Catalog, now: Date, catalogFile: strin
       continue;
     }
     const compiled = compileSchedule(job.schedule, { timezone: catalog.timezone, calendars: catalog.calendars, now });
-    jobs.push({ name, job: commandJobOf(job, name), description: job.description, enabled: job.enabled, compiled });
+    const perFire = firesTwiceOnADate(compiled.spec, catalog, now);
+    jobs.push({ name, job: commandJobOf(job, name), description: job.description, enabled: job.enabled, perFire, compiled });
   }
   for (const [name, jobnet] of Object.entries(catalog.jobnets)) {
     if (jobnet.schedule) skipped.push({ name, reason: 'jobnet schedules arrive with jobnetWorkflow (the jobnets issue)' });
@@ -33,4 +36,10 @@ export function catalogSchedules(catalog: Catalog, now: Date, catalogFile: strin
   // Only a catalog with schedules needs them kept fresh.
   if (desired.length > 0) desired.push(refreshSchedule(catalog, catalogFile));
   return { desired, skipped };
+}
+
+/** Whether a spec fires more than once on one business date (looked at over its next fires). */
+function firesTwiceOnADate(spec: ScheduleSpec, catalog: Catalog, now: Date): boolean {
+  const dates = new SpecEvaluator(spec).upcoming(now, 40).map((fire) => businessDateAt(fire, catalog.timezone, catalog.dayBoundary));
+  return new Set(dates).size < dates.length;
 }

@@ -27,11 +27,11 @@ export interface DesiredSchedule {
  */
 export function desiredSchedules(
   catalog: Catalog,
-  jobs: ReadonlyArray<{ name: string; job: CommandJob; description?: string; enabled: boolean; compiled: CompiledSchedule }>,
+  jobs: ReadonlyArray<{ name: string; job: CommandJob; description?: string; enabled: boolean; perFire: boolean; compiled: CompiledSchedule }>,
 ): DesiredSchedule[] {
   return jobs
-    .map(({ name, job, description, enabled, compiled }) => {
-      const input: ScheduledRunInput = { name, job: toJobInput(job), timezone: catalog.timezone, dayBoundary: catalog.dayBoundary };
+    .map(({ name, job, description, enabled, perFire, compiled }) => {
+      const input: ScheduledRunInput = { name, job: toJobInput(job), timezone: catalog.timezone, dayBoundary: catalog.dayBoundary, perFire };
       const taskQueue = catalog.defaults.queue ?? DEFAULT_QUEUE;
       const isEnabled = enabled && !compiled.state.paused;
       const hash = stableHash({ spec: compiled.spec, policies: compiled.policies, input, taskQueue, isEnabled, description });
@@ -50,7 +50,7 @@ export function desiredSchedules(
             workflowId: scheduleIdOf(name),
             taskQueue,
             args: [input],
-            memo: { jobnetHash: hash, description: description ?? '' },
+            memo: { jobnetHash: hash, description: description ?? '', disabledByCatalog: !isEnabled },
           },
           policies: compiled.policies,
         },

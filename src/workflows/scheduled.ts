@@ -15,6 +15,7 @@ export type ScheduledRunResult =
  * What a Schedule fires. Temporal gives a scheduled run an id with the fire time appended, so
  * this small parent turns the nominal fire time into the business date and starts the job as
  * `<job>@<business date>` — the same id a manual `jobnet run` uses, so a date never runs twice.
+ * A schedule that fires several times a day runs each fire as `<job>@<date>T<HHMM>`.
  */
 export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<ScheduledRunResult> {
   const run = parseWorkflowInput(scheduledRunInputSchema, input);
@@ -22,7 +23,7 @@ export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<Sc
   // The nominal time, not the start time: a run caught up after an outage keeps its own date.
   const firedAt = info.typedSearchAttributes.get(TemporalScheduledStartTime) ?? info.startTime;
   const businessDate = businessDateAt(firedAt, run.timezone, run.dayBoundary);
-  const workflowId = `${run.name}@${businessDate}`;
+  const workflowId = run.perFire ? `${run.name}@${businessDate}T${wallClock(firedAt, run.timezone)}` : `${run.name}@${businessDate}`;
   try {
     const result = await executeChild(jobWorkflow, {
       workflowId,
@@ -37,4 +38,9 @@ export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<Sc
     }
     throw error;
   }
+}
+
+/** "0315": the fire's wall-clock time in the catalog's zone, for per-fire run ids. */
+function wallClock(instant: Date, timezone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant).replace(':', '');
 }
