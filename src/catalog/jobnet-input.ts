@@ -40,7 +40,8 @@ function checkGraph(steps: StepsForCheck, ctx: z.RefinementCtx): void {
   const edges: Edge<PropertyKey[]>[] = [];
   for (const [name, step] of Object.entries(steps)) {
     step.needs.forEach((need, index) => {
-      if (need in steps) {
+      // Own names only: `constructor` must not be found on Object.prototype.
+      if (Object.hasOwn(steps, need)) {
         edges.push({ from: name, to: need, where: [name, 'needs'] });
         return;
       }

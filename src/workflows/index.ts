@@ -1,3 +1,4 @@
 export { jobWorkflow } from './job';
 export { scheduledRunWorkflow } from './scheduled';
 export { refreshSchedulesWorkflow } from './refresh';
+export { jobnetWorkflow } from './jobnet';

@@ -38,7 +38,10 @@ export const stepStateSchema = z.object({
   /** Workflow time (ISO) its first attempt started, and its outcome was reached. */
   startTime: z.string().nullable(),
   endTime: z.string().nullable(),
-  /** Since when it has been waiting for an operator; the wait ends at this + operatorMaxWait. */
+  /**
+   * When its latest wait for an operator began (the wait ends by this + operatorMaxWait); kept
+   * after the wait, so the run shows how long it lasted, until the step runs again.
+   */
   waitingSince: z.string().nullable(),
   /** The status of the latest attempt's job run. */
   jobStatus: jobStatusSchema.nullable(),
@@ -53,7 +56,10 @@ export type StepState = z.infer<typeof stepStateSchema>;
 
 export const OPERATOR_ACTIONS = ['retry', 'skip', 'abort'] as const;
 
-/** Every operator action that reached the run, the refused ones too, so the run says who did what. */
+/**
+ * The operator actions the run took, and the signals it ignored (with why), so the run says
+ * what was done to it. A refused update is answered to its sender and leaves no trace here.
+ */
 export const operatorActionSchema = z.object({
   at: z.string(),
   action: z.enum(OPERATOR_ACTIONS),
@@ -61,7 +67,7 @@ export const operatorActionSchema = z.object({
   job: z.string().optional(),
   reason: z.string().optional(),
   accepted: z.boolean(),
-  /** Why a signal was ignored (an update is refused to its sender instead, and not recorded). */
+  /** Why a signal was ignored. */
   note: z.string().optional(),
 });
 export type OperatorAction = z.infer<typeof operatorActionSchema>;

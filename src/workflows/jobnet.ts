@@ -1,0 +1,548 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  log,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { formatDuration } from '../catalog/duration';
+import { toJobInput } from '../catalog/job-input';
+import { jobnetRunInputSchema, type JobnetRun, type JobnetRunInput } from '../catalog/jobnet-input';
+import { jobResultSchema, type JobResult } from '../catalog/run-result';
+import { closest } from '../catalog/suggest';
+import { BusinessDate, JobName, JobStatus } from '../search-attributes';
+import { parseWorkflowInput } from './input';
+import { jobWorkflow } from './job';
+import {
+  JOBNET_FAILED,
+  SETTLED_STATUSES,
+  abortActionSchema,
+  abortJobnetUpdate,
+  abortSignal,
+  jobnetCarrySchema,
+  jobnetStateQuery,
+  retrySignal,
+  retryStepUpdate,
+  skipSignal,
+  skipStepUpdate,
+  stepActionSchema,
+  type AbortAction,
+  type JobnetCarry,
+  type JobnetResult,
+  type JobnetState,
+  type OperatorAction,
+  type StepAction,
+  type StepState,
+  type StepStatus,
+} from './jobnet-definitions';
+
+/**
+ * Past this many history events the run continues as new, at the first moment no step's job is
+ * in flight. Temporal starts warning at 10,240 events and stops a run at 51,200; a step costs
+ * the parent about ten events per attempt, so only jobnets of hundreds of steps or a long
+ * stream of operator signals get here. (A run whose steps overlap without a pause keeps
+ * growing until one: a child run cannot be handed over to the continued run.)
+ */
+export const CONTINUE_AS_NEW_AFTER_EVENTS = 8_000;
+/** Errors are the tail of a command's stderr; the state of a big jobnet must stay small. */
+const MAX_ERROR_LENGTH = 2_000;
+/** Operator actions kept in the state: the latest ones, so a stream of signals cannot grow it without end. */
+const MAX_OPERATOR_ACTIONS = 100;
+
+/**
+ * The workflow clock: in workflow code `Date` is Temporal's deterministic time (the time of the
+ * current workflow task, the same on replay), not the host's.
+ */
+const workflowNow = (): Date => new Date();
+const nowIso = (): string => workflowNow().toISOString();
+
+/**
+ * One run of a jobnet for one business date: its steps as a graph of child `jobWorkflow`s.
+ * A step starts once its needs have settled and its `when` is met, as its own child run
+ * `<this run's id>/<step>`, so independent branches run in parallel and each step's run has
+ * its own history, retries and run-log line. How a failed step is answered is its
+ * `onFailure`: stop the jobnet (error branches still run), continue, or wait for an operator.
+ *
+ * `carried` is only for the run's own continue-as-new.
+ */
+export async function jobnetWorkflow(input: JobnetRunInput, carried?: JobnetCarry): Promise<JobnetResult> {
+  const run = parseWorkflowInput(jobnetRunInputSchema, input);
+  const carry = carried === undefined ? undefined : checkCarry(run, parseWorkflowInput(jobnetCarrySchema, carried));
+  const jobnet = new JobnetRunner(run, carry);
+  const outcome = await jobnet.execute();
+  if (outcome.kind === 'continue') return continueAsNew<typeof jobnetWorkflow>(input, outcome.carry);
+  return outcome.result;
+}
+
+type Outcome = { kind: 'done'; result: JobnetResult } | { kind: 'continue'; carry: JobnetCarry };
+
+/** What a step's rule says once its needs are looked at. */
+type Judgement = { kind: 'wait' } | { kind: 'run' } | { kind: 'not-run'; reason: string };
+
+const isSettled = (status: StepStatus): boolean => SETTLED_STATUSES.includes(status);
+/** Outcomes a `when: success` step accepts: an operator's skip counts as success. */
+const isSuccess = (status: StepStatus): boolean => status === 'succeeded' || status === 'skipped';
+
+class JobnetRunner {
+  private readonly order: string[];
+  private readonly states: Record<string, StepState>;
+  private readonly startTime: string;
+  /** Each step's needs, transitively: an error branch may still start after a stop only downstream of it. */
+  private readonly upstream: Map<string, Set<string>>;
+  private readonly operatorActions: OperatorAction[];
+  /** Steps whose failure stopped the run. */
+  private readonly stopCauses: Set<string>;
+  private reason: string | null;
+  private aborted: boolean;
+  /** Steps that have their lifecycle going; each is started once per run. */
+  private readonly launched = new Set<string>();
+  /** Child runs in flight. */
+  private inFlight = 0;
+  /** Set by every change the main loop must look at. */
+  private dirty = true;
+  /** The outcome, once decided: operator actions are refused from then on. */
+  private ended: { status: JobnetResult['status']; endTime: string } | undefined;
+  /** A step's lifecycle threw (a bug, or the run's cancellation): the main loop rethrows it. */
+  private crash: { error: unknown } | undefined;
+  private publishedStatus: string | undefined;
+
+  constructor(
+    private readonly run: JobnetRun,
+    carry: JobnetCarry | undefined,
+  ) {
+    this.order = Object.keys(run.steps);
+    this.upstream = transitiveNeeds(run);
+    this.startTime = carry?.startTime ?? nowIso();
+    this.states = carry?.steps ?? Object.fromEntries(this.order.map((name) => [name, initialState(run.steps[name]!.needs)]));
+    this.operatorActions = carry?.operatorActions ?? [];
+    this.stopCauses = new Set(carry?.stopCauses ?? []);
+    this.reason = carry?.reason ?? null;
+    this.aborted = carry?.aborted ?? false;
+
+    // Handlers first, before the first await, so no query or action arrives unanswered.
+    setHandler(jobnetStateQuery, () => this.snapshot());
+    setHandler(retryStepUpdate, (body) => this.retry(stepActionSchema.parse(body), 'update'), { validator: (body) => void this.waitingStep(body) });
+    setHandler(skipStepUpdate, (body) => this.skip(stepActionSchema.parse(body), 'update'), { validator: (body) => void this.waitingStep(body) });
+    setHandler(abortJobnetUpdate, (body) => this.abort(abortActionSchema.parse(body), 'update'), { validator: (body) => void this.abortable(body) });
+    setHandler(retrySignal, (body) => this.signalled('retry', body, (action) => this.retry(action, 'signal')));
+    setHandler(skipSignal, (body) => this.signalled('skip', body, (action) => this.skip(action, 'signal')));
+    setHandler(abortSignal, (body) => this.signalledAbort(body));
+  }
+
+  async execute(): Promise<Outcome> {
+    const info = workflowInfo();
+    upsertSearchAttributes([
+      { key: JobName, value: this.run.name },
+      { key: BusinessDate, value: this.run.businessDate },
+    ]);
+    // A continued run picks up the operator waits where its predecessor left them.
+    for (const name of this.order) if (this.states[name]!.status === 'waiting-operator') this.launch(name, true);
+
+    for (;;) {
+      this.dirty = false;
+      this.evaluate();
+      if (this.crash) throw this.crash.error;
+      this.publishStatus();
+      if (this.order.every((name) => isSettled(this.states[name]!.status))) break;
+      if (this.quiescent() && historyIsLong()) {
+        await condition(allHandlersFinished);
+        log.info(`${this.run.name}: continuing as new after ${workflowInfo().historyLength} history events`);
+        return { kind: 'continue', carry: this.carry() };
+      }
+      await condition(() => this.dirty);
+    }
+
+    const status: JobnetResult['status'] = this.aborted ? 'aborted' : this.stopCauses.size > 0 ? 'failed' : 'success';
+    const ended = { status, endTime: nowIso() };
+    this.ended = ended;
+    // `error` as for a failed job, so "last status" reads alike for jobs and jobnets.
+    upsertSearchAttributes([{ key: JobStatus, value: status === 'failed' ? 'error' : status }]);
+    const result: JobnetResult = { ...this.snapshot(), ...ended, workflowId: info.workflowId, runId: info.runId };
+    log.info(`${this.run.name}: ${status}`, { jobnet: this.run.name, businessDate: this.run.businessDate, reason: this.reason });
+    await condition(allHandlersFinished);
+    if (status !== 'success') {
+      throw ApplicationFailure.create({
+        type: JOBNET_FAILED,
+        message: `${this.run.name} (${this.run.businessDate}) ended ${status}: ${this.reason ?? 'no reason recorded'}`,
+        nonRetryable: true,
+        details: [result],
+      });
+    }
+    return { kind: 'done', result };
+  }
+
+  /**
+   * Settles every step whose rule can no longer be met and starts every step whose rule is,
+   * until nothing changes: a not-run step settles its dependants' needs in turn.
+   */
+  private evaluate(): void {
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const name of this.order) {
+        const state = this.states[name]!;
+        if (this.launched.has(name) || (state.status !== 'pending' && state.status !== 'waiting-dependency')) continue;
+        const judgement = this.judge(name);
+        if (judgement.kind === 'wait') {
+          if (state.status !== 'waiting-dependency') this.update(name, { status: 'waiting-dependency' });
+        } else if (judgement.kind === 'not-run') {
+          this.update(name, { status: 'not-run', endTime: nowIso(), reason: judgement.reason });
+          changed = true;
+        } else {
+          this.launch(name, false);
+        }
+      }
+    }
+  }
+
+  private judge(name: string): Judgement {
+    const step = this.run.steps[name]!;
+    const needs = step.needs.map((need) => ({ need, status: this.states[need]!.status }));
+    if (needs.some(({ status }) => !isSettled(status))) return { kind: 'wait' };
+    if (this.aborted) return { kind: 'not-run', reason: `the jobnet was aborted: ${this.reason ?? ''}` };
+    if (step.when === 'success') {
+      const missed = needs.filter(({ status }) => !isSuccess(status));
+      if (missed.length > 0) return { kind: 'not-run', reason: `when: success, but ${missed.map(({ need, status }) => `${need} ${status}`).join(', ')}` };
+    }
+    if (step.when === 'failed' && !needs.some(({ status }) => status === 'failed')) {
+      return { kind: 'not-run', reason: `when: failed, and none of ${step.needs.join(', ') || 'its needs (it has none)'} failed` };
+    }
+    if (this.stopCauses.size > 0) {
+      // After a stop only error branches of the failure start: that is what they are for.
+      const upstream = this.upstream.get(name)!;
+      const handlesFailure = step.when !== 'success' && [...this.stopCauses].some((cause) => upstream.has(cause));
+      if (!handlesFailure) return { kind: 'not-run', reason: `the jobnet is stopping: ${this.reason ?? ''}` };
+    }
+    return { kind: 'run' };
+  }
+
+  private launch(name: string, waitingAlready: boolean): void {
+    this.launched.add(name);
+    this.lifecycle(name, waitingAlready).catch((error: unknown) => {
+      this.crash ??= { error };
+      this.dirty = true;
+    });
+  }
+
+  /** A step from its first start to its outcome: attempts, and operator waits between them. */
+  private async lifecycle(name: string, waitingAlready: boolean): Promise<void> {
+    const step = this.run.steps[name]!;
+    let waiting = waitingAlready;
+    for (;;) {
+      if (!waiting) {
+        if (await this.attempt(name)) {
+          this.update(name, { status: 'succeeded', endTime: nowIso(), reason: null });
+          return;
+        }
+        if (step.onFailure === 'continue') {
+          this.update(name, { status: 'failed', endTime: nowIso(), reason: 'onFailure: continue — the jobnet goes on' });
+          return;
+        }
+        if (this.aborted) {
+          this.update(name, { status: 'failed', endTime: nowIso(), reason: `the jobnet was aborted: ${this.reason ?? ''}` });
+          return;
+        }
+        if (step.onFailure === 'stop') {
+          this.update(name, { status: 'failed', endTime: nowIso(), reason: 'onFailure: stop' });
+          this.stop(name, `${name} failed (onFailure: stop)`);
+          return;
+        }
+        this.update(name, { status: 'waiting-operator', waitingSince: nowIso(), reason: `onFailure: wait — retry, skip or abort within ${formatDuration(this.run.operatorMaxWait)}` });
+        log.warn(`${this.run.name}: ${name} waits for an operator`, { jobnet: this.run.name, step: name, businessDate: this.run.businessDate });
+      }
+      waiting = false;
+      if (!(await this.operatorDecided(name))) return;
+    }
+  }
+
+  /**
+   * Waits for an operator on a durable timer bounded by operatorMaxWait. The handlers settle
+   * the step themselves (skip, abort) or make it pending (retry): true means run it again.
+   */
+  private async operatorDecided(name: string): Promise<boolean> {
+    const state = this.states[name]!;
+    const deadline = Date.parse(state.waitingSince ?? nowIso()) + this.run.operatorMaxWait;
+    const remaining = deadline - workflowNow().getTime();
+    const decided = remaining > 0 && (await condition(() => state.status !== 'waiting-operator', remaining));
+    if (!decided) {
+      const waited = formatDuration(this.run.operatorMaxWait);
+      this.update(name, { status: 'failed', endTime: nowIso(), reason: `no operator acted within ${waited}; taken as failed with onFailure: stop` });
+      this.stop(name, `${name} waited ${waited} for an operator and nobody acted`);
+      return false;
+    }
+    return state.status === 'pending';
+  }
+
+  /** Runs the step's job once as a child run; false when it failed. */
+  private async attempt(name: string): Promise<boolean> {
+    const state = this.states[name]!;
+    const attempts = state.attempts + 1;
+    // A retried step gets its own child id, so every attempt stays visible as its own run.
+    const workflowId = `${workflowInfo().workflowId}/${name}${attempts > 1 ? `#${attempts}` : ''}`;
+    this.update(name, {
+      status: 'running',
+      attempts,
+      workflowId,
+      startTime: state.startTime ?? nowIso(),
+      endTime: null,
+      waitingSince: null,
+      jobStatus: null,
+      exitCode: null,
+      recordCount: null,
+      error: null,
+      errorType: null,
+      reason: null,
+    });
+    this.inFlight++;
+    try {
+      const result = await executeChild(jobWorkflow, {
+        workflowId,
+        args: [{ name, businessDate: this.run.businessDate, job: toJobInput(this.run.steps[name]!.job) }],
+      });
+      this.update(name, jobFields(result));
+      return true;
+    } catch (error) {
+      // Only the cancellation of this run itself ends the lifecycle; a child cancelled on its own is a failed step.
+      if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;
+      const failure = describeChildFailure(error);
+      this.update(name, { ...(failure.job ? jobFields(failure.job) : {}), error: clip(failure.error), errorType: failure.errorType });
+      log.warn(`${this.run.name}: ${name} failed`, { jobnet: this.run.name, step: name, error: failure.error });
+      return false;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private stop(name: string, reason: string): void {
+    this.stopCauses.add(name);
+    this.reason ??= reason;
+    this.dirty = true;
+  }
+
+  private update(name: string, fields: Partial<StepState>): void {
+    Object.assign(this.states[name]!, fields);
+    this.dirty = true;
+  }
+
+  // Operator actions. Updates are checked by their validator and refused to the sender;
+  // signals cannot be refused, so one that does not apply is recorded as ignored.
+
+  private waitingStep(body: unknown): string {
+    const action = stepActionSchema.safeParse(body);
+    if (!action.success) throw new Error(`write the step as { "job": "<step>" }: ${action.error.issues.map((i) => i.message).join('; ')}`);
+    const name = action.data.job;
+    if (!Object.hasOwn(this.states, name)) {
+      const match = closest(name, this.order);
+      throw new Error(`no step "${name}" in jobnet ${this.run.name}${match === undefined ? `; steps: ${this.order.join(', ')}` : ` — did you mean "${match}"?`}`);
+    }
+    const state = this.states[name]!;
+    if (this.ended) throw new Error(`jobnet ${this.run.name} has ended`);
+    if (state.status !== 'waiting-operator') throw new Error(`step "${name}" is ${state.status}, not waiting for an operator`);
+    return name;
+  }
+
+  private abortable(body: unknown): AbortAction {
+    const action = abortActionSchema.safeParse(body);
+    if (!action.success) throw new Error(`write { "reason": "…" }: ${action.error.issues.map((i) => i.message).join('; ')}`);
+    if (this.ended) throw new Error(`jobnet ${this.run.name} has ended`);
+    if (this.aborted) throw new Error(`jobnet ${this.run.name} is already aborted`);
+    return action.data;
+  }
+
+  private retry(action: StepAction, via: OperatorAction['via']): JobnetState {
+    const name = this.waitingStep(action);
+    this.record({ action: 'retry', via, job: name, accepted: true });
+    // The step's lifecycle, waiting on this status, runs it again.
+    this.update(name, { status: 'pending', reason: `retried by an operator (${via})` });
+    return this.snapshot();
+  }
+
+  private skip(action: StepAction, via: OperatorAction['via']): JobnetState {
+    const name = this.waitingStep(action);
+    this.record({ action: 'skip', via, job: name, accepted: true });
+    this.update(name, { status: 'skipped', endTime: nowIso(), reason: `skipped by an operator (${via}); its dependants take it as succeeded` });
+    return this.snapshot();
+  }
+
+  /** Nothing new starts; steps waiting for an operator fail; steps running finish, then the run ends aborted. */
+  private abort(body: AbortAction, via: OperatorAction['via']): JobnetState {
+    const action = this.abortable(body);
+    const reason = action.reason ?? 'aborted by an operator';
+    this.record({ action: 'abort', via, reason, accepted: true });
+    this.aborted = true;
+    this.reason = `aborted by an operator (${via}): ${reason}`;
+    for (const name of this.order) {
+      const state = this.states[name]!;
+      const retryNotStarted = state.status === 'pending' && this.launched.has(name);
+      if (state.status === 'waiting-operator' || retryNotStarted) {
+        this.update(name, { status: 'failed', endTime: nowIso(), reason: this.reason });
+      }
+    }
+    this.dirty = true;
+    log.warn(`${this.run.name}: ${this.reason}`, { jobnet: this.run.name, businessDate: this.run.businessDate });
+    return this.snapshot();
+  }
+
+  private signalled(action: 'retry' | 'skip', body: unknown, apply: (action: StepAction) => void): void {
+    try {
+      this.waitingStep(body);
+    } catch (error) {
+      this.ignored(action, body, error);
+      return;
+    }
+    apply(stepActionSchema.parse(body));
+  }
+
+  private signalledAbort(body: unknown): void {
+    try {
+      this.abortable(body);
+    } catch (error) {
+      this.ignored('abort', body, error);
+      return;
+    }
+    this.abort(abortActionSchema.parse(body), 'signal');
+  }
+
+  private ignored(action: OperatorAction['action'], body: unknown, error: unknown): void {
+    const note = error instanceof Error ? error.message : String(error);
+    const parsed = stepActionSchema.safeParse(body);
+    this.record({ action, via: 'signal', ...(parsed.success ? { job: parsed.data.job } : {}), accepted: false, note });
+    log.warn(`${this.run.name}: ${action} signal ignored: ${note}`);
+  }
+
+  private record(action: Omit<OperatorAction, 'at'>): void {
+    this.operatorActions.push({ at: nowIso(), ...action });
+    if (this.operatorActions.length > MAX_OPERATOR_ACTIONS) this.operatorActions.splice(0, this.operatorActions.length - MAX_OPERATOR_ACTIONS);
+    this.dirty = true;
+  }
+
+  // State.
+
+  /** A copy: a query's or update's answer must not change while it is being sent. */
+  snapshot(): JobnetState {
+    return {
+      name: this.run.name,
+      businessDate: this.run.businessDate,
+      status: this.ended?.status ?? 'running',
+      reason: this.reason,
+      startTime: this.startTime,
+      endTime: this.ended?.endTime ?? null,
+      steps: Object.fromEntries(this.order.map((name) => [name, { ...this.states[name]! }])),
+      operatorActions: this.operatorActions.map((action) => ({ ...action })),
+    };
+  }
+
+  private carry(): JobnetCarry {
+    const state = this.snapshot();
+    return {
+      startTime: state.startTime,
+      steps: state.steps,
+      operatorActions: state.operatorActions,
+      stopCauses: [...this.stopCauses],
+      reason: this.reason,
+      aborted: this.aborted,
+    };
+  }
+
+  /** No child run in flight and none about to start: the moment a run can be handed on. */
+  private quiescent(): boolean {
+    return this.inFlight === 0 && this.order.every((name) => !['running', 'pending'].includes(this.states[name]!.status));
+  }
+
+  /** `JobStatus` for the Web UI and `jobnet list`: whether the run needs someone. */
+  private publishStatus(): void {
+    const status = this.order.some((name) => this.states[name]!.status === 'waiting-operator') ? 'waiting-operator' : 'running';
+    if (status === this.publishedStatus) return;
+    this.publishedStatus = status;
+    upsertSearchAttributes([{ key: JobStatus, value: status }]);
+  }
+}
+
+function historyIsLong(): boolean {
+  const info = workflowInfo();
+  return info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS || info.continueAsNewSuggested;
+}
+
+function initialState(needs: readonly string[]): StepState {
+  return {
+    status: needs.length === 0 ? 'pending' : 'waiting-dependency',
+    attempts: 0,
+    workflowId: null,
+    startTime: null,
+    endTime: null,
+    waitingSince: null,
+    jobStatus: null,
+    exitCode: null,
+    recordCount: null,
+    error: null,
+    errorType: null,
+    reason: null,
+  };
+}
+
+function transitiveNeeds(run: JobnetRun): Map<string, Set<string>> {
+  const result = new Map<string, Set<string>>();
+  const visit = (name: string): Set<string> => {
+    const known = result.get(name);
+    if (known) return known;
+    const all = new Set<string>();
+    // The input is checked acyclic, so this ends; set before the recursion all the same.
+    result.set(name, all);
+    for (const need of run.steps[name]!.needs) {
+      all.add(need);
+      for (const further of visit(need)) all.add(further);
+    }
+    return all;
+  };
+  for (const name of Object.keys(run.steps)) visit(name);
+  return result;
+}
+
+/**
+ * A carried state must belong to this input: the same steps, and none in flight (a run
+ * continues as new only while no job runs).
+ */
+function checkCarry(run: JobnetRun, carry: JobnetCarry): JobnetCarry {
+  const names = Object.keys(run.steps);
+  const carriedNames = Object.keys(carry.steps);
+  const problems: string[] = [];
+  if (names.length !== carriedNames.length || names.some((name) => !Object.hasOwn(carry.steps, name))) {
+    problems.push(`carried steps ${carriedNames.join(', ')} are not the input's ${names.join(', ')}`);
+  }
+  for (const [name, state] of Object.entries(carry.steps)) {
+    if (state.status === 'running' || (state.status === 'pending' && state.attempts > 0)) problems.push(`carried step ${name} is ${state.status}`);
+  }
+  if (problems.length > 0) {
+    throw ApplicationFailure.create({ type: 'InvalidInput', message: `invalid carried state: ${problems.join('; ')}`, nonRetryable: true });
+  }
+  return carry;
+}
+
+function jobFields(job: JobResult): Partial<StepState> {
+  return { jobStatus: job.status, exitCode: job.exitCode, recordCount: job.recordCount };
+}
+
+function clip(text: string): string {
+  return text.length <= MAX_ERROR_LENGTH ? text : `${text.slice(0, MAX_ERROR_LENGTH)}…`;
+}
+
+/** A failed child: jobWorkflow's own result when it sent one (JobFailed, JobTimeout), else what Temporal says. */
+function describeChildFailure(error: unknown): { error: string; errorType: string; job?: JobResult } {
+  if (error instanceof ChildWorkflowFailure && error.cause) {
+    const cause = error.cause;
+    if (cause instanceof ApplicationFailure) {
+      const job = jobResultSchema.safeParse(cause.details?.[0]);
+      if (job.success) return { error: job.data.error ?? cause.message, errorType: job.data.errorType ?? cause.type ?? 'Error', job: job.data };
+      return { error: cause.message, errorType: cause.type ?? 'Error' };
+    }
+    return { error: cause.message, errorType: cause.name };
+  }
+  if (error instanceof Error) return { error: error.message, errorType: error.name };
+  return { error: String(error), errorType: 'Error' };
+}
