@@ -51,6 +51,13 @@ jobs:
     schedule: { daily: "01:00", enabled: false }
   failing:
     command: [sh, -c, "exit 1"]
+jobnets:
+  chain:
+    description: two steps after each other
+    schedule: { daily: "05:00" }
+    jobs:
+      first: { use: nightly }
+      second: { command: ["true"], needs: [first] }
 `;
 
 before(async () => {
@@ -81,7 +88,7 @@ describe('jobnet sync', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(
       result.stdout,
-      ['+ jobnet:hourly', '+ jobnet:nightly', '+ jobnet:quarter-hourly', '+ jobnet:switched-off (paused: disabled)', '+ jobnet:weekly', '+ jobnet:_refresh', ''].join('\n'),
+      ['+ jobnet:chain', '+ jobnet:hourly', '+ jobnet:nightly', '+ jobnet:quarter-hourly', '+ jobnet:switched-off (paused: disabled)', '+ jobnet:weekly', '+ jobnet:_refresh', ''].join('\n'),
     );
 
     const nightly = await client.schedule.getHandle('jobnet:nightly').describe();
@@ -112,7 +119,7 @@ describe('jobnet sync', () => {
   it('a second sync changes nothing', async () => {
     const result = await cli('sync');
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^no changes \(6 schedules up to date\)/);
+    assert.match(result.stdout, /^no changes \(7 schedules up to date\)/);
   });
 
   it("plan's next runs equal the server's upcoming action times", async () => {
@@ -184,6 +191,17 @@ describe('jobnet sync', () => {
     const outcome = (await parent.result()) as { outcome: string; workflowId: string };
     assert.equal(outcome.outcome, 'ran');
     assert.match(outcome.workflowId, /^quarter-hourly@\d{4}-\d{2}-\d{2}T\d{4}$/);
+  });
+
+  it('a scheduled jobnet fires as <jobnet>@<business date> and runs its steps', async () => {
+    const today = businessDateAt(new Date(), 'Asia/Tokyo');
+    const handle = client.schedule.getHandle('jobnet:chain');
+    await handle.trigger();
+    const run = client.workflow.getHandle(`chain@${today}`);
+    await waitFor(async () => (await run.describe().catch(() => undefined))?.status.name === 'COMPLETED', 60_000);
+    const result = (await run.result()) as { status: string; steps: Record<string, { status: string }> };
+    assert.equal(result.status, 'success');
+    assert.deepEqual(Object.fromEntries(Object.entries(result.steps).map(([step, state]) => [step, state.status])), { first: 'succeeded', second: 'succeeded' });
   });
 
   it('backfill starts one run per business date in the range', async () => {

@@ -1,9 +1,15 @@
 import type { Catalog } from '../catalog/catalog-schema';
+import { jobKindOf } from '../catalog/catalog-job-schema';
 import { commandJobOf } from '../catalog/command-job';
+import { jobnetRunInput } from '../catalog/jobnet-input';
+import type { Schedule } from '../catalog/schedule-schema';
 import type { ScheduleSpec } from '@temporalio/client';
 import { businessDateAt } from '../catalog/business-date';
 import { compileSchedule, SpecEvaluator } from '../schedules';
-import { desiredSchedules, refreshSchedule, type DesiredSchedule } from './desired';
+import { desiredSchedules, refreshSchedule, type DesiredSchedule, type ScheduledEntry } from './desired';
+
+/** A business date for building a jobnet's steps; the date itself is not used. */
+const TEMPLATE_DATE = '2000-01-01';
 
 /** Scheduled entries the catalog has that cannot become Schedules yet, with the reason. */
 export interface SkippedSchedule {
@@ -18,21 +24,26 @@ export interface SkippedSchedule {
  */
 export function catalogSchedules(catalog: Catalog, now: Date, catalogFile: string): { desired: DesiredSchedule[]; skipped: SkippedSchedule[] } {
   const skipped: SkippedSchedule[] = [];
-  const jobs = [];
+  const entries: ScheduledEntry[] = [];
+  const compile = (schedule: Schedule) => {
+    const compiled = compileSchedule(schedule, { timezone: catalog.timezone, calendars: catalog.calendars, now });
+    return { compiled, perFire: firesTwiceOnADate(compiled.spec, catalog, now) };
+  };
   for (const [name, job] of Object.entries(catalog.jobs)) {
     if (!job.schedule) continue;
     if (job.command === undefined) {
-      skipped.push({ name, reason: 'only command jobs run on a schedule so far' });
+      skipped.push({ name, reason: `${jobKindOf(job)} jobs do not run on a schedule yet; put the job in a scheduled jobnet once its kind runs` });
       continue;
     }
-    const compiled = compileSchedule(job.schedule, { timezone: catalog.timezone, calendars: catalog.calendars, now });
-    const perFire = firesTwiceOnADate(compiled.spec, catalog, now);
-    jobs.push({ name, job: commandJobOf(job, name), description: job.description, enabled: job.enabled, perFire, compiled });
+    entries.push({ name, target: { job: commandJobOf(job, name) }, description: job.description, enabled: job.enabled, ...compile(job.schedule) });
   }
   for (const [name, jobnet] of Object.entries(catalog.jobnets)) {
-    if (jobnet.schedule) skipped.push({ name, reason: 'jobnet schedules arrive with jobnetWorkflow (the jobnets issue)' });
+    if (!jobnet.schedule) continue;
+    // Everything but the business date, which each fire supplies.
+    const { steps, operatorMaxWait } = jobnetRunInput(catalog, name, TEMPLATE_DATE);
+    entries.push({ name, target: { jobnet: { steps, operatorMaxWait } }, description: jobnet.description, enabled: true, ...compile(jobnet.schedule) });
   }
-  const desired = desiredSchedules(catalog, jobs);
+  const desired = desiredSchedules(catalog, entries);
   // Only a catalog with schedules needs them kept fresh.
   if (desired.length > 0) desired.push(refreshSchedule(catalog, catalogFile));
   return { desired, skipped };

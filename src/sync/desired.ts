@@ -21,17 +21,23 @@ export interface DesiredSchedule {
   memo: Record<string, unknown>;
 }
 
-/**
- * The Schedules the catalog asks for: one per scheduled job. `compile` turns a job's
- * `schedule:` into a Temporal spec (time zone, business calendar, skip horizon).
- */
-export function desiredSchedules(
-  catalog: Catalog,
-  jobs: ReadonlyArray<{ name: string; job: CommandJob; description?: string; enabled: boolean; perFire: boolean; compiled: CompiledSchedule }>,
-): DesiredSchedule[] {
-  return jobs
-    .map(({ name, job, description, enabled, perFire, compiled }) => {
-      const input: ScheduledRunInput = { name, job: toJobInput(job), timezone: catalog.timezone, dayBoundary: catalog.dayBoundary, perFire };
+/** A scheduled job or jobnet with its compiled schedule. */
+export interface ScheduledEntry {
+  name: string;
+  /** What each fire runs: a command job (parsed form) or a jobnet's steps. */
+  target: { job: CommandJob } | { jobnet: NonNullable<ScheduledRunInput['jobnet']> };
+  description?: string;
+  enabled: boolean;
+  perFire: boolean;
+  compiled: CompiledSchedule;
+}
+
+/** The Schedules the catalog asks for: one per scheduled job or jobnet, fired as scheduledRunWorkflow. */
+export function desiredSchedules(catalog: Catalog, entries: readonly ScheduledEntry[]): DesiredSchedule[] {
+  return entries
+    .map(({ name, target, description, enabled, perFire, compiled }) => {
+      const run = 'job' in target ? { job: toJobInput(target.job) } : { jobnet: target.jobnet };
+      const input: ScheduledRunInput = { name, ...run, timezone: catalog.timezone, dayBoundary: catalog.dayBoundary, perFire };
       const taskQueue = catalog.defaults.queue ?? DEFAULT_QUEUE;
       const isEnabled = enabled && !compiled.state.paused;
       const hash = stableHash({ spec: compiled.spec, policies: compiled.policies, input, taskQueue, isEnabled, description });

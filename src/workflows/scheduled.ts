@@ -6,16 +6,19 @@ import type { JobResult } from '../catalog/run-result';
 import { TemporalScheduledStartTime } from '../search-attributes';
 import { parseWorkflowInput } from './input';
 import { jobWorkflow } from './job';
+import { jobnetWorkflow } from './jobnet';
+import type { JobnetResult } from './jobnet-definitions';
 
 export type ScheduledRunResult =
-  | { outcome: 'ran'; workflowId: string; result: JobResult }
+  | { outcome: 'ran'; workflowId: string; result: JobResult | JobnetResult }
   | { outcome: 'already-ran'; workflowId: string };
 
 /**
  * What a Schedule fires. Temporal gives a scheduled run an id with the fire time appended, so
  * this small parent turns the nominal fire time into the business date and starts the job as
  * `<job>@<business date>` — the same id a manual `jobnet run` uses, so a date never runs twice.
- * A schedule that fires several times a day runs each fire as `<job>@<date>T<HHMM>`.
+ * A schedule that fires several times a day runs each fire as `<job>@<date>T<HHMM>`. A
+ * scheduled jobnet starts the same way, as `<jobnet>@<business date>`.
  */
 export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<ScheduledRunResult> {
   const run = parseWorkflowInput(scheduledRunInputSchema, input);
@@ -25,11 +28,17 @@ export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<Sc
   const businessDate = businessDateAt(firedAt, run.timezone, run.dayBoundary);
   const workflowId = run.perFire ? `${run.name}@${businessDate}T${wallClock(firedAt, run.timezone)}` : `${run.name}@${businessDate}`;
   try {
-    const result = await executeChild(jobWorkflow, {
-      workflowId,
-      args: [{ name: run.name, businessDate, job: input.job }],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
+    const result = input.jobnet
+      ? await executeChild(jobnetWorkflow, {
+          workflowId,
+          args: [{ name: run.name, businessDate, ...input.jobnet }],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        })
+      : await executeChild(jobWorkflow, {
+          workflowId,
+          args: [{ name: run.name, businessDate, job: input.job! }],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
     return { outcome: 'ran', workflowId, result };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
