@@ -69,6 +69,7 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
   const delayedRetry = !series.ok && job.delayedRetry !== undefined && worthRetrying(series.failure, job);
   if (delayedRetry && job.delayedRetry) {
     // The delayed run is a durable timer: a crash of worker or server during the wait resumes it.
+    // Date.now() in a workflow is Temporal's workflow clock: the same on every replay.
     note('retry_scheduled', { retryAt: new Date(Date.now() + job.delayedRetry.after).toISOString() });
     setStatus('waiting-retry');
     await sleep(job.delayedRetry.after);

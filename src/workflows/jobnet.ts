@@ -286,18 +286,11 @@ class JobnetRunner {
     // A retried step gets its own child id, so every attempt stays visible as its own run.
     const workflowId = `${workflowInfo().workflowId}/${name}${attempts > 1 ? `#${attempts}` : ''}`;
     this.update(name, {
+      ...initialState([]),
       status: 'running',
       attempts,
       workflowId,
       startTime: state.startTime ?? nowIso(),
-      endTime: null,
-      waitingSince: null,
-      jobStatus: null,
-      exitCode: null,
-      recordCount: null,
-      error: null,
-      errorType: null,
-      reason: null,
     });
     this.inFlight++;
     try {
@@ -469,6 +462,7 @@ function historyIsLong(): boolean {
   return info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS || info.continueAsNewSuggested;
 }
 
+/** A step that has not run yet: also the blank a (re)started step's outcome is cleared to. */
 function initialState(needs: readonly string[]): StepState {
   return {
     status: needs.length === 0 ? 'pending' : 'waiting-dependency',
