@@ -40,6 +40,7 @@ async function main(): Promise<number> {
   if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
   await client.connection.close();
 
+  processReaper.ensureStarted();
   const queues = options.queue ?? defaultQueues();
   logger.info({ address: target.connectionOptions.address, namespace: target.namespace, queues }, 'bundling workflows');
   const [connection, workflowBundle] = await Promise.all([NativeConnection.connect(target.connectionOptions), bundleWorkflows(temporalLogger(logger.child({}, { level: 'warn' })))]);

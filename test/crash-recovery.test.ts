@@ -58,7 +58,9 @@ describe('crash recovery on the dev server', () => {
     const [shell, grandchild] = line.split(/\s+/).map(Number) as [number, number];
     await first.kill('SIGKILL');
     // The reaper stops the orphaned tree; it must not keep running without its worker.
-    await waitFor(() => !processAlive(shell) && !processAlive(grandchild), 15_000, 'the first command tree to be gone');
+    await waitFor(() => !processAlive(shell) && !processAlive(grandchild), 15_000, 'the first command tree to be gone').catch((error: Error) => {
+      throw new Error(`${error.message}\nworker log:\n${first.log()}`);
+    });
 
     const second = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
     workers.push(second);

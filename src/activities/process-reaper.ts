@@ -25,9 +25,15 @@ export class ProcessReaper {
     return child;
   }
 
-  track(pgid: number): void {
+  /** Starts the reaper now rather than at the first command: a worker that dies in its first
+   * second must not leave its first command without a reaper that is still loading. */
+  ensureStarted(): void {
     this.child ??= this.start();
-    this.child.stdin?.write(`+${pgid}\n`);
+  }
+
+  track(pgid: number): void {
+    this.ensureStarted();
+    this.child!.stdin?.write(`+${pgid}\n`);
   }
 
   untrack(pgid: number): void {

@@ -24,6 +24,9 @@ lines.on('line', (line) => {
   else if (line.startsWith('-')) tracked.delete(pgid);
 });
 lines.on('close', () => {
+  if (tracked.size > 0) {
+    process.stderr.write(`jobnet reaper: worker ${process.ppid === 1 ? 'gone' : 'stopping'}; stopping process group(s) ${[...tracked].join(', ')}\n`);
+  }
   // killProcessTree's timers do not hold a process open; this does, until every group is gone
   // (a command that ignores TERM must still get its KILL after the grace).
   const keepAlive = setInterval(() => undefined, 1_000);
