@@ -10,6 +10,7 @@ import { connectClient, ensureSearchAttributes } from './client';
 import { ExitCode, temporalTarget } from './connection';
 import { createLogger, temporalLogger } from './logger';
 import { processReaper } from './activities/process-reaper';
+import { metricsAddress, telemetryOptions } from './metrics/telemetry';
 import { bundleWorkflows, createWorkers, defaultQueues } from './worker-setup';
 
 const program = new Command('jobnet-worker')
@@ -19,6 +20,7 @@ const program = new Command('jobnet-worker')
   .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or default)')
   .option('--drain <duration>', 'on shutdown, how long running commands may go on before they are killed', '60s')
   .option('--max-activities <n>', 'commands run at once by each queue worker', (value) => Number(value))
+  .option('--metrics <host:port>', 'serve Prometheus metrics on http://<host:port>/metrics (default: JOBNET_METRICS_ADDRESS; off)')
   .option('-l, --log-level <level>', 'trace | debug | info | warn | error', 'info')
   .exitOverride();
 
@@ -29,10 +31,15 @@ async function main(): Promise<number> {
     namespace?: string;
     drain: Duration;
     maxActivities?: number;
+    metrics?: string;
     logLevel: string;
   }>();
   const logger = createLogger({ name: 'worker', level: options.logLevel });
-  Runtime.install({ logger: temporalLogger(logger) });
+  const metrics = metricsAddress(options.metrics);
+  // One runtime per process: the SDK's own logs and jobnet's share the pino stream, and its
+  // metrics endpoint serves the SDK's runtime metrics together with jobnet's.
+  Runtime.install({ logger: temporalLogger(logger), telemetryOptions: telemetryOptions({ metricsAddress: metrics }) });
+  if (metrics) logger.info({ metrics: `http://${metrics}/metrics` }, 'serving Prometheus metrics');
 
   const target = temporalTarget({ address: options.address, namespace: options.namespace });
   const client = await connectClient(target);

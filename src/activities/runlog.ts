@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { asyncLocalStorage } from '@temporalio/activity';
+import { recordRunMetrics } from '../metrics/run-metrics';
 
 /**
  * The run log of batch_runner (seed 003): one JSON line per finished run in
@@ -64,5 +66,33 @@ export async function appendRunLog(record: RunLogRecord): Promise<{ file: string
   const line = JSON.stringify({ ...record, output: record.output.slice(-OUTPUT_IN_LOG_CHARS) }) + '\n';
   // One write with O_APPEND: lines from concurrent runs never interleave.
   await fs.appendFile(file, line, { encoding: 'utf8', flag: 'a' });
+  reportFinishedRun(record);
   return { file, written: true };
+}
+
+/**
+ * The run's end line in the worker log and its metrics, at the one place that is reached once
+ * per run (a repeated append returns above). Outside a worker (a direct call) there is no
+ * activity context, hence no logger or meter: the file line alone is written.
+ */
+function reportFinishedRun(record: RunLogRecord): void {
+  const context = asyncLocalStorage.getStore();
+  if (!context) return;
+  recordRunMetrics(context.metricMeter, record);
+  const durationMs = Math.max(0, Date.parse(record.end_time) - Date.parse(record.start_time));
+  const fields = {
+    job: record.job_name,
+    runId: record.run_id,
+    workflowId: record.workflow_id,
+    businessDate: record.business_date,
+    startTime: record.start_time,
+    endTime: record.end_time,
+    durationMs,
+    status: record.status,
+    recordCount: record.record_count,
+    attempts: record.attempt,
+    delayedRetry: record.delayed_retry,
+  };
+  if (record.status === 'success') context.log.info(`run ended: ${record.workflow_id} ${record.status}`, fields);
+  else context.log.error(`run ended: ${record.workflow_id} ${record.status}`, { ...fields, error: record.error });
 }
