@@ -1,0 +1,36 @@
+import { Context } from '@temporalio/activity';
+
+/**
+ * How far an activity is, sent as its heartbeat details: the Web UI shows them on the pending
+ * activity, and `jobnet status` can read them from the workflow's description.
+ */
+export interface Progress {
+  phase: string;
+  processed: number;
+  total?: number;
+  /** Epoch ms the wait or phase began, when a retried attempt must go on from it. */
+  waitingSince?: number;
+}
+
+export type ProgressReporter = (progress: Progress) => void;
+
+/** A reporter for library code called outside an activity (CLI, benchmarks, tests). */
+export const noProgress: ProgressReporter = () => undefined;
+
+/**
+ * Heartbeats every report (the SDK throttles what reaches the server) and logs one line per
+ * report, so a log reader sees the run move on too (seed 001: a progress line every 1000 records).
+ */
+export function activityProgress(options: { logEveryMs?: number } = {}): ProgressReporter {
+  const context = Context.current();
+  let loggedAt = 0;
+  return (progress) => {
+    context.heartbeat(progress);
+    const now = Date.now();
+    // Byte counts of a copy come many times a second; the log gets one line per interval.
+    if (options.logEveryMs !== undefined && now - loggedAt < options.logEveryMs) return;
+    loggedAt = now;
+    const of = progress.total === undefined ? '' : ` of ${progress.total}`;
+    context.log.info(`${progress.phase}: ${progress.processed}${of}`, { ...progress });
+  };
+}
