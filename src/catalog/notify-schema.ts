@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { jobNameSchema } from './job-schema';
 import { nameSchema, uniqueNames, urlSchema } from './catalog-values';
+import { EVENT_TYPES } from '../events/event-types';
 
 /**
  * Where events go (DESIGN.md §4 `notify:`): named channels, and routes from an event's
- * severity (and optionally its job) to channels.
+ * severity (and optionally its job, its job's group or its type) to channels. A change of
+ * recipients is an edit here and a `jobnet sync`; the matching itself is src/notify/route.ts.
  *
  * The URLs of channels are secrets, written as `${SLACK_WEBHOOK_URL}`; when the variable is
  * unset where the catalog is read, the value is deferred and the sending code resolves it
@@ -38,12 +40,21 @@ export const channelSchema = z.discriminatedUnion('type', [slackChannelSchema, e
     issue.code === 'invalid_union' ? `a channel has a type: ${CHANNEL_TYPES.join(', ')}` : undefined,
 });
 
+export const severitySchema = z.enum(SEVERITIES);
+export type Severity = z.output<typeof severitySchema>;
+
+const eventTypeNameSchema = z.enum(EVENT_TYPES, { error: (issue) => `"${String(issue.input)}" is not an event type: ${EVENT_TYPES.join(', ')}` });
+
 export const routeSchema = z.strictObject({
-  severity: z.array(z.enum(SEVERITIES)).min(1, `name at least one severity: ${SEVERITIES.join(', ')}`),
+  severity: z.array(severitySchema).min(1, `name at least one severity: ${SEVERITIES.join(', ')}`),
   /** Channels of `notify.channels` that receive the matching events. */
   channels: uniqueNames(nameSchema('channel')).min(1, 'name at least one channel'),
   /** Only events of these jobs or jobnets; all when absent. */
   jobs: uniqueNames(jobNameSchema).optional(),
+  /** Only events of jobs in these groups (a job's `group`, e.g. a team); all when absent. */
+  groups: uniqueNames(nameSchema('group')).optional(),
+  /** Only events of these types (e.g. consecutive_failures); all when absent. */
+  events: z.array(eventTypeNameSchema).min(1, 'name at least one event type, or leave events out for all').optional(),
 });
 
 export const notifySchema = z.strictObject({
