@@ -18,7 +18,7 @@ import {
   unsetVariables,
 } from '../src/catalog/interpolate';
 import { parseCatalog } from '../src/catalog/load';
-import { commandJobOf } from '../src/catalog/command-job';
+import { jobSpecOf } from '../src/catalog/job-spec';
 import { InvalidInputError } from '../src/catalog/validation-error';
 
 describe('interpolate', () => {
@@ -128,9 +128,9 @@ describe('interpolation in a catalog', () => {
     assert.ok(isDeferred(job.command?.[1]));
     assert.equal(job.command?.[2], '${LITERAL}');
     assert.equal(job.cwd, '/tmp');
-    assert.deepEqual(commandJobOf(job, 'a', { SCRIPTS: '/opt/s', OUT_DIR: '/out' }).command, ['node', '/opt/s/a.js', '${LITERAL}']);
+    assert.deepEqual(jobSpecOf(catalog, job, 'a', { SCRIPTS: '/opt/s', OUT_DIR: '/out' }).command, ['node', '/opt/s/a.js', '${LITERAL}']);
     assert.throws(
-      () => commandJobOf(job, 'a', {}),
+      () => jobSpecOf(catalog, job, 'a', {}),
       (error: unknown) =>
         error instanceof InvalidInputError &&
         JSON.stringify(error.problems.map((p) => [p.path, p.message.replace(/ \(.*$/, '')])) ===

@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCatalog } from '../src/catalog/load';
 import { jobKindOf } from '../src/catalog/catalog-job-schema';
-import { commandJobOf } from '../src/catalog/command-job';
+import { jobSpecOf } from '../src/catalog/job-spec';
 import { effectiveStep } from '../src/catalog/steps';
-import { commandJobSchema, jobRunInputSchema } from '../src/catalog/job-schema';
+import { jobSpecSchema, jobRunInputSchema } from '../src/catalog/job-schema';
 import { closest, didYouMean, editDistance } from '../src/catalog/suggest';
 import { findCycles } from '../src/catalog/cycles';
 import { InvalidInputError } from '../src/catalog/validation-error';
@@ -30,10 +30,10 @@ describe('job kinds', () => {
   });
 });
 
-describe('commandJobOf', () => {
+describe('jobSpecOf', () => {
   it('keeps exactly the fields of a command job, so the strict run input accepts it', () => {
-    const job = commandJobOf(design.jobs['hr-import']!, 'hr-import', ENV);
-    assert.deepEqual(Object.keys(job).filter((key) => !(key in commandJobSchema.shape)), []);
+    const job = jobSpecOf(design, design.jobs['hr-import']!, 'hr-import', ENV);
+    assert.deepEqual(Object.keys(job).filter((key) => !(key in jobSpecSchema.shape)), []);
     assert.equal(job.host, 'batch01');
     assert.equal(job.delayedRetry?.after, 360_000);
     assert.equal(job.retry.attempts, 3, 'the catalog defaults are in');
@@ -42,10 +42,27 @@ describe('commandJobOf', () => {
     assert.equal(jobRunInputSchema.safeParse({ name: 'hr-import', businessDate: '2026-12-01', job: design.jobs['hr-import'] }).success, false);
   });
 
-  it('refuses a job of another kind, as bad input', () => {
+  it('runs an activity job as its activity, with the policies of its locks and the runs it waits for', () => {
+    const job = jobSpecOf(design, design.jobs['BATCH-001']!, 'BATCH-001', ENV);
+    assert.deepEqual(job.activity, { name: 'rankingUpdate', args: { windowDays: 30 } });
+    assert.equal(job.command, undefined);
+    assert.deepEqual(job.locks, [{ name: 'rankings', policy: 'wait', maxWait: 20 * 60_000 }]);
+    assert.deepEqual(job.after, [{ job: 'BATCH-000', maxWait: 2 * 3_600_000 }]);
+    assert.equal(job.announceAs, undefined, 'nothing waits for BATCH-001');
+    assert.equal(jobSpecOf(design, design.jobs['BATCH-000']!, 'BATCH-000', ENV).announceAs, 'BATCH-000', 'BATCH-001 waits for BATCH-000');
+  });
+
+  it('runs the file kinds as the worker activities fileWait and fileImport, durations in "<n>ms" form', () => {
+    const wait = jobSpecOf(everyKind, everyKind.jobs['wait-upstream']!, 'wait-upstream', ENV);
+    assert.equal(wait.activity?.name, 'fileWait');
+    assert.match(String(wait.activity?.args.pollInterval), /^\d+ms$/);
+    assert.equal(jobSpecOf(everyKind, everyKind.jobs['import-hr']!, 'import-hr', ENV).activity?.name, 'fileImport');
+  });
+
+  it('refuses a kind that does not run as a job, as bad input', () => {
     assert.throws(
-      () => commandJobOf(design.jobs['BATCH-001']!, 'BATCH-001', ENV),
-      (error: unknown) => error instanceof InvalidInputError && /activity job; only command jobs/.test(error.problems[0]!.message),
+      () => jobSpecOf(everyKind, everyKind.jobs['monthly-billing']!, 'monthly-billing', ENV),
+      (error: unknown) => error instanceof InvalidInputError && /fanout job; fanout jobs do not run/.test(error.problems[0]!.message),
     );
   });
 });

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandJobSchema } from '../src/catalog/job-schema';
+import { jobSpecSchema } from '../src/catalog/job-schema';
 import { toJobInput } from '../src/catalog/job-input';
 
 describe('toJobInput', () => {
   it('round-trips a job with every field set: parse(toJobInput(parse(x))) equals parse(x)', () => {
-    const parsed = commandJobSchema.parse({
+    const parsed = jobSpecSchema.parse({
       description: 'd',
       command: ['true'],
       cwd: '/tmp',
@@ -18,15 +18,20 @@ describe('toJobInput', () => {
       retry: { attempts: 3, interval: '2m', backoff: 2, maxInterval: '10m', nonRetryable: ['exit:2'] },
       delayedRetry: { after: '6m' },
       safeToRepeat: false,
+      // Both kinds of work at once only to cover every field: a run input refuses that.
+      activity: { name: 'rankingUpdate', args: { windowDays: 30 } },
+      locks: [{ name: 'rankings', policy: 'wait', maxWait: '20m' }],
+      after: [{ job: 'BATCH-000', maxWait: '2h' }],
+      announceAs: 'BATCH-001',
     });
-    assert.deepEqual(commandJobSchema.parse(toJobInput(parsed)), parsed);
+    assert.deepEqual(jobSpecSchema.parse(toJobInput(parsed)), parsed);
     // Each optional field really was set, so the round trip covered it.
     for (const [key, value] of Object.entries(parsed)) assert.notEqual(value, undefined, key);
-    assert.equal(Object.keys(parsed).length, Object.keys(commandJobSchema.shape).length, 'every field of the schema is set above');
+    assert.equal(Object.keys(parsed).length, Object.keys(jobSpecSchema.shape).length, 'every field of the schema is set above');
   });
 
   it('round-trips the defaults', () => {
-    const parsed = commandJobSchema.parse({ command: ['true'] });
-    assert.deepEqual(commandJobSchema.parse(toJobInput(parsed)), parsed);
+    const parsed = jobSpecSchema.parse({ command: ['true'] });
+    assert.deepEqual(jobSpecSchema.parse(toJobInput(parsed)), parsed);
   });
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { JobRunInput, CommandJobInput } from '../src/catalog/job-schema';
+import type { JobRunInput, JobSpecInput } from '../src/catalog/job-schema';
 import type { JobResult } from '../src/catalog/run-result';
 import { jobWorkflow } from '../src/workflows';
 import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';
@@ -38,7 +38,7 @@ function failUntilCall(succeedOnCall: number): { command: string[]; calls: () =>
   return { command: ['sh', '-c', script], calls: () => Number(readFileSync(counter, 'utf8')) };
 }
 
-async function runJob(job: CommandJobInput): Promise<{ result: JobResult; workflowId: string }> {
+async function runJob(job: JobSpecInput): Promise<{ result: JobResult; workflowId: string }> {
   const workflowId = `test-${++runCounter}@2026-12-01`;
   const input: JobRunInput = { name: `test-${runCounter}`, businessDate: '2026-12-01', job };
   const worker = await createTestWorker(env, TASK_QUEUE);

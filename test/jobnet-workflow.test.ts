@@ -156,33 +156,44 @@ describe('jobnetRunInput and the run input schema', () => {
     assert.deepEqual(step(input, 'BATCH-002').needs, ['BATCH-001']);
     assert.equal(step(input, 'BATCH-001').onFailure, 'wait', "the used job's own onFailure");
     assert.equal(step(input, 'on-error').when, 'failed');
-    assert.equal(step(input, 'BATCH-000').job.env?.TRACE, trace, '${JOBNET_TRACE} resolved');
+    assert.equal(step(input, 'BATCH-000').job?.env?.TRACE, trace, '${JOBNET_TRACE} resolved');
     // Durations travel as explicit milliseconds, never re-read as seconds.
-    assert.equal(step(input, 'BATCH-000').job.timeout, '1800000ms');
+    assert.equal(step(input, 'BATCH-000').job?.timeout, '1800000ms');
     const parsed = jobnetRunInputSchema.parse(input);
     assert.equal(parsed.operatorMaxWait, 24 * 3_600_000);
   });
 
-  it('refuses steps of a kind that cannot run in a jobnet yet, at their catalog path', () => {
+  it('builds steps of every kind that runs: commands, activities, file kinds and nested jobnets; refuses fan-outs at their path', () => {
     const catalog = parseCatalog(
       [
         'jobs:',
-        '  rank: { activity: rankingUpdate }',
+        '  rank: { activity: rankingUpdate, args: { windowDays: 30 } }',
+        '  per-company: { command: [echo] }',
         'jobnets:',
+        '  inner:',
+        '    jobs:',
+        '      hello: { command: [echo, hi] }',
         '  nightly:',
         '    jobs:',
         '      wait: { fileWait: { path: /in/hr.csv } }',
         '      rank: { use: rank, needs: [wait] }',
-        '      ok: { command: [echo, ok] }',
+        '      sub: { jobnet: inner, needs: [rank] }',
+        '  monthly:',
+        '    jobs:',
+        '      bill: { fanout: { items: [a, b], job: per-company } }',
       ].join('\n'),
     );
+    const nightly = jobnetRunInput(catalog, 'nightly', BUSINESS_DATE);
+    assert.equal(step(nightly, 'wait').job?.activity?.name, 'fileWait');
+    assert.deepEqual(step(nightly, 'rank').job?.activity, { name: 'rankingUpdate', args: { windowDays: 30 } });
+    assert.equal(step(nightly, 'sub').jobnet?.name, 'inner');
+    assert.deepEqual(step(nightly, 'sub').jobnet?.steps.hello?.job?.command, ['echo', 'hi']);
     assert.throws(
-      () => jobnetRunInput(catalog, 'nightly', BUSINESS_DATE),
+      () => jobnetRunInput(catalog, 'monthly', BUSINESS_DATE),
       (error: unknown) => {
         assert.ok(error instanceof InvalidInputError);
-        assert.deepEqual(error.problems.map((p) => p.path), ['jobnets.nightly.jobs.wait', 'jobnets.nightly.jobs.rank']);
-        assert.match(error.problems[0]!.message, /fileWait steps cannot run in a jobnet yet/);
-        assert.match(error.problems[1]!.message, /uses jobs\.rank, an activity job: activity steps cannot run in a jobnet yet/);
+        assert.deepEqual(error.problems.map((p) => p.path), ['jobnets.monthly.jobs.bill']);
+        assert.match(error.problems[0]!.message, /fanout job; fanout jobs do not run as a jobWorkflow/);
         return true;
       },
     );

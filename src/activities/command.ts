@@ -2,7 +2,7 @@ import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import type { CommandJob } from '../catalog/job-schema';
+import type { JobSpec } from '../catalog/job-schema';
 import { killProcessTree } from './process-tree';
 import { processReaper } from './process-reaper';
 import { OutputTail } from './output-tail';
@@ -13,7 +13,9 @@ const HEARTBEAT_EVERY_MS = 1_000;
 /** A command may report how many records it processed by printing this on its own line. */
 const RECORD_COUNT_LINE = /^JOBNET_RECORD_COUNT=(\d+)\s*$/gm;
 
-export interface CommandRequest extends Pick<CommandJob, 'command' | 'cwd' | 'env' | 'timeout' | 'killGrace'> {
+export interface CommandRequest extends Pick<JobSpec, 'cwd' | 'env' | 'timeout' | 'killGrace'> {
+  /** argv, run without a shell. */
+  command: string[];
   jobName: string;
   businessDate: string;
   /** Exit codes that no retry can fix (the job's `nonRetryable: [exit:N]`). */

@@ -1,3 +1,10 @@
 export { runCommand } from './command';
 export { appendRunLog } from './runlog';
 export { refreshSchedules } from './refresh-schedules';
+export { requestLock, isRunOpen, joinGate, announceSuccess } from './coordination';
+
+// The runner of activity-kind jobs looks activities up among this module's exports when it is
+// called (by then the module is complete), so every activity exported here can be a job.
+import * as registered from './index';
+import { makeRunJobActivity } from './job-activity-runner';
+export const runJobActivity = makeRunJobActivity(() => ({ ...registered }));

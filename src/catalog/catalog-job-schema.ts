@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { positiveDuration } from './duration';
-import { commandJobSchema, delayedRetrySchema, jobNameSchema, retrySchema } from './job-schema';
+import { jobSpecSchema, delayedRetrySchema, jobNameSchema, retrySchema } from './job-schema';
 import {
   JOB_KINDS,
   STEP_KINDS,
@@ -51,9 +51,9 @@ const errorTypeSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an error ty
 /** Fields every job and step may carry, whatever its kind. */
 const commonFields = {
   description: z.string().optional(),
-  queue: commandJobSchema.shape.queue,
-  host: commandJobSchema.shape.host,
-  cwd: commandJobSchema.shape.cwd,
+  queue: jobSpecSchema.shape.queue,
+  host: jobSpecSchema.shape.host,
+  cwd: jobSpecSchema.shape.cwd,
   /** A warning event when the job is still running after this long; the job goes on. */
   warnAfter: positiveDuration.optional(),
   delayedRetry: delayedRetrySchema.optional(),
@@ -79,7 +79,7 @@ const policies = {
 
 /** The kinds' own keys; `args` goes with `activity`. */
 const kindFields = {
-  command: commandJobSchema.shape.command.optional(),
+  command: jobSpecSchema.shape.command.optional(),
   activity: activityNameSchema.optional(),
   args: activityArgsSchema.optional(),
   fileWait: fileWaitSchema.optional(),
@@ -91,12 +91,12 @@ const kindFields = {
 /** How a job runs, with the defaults of a command job (catalog `defaults:` are merged in first). */
 const runSettings = {
   ...policies,
-  timeout: commandJobSchema.shape.timeout,
-  killGrace: commandJobSchema.shape.killGrace,
-  heartbeatTimeout: commandJobSchema.shape.heartbeatTimeout,
-  retry: commandJobSchema.shape.retry,
-  safeToRepeat: commandJobSchema.shape.safeToRepeat,
-  env: commandJobSchema.shape.env,
+  timeout: jobSpecSchema.shape.timeout,
+  killGrace: jobSpecSchema.shape.killGrace,
+  heartbeatTimeout: jobSpecSchema.shape.heartbeatTimeout,
+  retry: jobSpecSchema.shape.retry,
+  safeToRepeat: jobSpecSchema.shape.safeToRepeat,
+  env: jobSpecSchema.shape.env,
 };
 
 /**

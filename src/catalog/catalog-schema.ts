@@ -3,7 +3,7 @@ import { calendarSchema } from './calendar-schema';
 import { catalogJobSchema, jobnetSchema } from './catalog-job-schema';
 import { nameSchema, whenObject } from './catalog-values';
 import { positiveDuration } from './duration';
-import { commandJobSchema, jobNameSchema } from './job-schema';
+import { LOCK_POLICIES, jobSpecSchema, jobNameSchema } from './job-schema';
 import { notifySchema } from './notify-schema';
 import { timeZoneSchema } from './schedule-schema';
 
@@ -14,11 +14,11 @@ import { timeZoneSchema } from './schedule-schema';
  */
 
 /** What `defaults:` may set for every job; a job's own value wins. */
-export const catalogDefaultsSchema = commandJobSchema
+export const catalogDefaultsSchema = jobSpecSchema
   .pick({ timeout: true, killGrace: true, heartbeatTimeout: true, retry: true, queue: true })
   .partial();
 
-export const LOCK_POLICIES = ['wait', 'fail-fast'] as const;
+export { LOCK_POLICIES };
 
 export const lockSchema = z
   .strictObject({

@@ -19,7 +19,7 @@
  *
  * - `resolveSecret(value)` — notification code on a worker resolves a channel's URL when it
  *   sends, so the secret lives in the worker's environment, never in Temporal's history;
- * - `commandJobOf()` resolves a command job's argv, cwd and env before a run is started, and
+ * - `jobSpecOf()` resolves a command job's argv, cwd and env before a run is started, and
  *   reports every variable still unset as bad input.
  *
  * A value the schema must understand to check the catalog at all — a duration, a name, a

@@ -1,4 +1,4 @@
-import type { CommandJob, CommandJobInput } from './job-schema';
+import type { JobSpec, JobSpecInput } from './job-schema';
 
 const ms = (value: number) => `${value}ms`;
 
@@ -8,7 +8,7 @@ const ms = (value: number) => `${value}ms`;
  * convention), so every duration goes back as an explicit "<n>ms" string. A round-trip test
  * keeps this list complete.
  */
-export function toJobInput(job: CommandJob): CommandJobInput {
+export function toJobInput(job: JobSpec): JobSpecInput {
   return {
     ...job,
     timeout: ms(job.timeout),
@@ -20,5 +20,7 @@ export function toJobInput(job: CommandJob): CommandJobInput {
       ...(job.retry.maxInterval !== undefined ? { maxInterval: ms(job.retry.maxInterval) } : {}),
     },
     ...(job.delayedRetry ? { delayedRetry: { after: ms(job.delayedRetry.after) } } : {}),
+    locks: job.locks.map((lock) => ({ ...lock, maxWait: ms(lock.maxWait) })),
+    after: job.after.map((after) => ({ ...after, maxWait: ms(after.maxWait) })),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobNameSchema } from './job-schema';
+import { activityNameSchema, jobNameSchema } from './job-schema';
 import { positiveDuration } from './duration';
 import { nameSchema, whenObject } from './catalog-values';
 
@@ -15,10 +15,7 @@ export const JOB_KINDS = ['command', 'activity', 'fileWait', 'fileImport', 'fano
 export const STEP_KINDS = [...JOB_KINDS, 'use'] as const;
 export type JobKind = (typeof STEP_KINDS)[number];
 
-/** The name of an activity registered in the worker: a TypeScript function name. */
-export const activityNameSchema = z
-  .string()
-  .regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, 'an activity is the name of a function registered in the worker, e.g. rankingUpdate');
+export { activityNameSchema };
 
 /** Arguments of an activity, passed as its one parameter; any JSON. */
 export const activityArgsSchema = z.record(z.string(), z.unknown());

@@ -34,10 +34,48 @@ export const delayedRetrySchema = z.strictObject({
   after: positiveDuration,
 });
 
-export const commandJobSchema = z.strictObject({
+/** The name of an activity registered in the worker: a TypeScript function name. */
+export const activityNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, 'an activity is the name of a function registered in the worker, e.g. rankingUpdate');
+
+/** A TypeScript activity doing the job's work, called with JobActivityInput (src/activities/job-activity.ts). */
+export const activityWorkSchema = z.strictObject({
+  name: activityNameSchema,
+  /** The activity's arguments: any JSON, durations written as "<n>ms". */
+  args: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const LOCK_POLICIES = ['wait', 'fail-fast'] as const;
+
+/** A lock the job holds while it runs, with the policy of `locks.<name>` in the catalog. */
+export const lockUseSchema = z.strictObject({
+  name: z.string().min(1),
+  /** `wait`: queue for the lock (FIFO); `fail-fast`: fail at once when it is held. */
+  policy: z.enum(LOCK_POLICIES).default('wait'),
+  /** How long the job waits for the lock before failing with lock_wait_timeout. */
+  maxWait: positiveDuration.prefault('1h'),
+});
+
+/** A run of another schedule (same business date) that must have succeeded before this job starts. */
+export const afterUseSchema = z.strictObject({
+  job: jobNameSchema,
+  /** Past this the job fails with after_timeout instead of waiting on. */
+  maxWait: positiveDuration.prefault('24h'),
+});
+
+/**
+ * A job as jobWorkflow runs it: its work (a command, or an activity), how attempts are retried
+ * and bounded, and what it coordinates with (locks, runs of other schedules).
+ */
+export const jobSpecSchema = z.strictObject({
   description: z.string().optional(),
-  /** argv, run without a shell. */
-  command: z.array(z.string().min(1, 'an argument of command must not be empty')).min(1, 'command needs at least the program to run'),
+  /** argv, run without a shell. Exactly one of command and activity. */
+  command: z
+    .array(z.string().min(1, 'an argument of command must not be empty'))
+    .min(1, 'command needs at least the program to run')
+    .optional(),
+  activity: activityWorkSchema.optional(),
   cwd: z.string().min(1).optional(),
   env: z.record(z.string(), z.string()).default({}),
   /** Task queue of the workers that may run it; `host` is shorthand for the queue `host:<name>`. */
@@ -53,21 +91,32 @@ export const commandJobSchema = z.strictObject({
   delayedRetry: delayedRetrySchema.optional(),
   /** false: a lost worker fails the job as `worker-lost` instead of running the command again. */
   safeToRepeat: z.boolean().default(true),
+  locks: z.array(lockUseSchema).default([]),
+  after: z.array(afterUseSchema).default([]),
+  /**
+   * The name under which this run's success is announced to jobs waiting on it with `after`
+   * (the catalog job's name, also when it runs as a jobnet step); absent when nothing waits on it.
+   */
+  announceAs: jobNameSchema.optional(),
 });
 
 export const jobRunInputSchema = z.strictObject({
   name: jobNameSchema,
   businessDate: businessDateSchema,
-  job: commandJobSchema,
+  job: jobSpecSchema.refine((job) => (job.command === undefined) !== (job.activity === undefined), {
+    error: 'a job runs exactly one of command and activity',
+  }),
 });
 
-export type CommandJob = z.output<typeof commandJobSchema>;
-export type CommandJobInput = z.input<typeof commandJobSchema>;
+export type JobSpec = z.output<typeof jobSpecSchema>;
+export type LockUse = z.output<typeof lockUseSchema>;
+export type AfterUse = z.output<typeof afterUseSchema>;
+export type JobSpecInput = z.input<typeof jobSpecSchema>;
 export type JobRunInput = z.input<typeof jobRunInputSchema>;
 export type JobRun = z.output<typeof jobRunInputSchema>;
 
 /** The task queue a job runs on: its host's queue, its own queue, or the default. */
-export function jobTaskQueue(job: Pick<CommandJob, 'queue' | 'host'>, defaultQueue: string): string {
+export function jobTaskQueue(job: Pick<JobSpec, 'queue' | 'host'>, defaultQueue: string): string {
   if (job.host) return `host:${job.host}`;
   return job.queue ?? defaultQueue;
 }

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { Catalog } from './catalog-schema';
 import { ON_FAILURE_VALUES, WHEN_VALUES, jobKindOf } from './catalog-job-schema';
 import { nameSchema, uniqueNames } from './catalog-values';
-import { commandJobOf } from './command-job';
+import { awaitedNames, jobSpecOf } from './job-spec';
 import { findCycles, type Edge } from './cycles';
 import { positiveDuration } from './duration';
 import type { Env } from './interpolate';
 import { toJobInput } from './job-input';
-import { businessDateSchema, commandJobSchema } from './job-schema';
+import { businessDateSchema, jobSpecSchema } from './job-schema';
 import { effectiveStep } from './steps';
 import { closest } from './suggest';
 import { InvalidInputError, problemFromIssue, type InputProblem } from './validation-error';
@@ -20,14 +20,29 @@ import { InvalidInputError, problemFromIssue, type InputProblem } from './valida
  * Node APIs (the builder below reads `process.env` only when it is called, outside workflows).
  */
 
-export const jobnetStepRunSchema = z.strictObject({
-  /** jobWorkflow's `job`, in input form. */
-  job: commandJobSchema,
-  /** Steps of the same run that must be settled first; `when` says which outcomes let it run. */
-  needs: uniqueNames(nameSchema('step')).default([]),
-  when: z.enum(WHEN_VALUES).default('success'),
-  onFailure: z.enum(ON_FAILURE_VALUES).default('stop'),
-});
+/** A nested jobnet's run, less what its parent supplies (the business date). */
+export interface NestedJobnetRunInput {
+  name: string;
+  steps: Record<string, JobnetStepRunInput>;
+  operatorMaxWait?: string | number;
+  announceAs?: string;
+}
+
+export const jobnetStepRunSchema = z
+  .strictObject({
+    /** jobWorkflow's `job`, in input form; for a nested jobnet, `jobnet` instead. */
+    job: jobSpecSchema.optional(),
+    /**
+     * Checked only for its shape here: the nested run validates it in full at its own entry
+     * (a recursive zod schema would lose its inferred types).
+     */
+    jobnet: z.custom<NestedJobnetRunInput>((value) => typeof value === 'object' && value !== null && 'steps' in value, 'a nested jobnet run input').optional(),
+    /** Steps of the same run that must be settled first; `when` says which outcomes let it run. */
+    needs: uniqueNames(nameSchema('step')).default([]),
+    when: z.enum(WHEN_VALUES).default('success'),
+    onFailure: z.enum(ON_FAILURE_VALUES).default('stop'),
+  })
+  .refine((step) => (step.job === undefined) !== (step.jobnet === undefined), { error: 'a step runs exactly one of job and jobnet' });
 
 type StepsForCheck = Record<string, { needs: string[] }>;
 
@@ -62,17 +77,24 @@ function checkGraph(steps: StepsForCheck, ctx: z.RefinementCtx): void {
   }
 }
 
-export const jobnetRunInputSchema = z.strictObject({
-  /** The jobnet's name in the catalog. */
+const stepsSchema = z
+  .record(nameSchema('step'), jobnetStepRunSchema)
+  .refine((steps) => Object.keys(steps).length > 0, 'a jobnet needs at least one step')
+  .superRefine(checkGraph);
+
+const nestedJobnetRunSchema = z.strictObject({
   name: nameSchema('jobnet'),
-  businessDate: businessDateSchema,
   /** Step name → step. A step's name is its child run's job name, so it follows job-name rules. */
-  steps: z
-    .record(nameSchema('step'), jobnetStepRunSchema)
-    .refine((steps) => Object.keys(steps).length > 0, 'a jobnet needs at least one step')
-    .superRefine(checkGraph),
+  steps: stepsSchema,
   /** How long a step with `onFailure: wait` waits for an operator before it counts as failed (stop). */
   operatorMaxWait: positiveDuration.prefault('24h'),
+  /** As a job's: the name its success is announced under to runs waiting with `after`. */
+  announceAs: nameSchema('jobnet').optional(),
+});
+
+export const jobnetRunInputSchema = z.strictObject({
+  ...nestedJobnetRunSchema.shape,
+  businessDate: businessDateSchema,
 });
 
 export type JobnetStepRunInput = z.input<typeof jobnetStepRunSchema>;
@@ -96,31 +118,8 @@ export function jobnetRunInput(catalog: Catalog, jobnetName: string, businessDat
     const hint = match !== undefined ? ` — did you mean "${match}"?` : known.length > 0 ? `; jobnets: ${known.join(', ')}` : '; the catalog has none';
     throw new InvalidInputError([{ path: `jobnets.${jobnetName}`, message: `no such jobnet${hint}` }], 'catalog');
   }
-  const problems: InputProblem[] = [];
-  const steps: Record<string, JobnetStepRunInput> = {};
-  for (const stepName of Object.keys(jobnet.jobs)) {
-    const where = `jobnets.${jobnetName}.jobs.${stepName}`;
-    const step = effectiveStep(catalog, jobnetName, stepName);
-    if (step.command === undefined) {
-      const kind = jobKindOf(step);
-      const what = step.use === undefined ? `is ${article(kind)} ${kind} step` : `uses jobs.${step.use}, ${article(kind)} ${kind} job`;
-      problems.push({ path: where, message: `${what}: ${kind} steps cannot run in a jobnet yet (only command steps and use of a command job do)` });
-      continue;
-    }
-    try {
-      const job = commandJobOf(step, stepName, env);
-      steps[stepName] = { job: toJobInput(job), needs: step.needs, when: step.when, onFailure: step.onFailure };
-    } catch (error) {
-      if (!(error instanceof InvalidInputError)) throw error;
-      // commandJobOf speaks of `jobs.<name>`; here the values belong to the step.
-      const own = `jobs.${stepName}`;
-      const from = step.use === undefined ? '' : ` (from jobs.${step.use})`;
-      problems.push(...error.problems.map((p) => ({ ...p, path: p.path.startsWith(own) ? `${where}${p.path.slice(own.length)}` : p.path, message: `${p.message}${from}` })));
-    }
-  }
-  if (problems.length > 0) throw new InvalidInputError(problems, 'catalog');
-
-  const input: JobnetRunInput = { name: jobnetName, businessDate, steps };
+  const nested = nestedRunInput(catalog, jobnetName, env);
+  const input: JobnetRunInput = { ...nested, businessDate };
   // The workflow validates its input again; saying it here names the catalog's paths and
   // starts nothing.
   const checked = jobnetRunInputSchema.safeParse(input);
@@ -131,6 +130,38 @@ export function jobnetRunInput(catalog: Catalog, jobnetName: string, businessDat
     );
   }
   return input;
+}
+
+/**
+ * A jobnet's run input without its business date: each step as the job it runs, or, for
+ * `jobnet:` steps, as the nested jobnet's own run input (the catalog refuses nesting cycles).
+ */
+function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env): NestedJobnetRunInput {
+  const jobnet = catalog.jobnets[jobnetName];
+  if (jobnet === undefined) throw new RangeError(`no jobnet "${jobnetName}"`);
+  const problems: InputProblem[] = [];
+  const steps: Record<string, JobnetStepRunInput> = {};
+  for (const stepName of Object.keys(jobnet.jobs)) {
+    const where = `jobnets.${jobnetName}.jobs.${stepName}`;
+    const step = effectiveStep(catalog, jobnetName, stepName);
+    const graph = { needs: step.needs, when: step.when, onFailure: step.onFailure };
+    try {
+      if (step.jobnet !== undefined) {
+        steps[stepName] = { jobnet: nestedRunInput(catalog, step.jobnet, env), ...graph };
+        continue;
+      }
+      const job = jobSpecOf(catalog, step, stepName, env, step.use);
+      steps[stepName] = { job: toJobInput(job), ...graph };
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      // jobSpecOf speaks of `jobs.<name>`; here the values belong to the step.
+      const own = `jobs.${stepName}`;
+      const from = step.use === undefined ? '' : ` (from jobs.${step.use})`;
+      problems.push(...error.problems.map((p) => ({ ...p, path: p.path.startsWith(own) ? `${where}${p.path.slice(own.length)}` : p.path, message: `${p.message}${from}` })));
+    }
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems, 'catalog');
+  return { name: jobnetName, steps, ...(awaitedNames(catalog).has(jobnetName) ? { announceAs: jobnetName } : {}) };
 }
 
 /** `steps.<s>.job.<field>` of the run input is `jobnets.<n>.jobs.<s>.<field>` in the catalog. */

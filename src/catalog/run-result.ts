@@ -5,7 +5,19 @@ import { z } from 'zod';
  * CLI's output and (later) the alerts.
  */
 
-export const jobStatusSchema = z.enum(['running', 'waiting-retry', 'success', 'error', 'timeout', 'worker-lost', 'cancelled']);
+export const jobStatusSchema = z.enum([
+  'running',
+  /** Waiting for a lock held by another job (`locks`). */
+  'waiting-lock',
+  /** Waiting for another schedule's run of the same business date (`after`). */
+  'waiting-after',
+  'waiting-retry',
+  'success',
+  'error',
+  'timeout',
+  'worker-lost',
+  'cancelled',
+]);
 export type JobStatusValue = z.infer<typeof jobStatusSchema>;
 
 export const jobEventTypeSchema = z.enum([
@@ -20,6 +32,16 @@ export const jobEventTypeSchema = z.enum([
   'retry_succeeded',
   'retry_failed',
   'succeeded',
+  /** A lock was granted (with how long the job waited for it). */
+  'lock_acquired',
+  /** A `wait` lock was not granted within its maxWait: the job ends failed without running. */
+  'lock_wait_timeout',
+  /** A `fail-fast` lock was held by another job: the job ends failed without running (seed 001). */
+  'lock_unavailable',
+  /** The run this job comes `after` succeeded (at once, or after a wait). */
+  'after_satisfied',
+  /** The run this job comes `after` did not succeed within maxWait: the job ends failed without running. */
+  'after_timeout',
 ]);
 export type JobEventType = z.infer<typeof jobEventTypeSchema>;
 
@@ -30,6 +52,12 @@ export const jobEventSchema = z.object({
   error: z.string().optional(),
   errorType: z.string().optional(),
   retryAt: z.string().optional(),
+  lock: z.string().optional(),
+  /** Time spent waiting for a lock or a predecessor, in milliseconds. */
+  waitedMs: z.number().optional(),
+  /** For after_satisfied: the job waited for, and the workflow id of its successful run. */
+  predecessor: z.string().optional(),
+  by: z.string().optional(),
 });
 export type JobEvent = z.infer<typeof jobEventSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commandJobSchema, jobNameSchema } from './job-schema';
+import { jobSpecSchema, jobNameSchema } from './job-schema';
 import { jobnetRunInputSchema } from './jobnet-input';
 
 /**
@@ -9,7 +9,7 @@ import { jobnetRunInputSchema } from './jobnet-input';
 export const scheduledRunInputSchema = z
   .strictObject({
     name: jobNameSchema,
-    job: commandJobSchema.optional(),
+    job: jobSpecSchema.optional(),
     jobnet: jobnetRunInputSchema.pick({ steps: true, operatorMaxWait: true }).optional(),
     timezone: z.string(),
     dayBoundary: z.string().default('00:00'),

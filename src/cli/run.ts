@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { businessDateAt } from '../catalog/business-date';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { businessDateSchema, type JobRunInput } from '../catalog/job-schema';
-import { commandJobOf } from '../catalog/command-job';
+import { jobSpecOf } from '../catalog/job-spec';
 import { toJobInput } from '../catalog/job-input';
 import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
 import { triggerJob } from '../trigger';
@@ -19,7 +19,7 @@ export function catalogRunInput(context: CliContext, name: string, date?: string
     throw new InvalidInputError([{ path: name, message: `no job "${name}" in ${context.catalogFile}; jobs: ${names.join(', ') || '(none)'}` }], 'arguments');
   }
   const businessDate = date ? parseOrThrow(businessDateSchema, date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
-  return { input: { name, businessDate, job: toJobInput(commandJobOf(job, name)) }, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE };
+  return { input: { name, businessDate, job: toJobInput(jobSpecOf(catalog, job, name)) }, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE };
 }
 
 /** Starts (or finds) the run and, with `wait`, reports its result; a failed run is exit code 1. */

@@ -37,7 +37,7 @@ async function runState(client: Client, workflowId: string): Promise<{ temporalS
     const result = jobResultSchema.safeParse(outcome);
     if (!result.success) return { temporalStatus };
     const { name, businessDate, status, attempts, events } = result.data;
-    return { temporalStatus, state: { name, businessDate, status, attempts, events } };
+    return { temporalStatus, state: { name, businessDate, status, attempts, events, waiting: null } };
   }
   // A running run answers a query; without a worker the query fails and we say what Temporal knows.
   const state = await handle.query(jobStateQuery).catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/catalog-schema';
 import { jobKindOf } from '../catalog/catalog-job-schema';
-import { commandJobOf } from '../catalog/command-job';
+import { jobSpecOf } from '../catalog/job-spec';
 import { jobnetRunInput } from '../catalog/jobnet-input';
 import type { Schedule } from '../catalog/schedule-schema';
 import type { ScheduleSpec } from '@temporalio/client';
@@ -31,11 +31,12 @@ export function catalogSchedules(catalog: Catalog, now: Date, catalogFile: strin
   };
   for (const [name, job] of Object.entries(catalog.jobs)) {
     if (!job.schedule) continue;
-    if (job.command === undefined) {
-      skipped.push({ name, reason: `${jobKindOf(job)} jobs do not run on a schedule yet; put the job in a scheduled jobnet once its kind runs` });
+    const kind = jobKindOf(job);
+    if (kind === 'fanout' || kind === 'jobnet') {
+      skipped.push({ name, reason: `${kind} jobs do not run on a schedule yet; put the job in a scheduled jobnet once its kind runs` });
       continue;
     }
-    entries.push({ name, target: { job: commandJobOf(job, name) }, description: job.description, enabled: job.enabled, ...compile(job.schedule) });
+    entries.push({ name, target: { job: jobSpecOf(catalog, job, name) }, description: job.description, enabled: job.enabled, ...compile(job.schedule) });
   }
   for (const [name, jobnet] of Object.entries(catalog.jobnets)) {
     if (!jobnet.schedule) continue;

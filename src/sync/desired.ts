@@ -2,7 +2,7 @@ import type { ScheduleOptions } from '@temporalio/client';
 import type { Catalog } from '../catalog/catalog-schema';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { toJobInput } from '../catalog/job-input';
-import type { CommandJob } from '../catalog/job-schema';
+import type { JobSpec } from '../catalog/job-schema';
 import type { ScheduledRunInput } from '../catalog/scheduled-run-schema';
 import type { CompiledSchedule } from '../schedules';
 import { stableHash } from './stable-hash';
@@ -25,7 +25,7 @@ export interface DesiredSchedule {
 export interface ScheduledEntry {
   name: string;
   /** What each fire runs: a command job (parsed form) or a jobnet's steps. */
-  target: { job: CommandJob } | { jobnet: NonNullable<ScheduledRunInput['jobnet']> };
+  target: { job: JobSpec } | { jobnet: NonNullable<ScheduledRunInput['jobnet']> };
   description?: string;
   enabled: boolean;
   perFire: boolean;

@@ -14,10 +14,11 @@ import {
 import { TimeoutType } from '@temporalio/common';
 import type * as activities from '../activities';
 import type { CommandOutcome } from '../activities/command';
-import { jobRunInputSchema, jobTaskQueue, type CommandJob, type JobRun, type JobRunInput } from '../catalog/job-schema';
+import { jobRunInputSchema, jobTaskQueue, type JobSpec, type JobRun, type JobRunInput } from '../catalog/job-schema';
 import type { JobEvent, JobEventType, JobResult, JobStatusValue } from '../catalog/run-result';
 import { BusinessDate, Host, JobName, JobStatus, RecordCount } from '../search-attributes';
 import { jobStateQuery } from './definitions';
+import { CoordinationFailure, RunCoordination, announceSuccess, type Waiting } from './coordination';
 import { parseWorkflowInput } from './input';
 
 /** How often a lost worker (heartbeat time-out) is answered by running the command again. */
@@ -46,12 +47,13 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
     log.info(`${run.name}: ${type}`, { job: run.name, businessDate: run.businessDate, ...extra });
   };
   let currentStatus: JobStatusValue = 'running';
+  let waiting: Waiting | null = null;
   let attempts = 0;
   const setStatus = (status: JobStatusValue) => {
     currentStatus = status;
     upsertSearchAttributes([{ key: JobStatus, value: status }]);
   };
-  setHandler(jobStateQuery, () => ({ name: run.name, businessDate: run.businessDate, status: currentStatus, attempts, events }));
+  setHandler(jobStateQuery, () => ({ name: run.name, businessDate: run.businessDate, status: currentStatus, attempts, events, waiting }));
 
   upsertSearchAttributes([
     { key: JobName, value: run.name },
@@ -60,9 +62,28 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
   ]);
   note('started');
 
+  const coordination = new RunCoordination(run.name, {
+    waiting(what) {
+      waiting = what;
+      setStatus(what === null ? 'running' : what.kind === 'lock' ? 'waiting-lock' : 'waiting-after');
+    },
+    lockAcquired: (lock, waitedMs) => note('lock_acquired', { lock, waitedMs }),
+    afterSatisfied: (job, by, waitedMs) => note('after_satisfied', { predecessor: job, by, waitedMs }),
+  });
+  // A grant lasts one attempt's bound; the lock renews it while this run is still open.
+  const leaseMs = job.timeout + job.killGrace + START_TO_CLOSE_MARGIN_MS;
+  const runLocked = (maxAttempts: number) => coordination.holdingLocks(job.locks, leaseMs, () => runSeries(run, maxAttempts, note));
+
   // A job that is not safe to repeat is never repeated automatically (seed 004): one attempt,
   // no delayed retry; an operator decides.
-  let series = await runSeries(run, job.safeToRepeat ? job.retry.attempts : 1, note);
+  let series: SeriesResult;
+  try {
+    await coordination.awaitPredecessors(job.after, run.businessDate);
+    series = await runLocked(job.safeToRepeat ? job.retry.attempts : 1);
+  } catch (error) {
+    if (!(error instanceof CoordinationFailure)) throw error;
+    series = { ok: false, failure: error, attempts: 0 };
+  }
   attempts += series.attempts;
   if (!series.ok) note(failureEventType(series.failure), { attempt: attempts, ...describeFailure(series.failure) });
 
@@ -70,12 +91,18 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
   if (delayedRetry && job.delayedRetry) {
     // The delayed run is a durable timer: a crash of worker or server during the wait resumes it.
     // Date.now() in a workflow is Temporal's workflow clock: the same on every replay.
+    // The locks are given back during the wait: others may work meanwhile.
     note('retry_scheduled', { retryAt: new Date(Date.now() + job.delayedRetry.after).toISOString() });
     setStatus('waiting-retry');
     await sleep(job.delayedRetry.after);
     setStatus('running');
     // Exactly one more series of one attempt; nothing in it schedules another delayed run.
-    series = await runSeries(run, 1, note);
+    try {
+      series = await runLocked(1);
+    } catch (error) {
+      if (!(error instanceof CoordinationFailure)) throw error;
+      series = { ok: false, failure: error, attempts: 0 };
+    }
     attempts += series.attempts;
     if (series.ok) note('retry_succeeded', { attempt: attempts });
     else note('retry_failed', { attempt: attempts, ...describeFailure(series.failure) });
@@ -112,6 +139,8 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
     ...(result.host !== null ? [{ key: Host, value: result.host }] : []),
   ]);
   await writeRunLog(job, result);
+  // Runs of other schedules waiting for this one (`after`) may start.
+  if (status === 'success' && job.announceAs !== undefined) await announceSuccess(job.announceAs, run.businessDate);
 
   if (status !== 'success') {
     throw ApplicationFailure.create({
@@ -137,18 +166,9 @@ async function runSeries(
   let attempts = 0;
   for (let losses = 0; ; losses++) {
     // After a lost worker only the lost attempt runs again, not a fresh ladder.
-    const { runCommand } = proxyActivities<typeof activities>(commandActivityOptions(job, losses === 0 ? maxAttempts : 1));
+    const options = commandActivityOptions(job, losses === 0 ? maxAttempts : 1);
     try {
-      const outcome = await runCommand({
-        command: job.command,
-        cwd: job.cwd,
-        env: job.env,
-        timeout: job.timeout,
-        killGrace: job.killGrace,
-        jobName: run.name,
-        businessDate: run.businessDate,
-        nonRetryableExitCodes: exitCodesIn(job.retry.nonRetryable),
-      });
+      const outcome = await runWork(run, options);
       return { ok: true, outcome, attempts: attempts + outcome.attempt };
     } catch (failure) {
       if (isCancellation(failure)) throw failure;
@@ -163,7 +183,29 @@ async function runSeries(
   }
 }
 
-function commandActivityOptions(job: CommandJob, maxAttempts: number): ActivityOptions {
+/** One attempt series of the job's work: its command, or its activity (through runJobActivity). */
+async function runWork(run: JobRun, options: ActivityOptions): Promise<CommandOutcome> {
+  const { job } = run;
+  const { runCommand, runJobActivity } = proxyActivities<typeof activities>(options);
+  if (job.activity !== undefined) {
+    return runJobActivity({
+      activity: job.activity.name,
+      input: { args: job.activity.args, jobName: run.name, businessDate: run.businessDate, runKey: workflowInfo().workflowId },
+    });
+  }
+  return runCommand({
+    command: job.command ?? [],
+    cwd: job.cwd,
+    env: job.env,
+    timeout: job.timeout,
+    killGrace: job.killGrace,
+    jobName: run.name,
+    businessDate: run.businessDate,
+    nonRetryableExitCodes: exitCodesIn(job.retry.nonRetryable),
+  });
+}
+
+function commandActivityOptions(job: JobSpec, maxAttempts: number): ActivityOptions {
   return {
     taskQueue: jobTaskQueue(job, workflowInfo().taskQueue),
     startToCloseTimeout: job.timeout + job.killGrace + START_TO_CLOSE_MARGIN_MS,
@@ -179,7 +221,7 @@ function commandActivityOptions(job: CommandJob, maxAttempts: number): ActivityO
   };
 }
 
-async function writeRunLog(job: CommandJob, result: JobResult): Promise<void> {
+async function writeRunLog(job: JobSpec, result: JobResult): Promise<void> {
   const runLog = proxyActivities<typeof activities>({
     // On the command's own queue: a host job's log lines stay on that host, in one file a day.
     taskQueue: jobTaskQueue(job, workflowInfo().taskQueue),
@@ -238,14 +280,17 @@ function isTimeout(failure: unknown): boolean {
   );
 }
 
-function worthRetrying(failure: unknown, job: CommandJob): boolean {
+function worthRetrying(failure: unknown, job: JobSpec): boolean {
   if (!job.safeToRepeat) return false;
+  // Waiting longer for a lock or a predecessor is what maxWait already decided against.
+  if (failure instanceof CoordinationFailure) return false;
   const cause = applicationCause(failure);
   if (!cause) return true;
   return !cause.nonRetryable && !job.retry.nonRetryable.includes(cause.type ?? '');
 }
 
 function failureEventType(failure: unknown): JobEventType {
+  if (failure instanceof CoordinationFailure) return COORDINATION_EVENTS[failure.type];
   return isTimeout(failure) ? 'timeout' : 'failed';
 }
 
@@ -255,7 +300,10 @@ function failureStatus(failure: unknown): JobStatusValue {
   return 'error';
 }
 
+const COORDINATION_EVENTS = { LockWaitTimeout: 'lock_wait_timeout', LockUnavailable: 'lock_unavailable', AfterTimeout: 'after_timeout' } as const;
+
 function describeFailure(failure: unknown): { error: string; errorType: string } {
+  if (failure instanceof CoordinationFailure) return { error: failure.message, errorType: failure.type };
   const cause = applicationCause(failure);
   if (cause) return { error: cause.message, errorType: cause.type ?? 'Error' };
   if (failure instanceof ActivityFailure && failure.cause instanceof TimeoutFailure) {

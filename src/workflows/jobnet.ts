@@ -20,6 +20,7 @@ import { closest } from '../catalog/suggest';
 import { BusinessDate, JobName, JobStatus } from '../search-attributes';
 import { parseWorkflowInput } from './input';
 import { jobWorkflow } from './job';
+import { announceSuccess } from './coordination';
 import {
   JOBNET_FAILED,
   SETTLED_STATUSES,
@@ -167,6 +168,8 @@ class JobnetRunner {
     const result: JobnetResult = { ...this.snapshot(), ...ended, workflowId: info.workflowId, runId: info.runId };
     log.info(`${this.run.name}: ${status}`, { jobnet: this.run.name, businessDate: this.run.businessDate, reason: this.reason });
     await condition(allHandlersFinished);
+    // Runs of other schedules waiting for this jobnet (`after`) may start.
+    if (status === 'success' && this.run.announceAs !== undefined) await announceSuccess(this.run.announceAs, this.run.businessDate);
     if (status !== 'success') {
       throw ApplicationFailure.create({
         type: JOBNET_FAILED,
@@ -294,9 +297,17 @@ class JobnetRunner {
     });
     this.inFlight++;
     try {
+      const step = this.run.steps[name]!;
+      if (step.jobnet !== undefined) {
+        // A nested jobnet is a child jobnet run; its own steps are its children in turn.
+        await executeChild(jobnetWorkflow, { workflowId, args: [{ ...step.jobnet, businessDate: this.run.businessDate }] });
+        this.update(name, { jobStatus: 'success' });
+        return true;
+      }
+      if (step.job === undefined) throw new TypeError(`step ${name} has neither job nor jobnet`);
       const result = await executeChild(jobWorkflow, {
         workflowId,
-        args: [{ name, businessDate: this.run.businessDate, job: toJobInput(this.run.steps[name]!.job) }],
+        args: [{ name, businessDate: this.run.businessDate, job: toJobInput(step.job) }],
       });
       this.update(name, jobFields(result));
       return true;

@@ -1,0 +1,43 @@
+/**
+ * Test-only workflows for the lock contention tests, bundled with the real lock workflow.
+ * A contender takes one lock again and again, holds it for given times (workflow timers), and
+ * reports each holding interval in workflow time with the lock's arrival number of its request.
+ */
+import { sleep } from '@temporalio/workflow';
+import { RunCoordination } from '../../src/workflows/coordination';
+import type { LockUse } from '../../src/catalog/job-schema';
+
+export { lockWorkflow } from '../../src/workflows/lock';
+
+export interface Holding {
+  contender: string;
+  arrival: number;
+  start: number;
+  end: number;
+}
+
+export async function lockContenderWorkflow(input: {
+  contender: string;
+  lock: string;
+  holdMs: number[];
+  leaseMs: number;
+  maxWaitMs: number;
+  policy?: LockUse['policy'];
+}): Promise<Holding[]> {
+  let arrival = 0;
+  const coordination = new RunCoordination(input.contender, {
+    waiting: () => undefined,
+    lockAcquired: (_lock, _waited, granted) => void (arrival = granted),
+    afterSatisfied: () => undefined,
+  });
+  const lock: LockUse = { name: input.lock, policy: input.policy ?? 'wait', maxWait: input.maxWaitMs };
+  const holdings: Holding[] = [];
+  for (const hold of input.holdMs) {
+    await coordination.holdingLocks([lock], input.leaseMs, async () => {
+      const start = Date.now();
+      await sleep(hold);
+      holdings.push({ contender: input.contender, arrival, start, end: Date.now() });
+    });
+  }
+  return holdings;
+}
