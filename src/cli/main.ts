@@ -14,6 +14,7 @@ import { registerHistory } from './history';
 import { registerList } from './list';
 import { registerPause } from './pause';
 import { registerPlan } from './plan';
+import { registerReport } from './report';
 import { registerRun } from './run';
 import { registerStatus } from './status';
 import { registerSync } from './sync';
@@ -42,6 +43,7 @@ export function buildProgram(output: Output): { program: Command; context: () =>
   registerCatalogEdits(program, getContext);
   registerEnable(program, getContext);
   registerBackfill(program, getContext);
+  registerReport(program, getContext);
   return { program, context: () => getContext() };
 }
 
