@@ -2,6 +2,8 @@ export { runCommand } from './command';
 export { appendRunLog } from './runlog';
 export { refreshSchedules } from './refresh-schedules';
 export { requestLock, isRunOpen, joinGate, announceSuccess } from './coordination';
+export { fileWait, fileImport } from './files/activities';
+export { dailyAggregation, rankingUpdate, rankingMail, rankingExclusions, demoSeed } from './ranking/activities';
 
 // The runner of activity-kind jobs looks activities up among this module's exports when it is
 // called (by then the module is complete), so every activity exported here can be a job.

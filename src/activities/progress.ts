@@ -21,10 +21,16 @@ export const noProgress: ProgressReporter = () => undefined;
  * Heartbeats every report (the SDK throttles what reaches the server) and logs one line per
  * report, so a log reader sees the run move on too (seed 001: a progress line every 1000 records).
  */
-export function activityProgress(options: { logEveryMs?: number } = {}): ProgressReporter {
+export function activityProgress(options: { logEveryMs?: number; keepAliveMs?: number } = {}): ProgressReporter & { stop(): void } {
   const context = Context.current();
   let loggedAt = 0;
-  return (progress) => {
+  let last: Progress | undefined;
+  // One SQL statement (the ranking's aggregation) may run for longer than a heartbeat
+  // time-out: the last progress is repeated meanwhile, so the worker is not taken for lost.
+  // (PGlite runs statements on this thread; during one, nothing is sent — see the README.)
+  const keepAlive = setInterval(() => last && context.heartbeat(last), options.keepAliveMs ?? 5_000);
+  const report = (progress: Progress) => {
+    last = progress;
     context.heartbeat(progress);
     const now = Date.now();
     // Byte counts of a copy come many times a second; the log gets one line per interval.
@@ -33,4 +39,5 @@ export function activityProgress(options: { logEveryMs?: number } = {}): Progres
     const of = progress.total === undefined ? '' : ` of ${progress.total}`;
     context.log.info(`${progress.phase}: ${progress.processed}${of}`, { ...progress });
   };
+  return Object.assign(report, { stop: () => clearInterval(keepAlive) });
 }

@@ -34,7 +34,8 @@ export async function rankingUpdate(input: JobActivityInput): Promise<JobActivit
   const args = parseActivityArgs('rankingUpdate', rankingUpdateArgsSchema, input.args);
   const db = await examplesDatabase();
   const started = Date.now();
-  const result = await updateRankings(db, { ...args, businessDate: input.businessDate, runKey: input.runKey }, activityProgress());
+  const progress = activityProgress();
+  const result = await updateRankings(db, { ...args, businessDate: input.businessDate, runKey: input.runKey }, progress).finally(progress.stop);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   Context.current().log.info(`rankings of ${input.businessDate}: ${result.records} records in ${seconds} s`, { records: result.records, repeated: result.repeated });
   return {
@@ -63,6 +64,7 @@ export async function rankingExclusions(input: JobActivityInput): Promise<JobAct
 export async function demoSeed(input: JobActivityInput): Promise<JobActivityOutcome> {
   const args = parseActivityArgs('demoSeed', demoDataSchema.partial({ until: true }), input.args);
   const db = await examplesDatabase();
-  const data = await seedDemoData(db, { ...args, until: args.until ?? input.businessDate }, activityProgress());
+  const progress = activityProgress();
+  const data = await seedDemoData(db, { ...args, until: args.until ?? input.businessDate }, progress).finally(progress.stop);
   return { recordCount: data.orders, output: `${data.users} users and ${data.orders} orders over ${data.days} days up to ${data.until}` };
 }

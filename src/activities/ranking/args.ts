@@ -20,8 +20,11 @@ export const dailyAggregationArgsSchema = z.strictObject({ timezone });
 export const rankingMailArgsSchema = z.strictObject({
   to: z.array(z.email()).min(1).default(['ops@example.com']),
   from: z.email().default('jobnet@example.com'),
-  /** SMTP server (smtp://host:port); without it the mail is only written to the outbox. */
-  smtpUrl: z.string().min(1).optional(),
+  /** SMTP server (smtp://host:port); without it (or empty) the mail is only written to the outbox. */
+  smtpUrl: z
+    .string()
+    .optional()
+    .transform((url) => (url ? url : undefined)),
   top: z.int().min(1).max(100).default(10),
 });
 
