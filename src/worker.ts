@@ -21,7 +21,7 @@ const program = new Command('jobnet-worker')
   .option('--drain <duration>', 'on shutdown, how long running commands may go on before they are killed', '60s')
   .option('--max-activities <n>', 'commands run at once by each queue worker', (value) => Number(value))
   .option('--metrics <host:port>', 'serve Prometheus metrics on http://<host:port>/metrics (default: JOBNET_METRICS_ADDRESS; off)')
-  .option('-l, --log-level <level>', 'trace | debug | info | warn | error', 'info')
+  .option('-l, --log-level <level>', 'trace | debug | info | warn | error (default: JOBNET_LOG_LEVEL or info)')
   .exitOverride();
 
 async function main(): Promise<number> {
@@ -32,13 +32,18 @@ async function main(): Promise<number> {
     drain: Duration;
     maxActivities?: number;
     metrics?: string;
-    logLevel: string;
+    logLevel?: string;
   }>();
   const logger = createLogger({ name: 'worker', level: options.logLevel });
   const metrics = metricsAddress(options.metrics);
   // One runtime per process: the SDK's own logs and jobnet's share the pino stream, and its
   // metrics endpoint serves the SDK's runtime metrics together with jobnet's.
-  Runtime.install({ logger: temporalLogger(logger), telemetryOptions: telemetryOptions({ metricsAddress: metrics }) });
+  try {
+    Runtime.install({ logger: temporalLogger(logger), telemetryOptions: telemetryOptions({ metricsAddress: metrics }) });
+  } catch (error) {
+    if (!metrics) throw error;
+    throw new Error(`metrics endpoint ${metrics}: ${(error as Error).message} (each worker on a host needs its own --metrics port)`);
+  }
   if (metrics) logger.info({ metrics: `http://${metrics}/metrics` }, 'serving Prometheus metrics');
 
   const target = temporalTarget({ address: options.address, namespace: options.namespace });
