@@ -154,16 +154,31 @@ export function aggregateRuns(allRuns: readonly ReportRun[], window: ReportWindo
   const { named, seriesOf } = seriesJobs(runs);
 
   // Rolling 30-day mean per job: each finished run counts on its day and the 29 days after.
+  // Sums per (series, day) first, so a long history costs days × 30 look-ups, not days × runs.
   const finished = selected.filter((run) => run.closeTime !== undefined && dayOf(run) <= to && dayOf(run) > addDays(from, -MEAN_DURATION_DAYS));
+  const lookback = datesBetween(addDays(from, -(MEAN_DURATION_DAYS - 1)), to);
   const meanDuration = {
     days,
     series: named.map((series) => {
-      const mine = finished.filter((run) => seriesOf(run.job) === series);
+      const perDay = new Map<string, { sum: number; count: number }>();
+      for (const run of finished) {
+        if (seriesOf(run.job) !== series) continue;
+        const cell = perDay.get(dayOf(run)) ?? { sum: 0, count: 0 };
+        cell.sum += durationSeconds(run)!;
+        cell.count += 1;
+        perDay.set(dayOf(run), cell);
+      }
       return {
         job: series,
-        values: days.map((day) => {
-          const start = addDays(day, -(MEAN_DURATION_DAYS - 1));
-          return mean(mine.filter((run) => dayOf(run) >= start && dayOf(run) <= day).map((run) => durationSeconds(run)!));
+        values: days.map((_, i) => {
+          let sum = 0;
+          let count = 0;
+          // lookback[i + MEAN_DURATION_DAYS - 1] is days[i]; the window is the 30 entries ending there.
+          for (const day of lookback.slice(i, i + MEAN_DURATION_DAYS)) {
+            const cell = perDay.get(day);
+            if (cell) (sum += cell.sum), (count += cell.count);
+          }
+          return count === 0 ? null : round(sum / count);
         }),
       };
     }),
@@ -180,15 +195,14 @@ export function aggregateRuns(allRuns: readonly ReportRun[], window: ReportWindo
   }
 
   const weeks = unique(days.map(weekOf));
-  const recordsByWeek = {
-    weeks,
-    series: named.map((series) => ({
-      job: series,
-      values: weeks.map((week) =>
-        runs.filter((run) => seriesOf(run.job) === series && weekOf(dayOf(run)) === week).reduce((sum, run) => sum + (run.recordCount ?? 0), 0),
-      ),
-    })),
-  };
+  const weekIndex = new Map(weeks.map((week, i) => [week, i]));
+  const recordsByWeek = { weeks, series: named.map((series) => ({ job: series, values: weeks.map(() => 0) as (number | null)[] })) };
+  const seriesIndex = new Map(named.map((series, i) => [series, i]));
+  for (const run of runs) {
+    const values = recordsByWeek.series[seriesIndex.get(seriesOf(run.job))!]!.values;
+    const week = weekIndex.get(weekOf(dayOf(run)))!;
+    values[week] = values[week]! + (run.recordCount ?? 0);
+  }
 
   const durationFrom = addDays(to, -(MEAN_DURATION_DAYS - 1));
   const jobs = unique(runs.map((run) => run.job))
