@@ -28,7 +28,9 @@ export function activityProgress(options: { logEveryMs?: number; keepAliveMs?: n
   // One SQL statement (the ranking's aggregation) may run for longer than a heartbeat
   // time-out: the last progress is repeated meanwhile, so the worker is not taken for lost.
   // (PGlite runs statements on this thread; during one, nothing is sent — see the README.)
-  const keepAlive = setInterval(() => last && context.heartbeat(last), options.keepAliveMs ?? 5_000);
+  const timeoutMs = context.info.heartbeatTimeoutMs || 30_000;
+  const every = options.keepAliveMs ?? Math.max(100, Math.min(5_000, Math.floor(timeoutMs / 3)));
+  const keepAlive = setInterval(() => last && context.heartbeat(last), every);
   const report = (progress: Progress) => {
     last = progress;
     context.heartbeat(progress);
