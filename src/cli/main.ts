@@ -9,6 +9,7 @@ import { CliContext, processOutput, type GlobalOptions, type Output } from './co
 import { registerBackfill } from './backfill';
 import { registerCatalogEdits } from './catalog-edit';
 import { registerCron } from './cron';
+import { registerDemo } from './demo';
 import { registerEnable } from './enable';
 import { registerHistory } from './history';
 import { registerList } from './list';
@@ -43,6 +44,7 @@ export function buildProgram(output: Output): { program: Command; context: () =>
   registerCatalogEdits(program, getContext);
   registerEnable(program, getContext);
   registerBackfill(program, getContext);
+  registerDemo(program, getContext);
   registerReport(program, getContext);
   return { program, context: () => getContext() };
 }
