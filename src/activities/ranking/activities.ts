@@ -36,7 +36,7 @@ export async function rankingUpdate(input: JobActivityInput): Promise<JobActivit
   const started = Date.now();
   const progress = activityProgress();
   const result = await updateRankings(db, { ...args, businessDate: input.businessDate, runKey: input.runKey }, progress).finally(progress.stop);
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const seconds = ((Date.now() - started) / 1000).toFixed(2);
   Context.current().log.info(`rankings of ${input.businessDate}: ${result.records} records in ${seconds} s`, { records: result.records, repeated: result.repeated });
   return {
     recordCount: result.records,
