@@ -1,6 +1,7 @@
 export { runCommand } from './command';
 export { appendRunLog } from './runlog';
 export { refreshSchedules } from './refresh-schedules';
+export { deliverNotification } from './notify';
 export { requestLock, isRunOpen, joinGate, announceSuccess } from './coordination';
 export { fileWait, fileImport } from './files/activities';
 export { dailyAggregation, rankingUpdate, rankingMail, rankingExclusions, demoSeed } from './ranking/activities';

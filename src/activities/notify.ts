@@ -35,9 +35,8 @@ export async function deliverNotification(input: DeliveryInput): Promise<Deliver
   try {
     await send(channel, ready, deliveryKey, attempt);
   } catch (error) {
-    const failure = asFailure(channelName, error);
-    context.log.warn(`notification ${deliveryKey} to "${channelName}" not delivered (try ${attempt}): ${failure.message}`);
-    throw failure;
+    // The worker logs the failure of every try, with this message.
+    throw asFailure(channelName, error);
   }
   context.log.info(`notification ${deliveryKey} delivered to "${channelName}" (try ${attempt})`);
   return { channelName, attempt };

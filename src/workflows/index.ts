@@ -4,3 +4,4 @@ export { refreshSchedulesWorkflow } from './refresh';
 export { jobnetWorkflow } from './jobnet';
 export { lockWorkflow } from './lock';
 export { gateWorkflow } from './gate';
+export { notifyWorkflow } from './notify';
