@@ -40,28 +40,11 @@ after(async () => {
   await Promise.all([slack?.stop(), hooks?.stop(), smtp?.stop()]);
 });
 
-/*
- * A fresh test server for each test: once an abandoned child (a notify workflow) completes after
- * its parent has closed — the very case these tests are about — the Java test server stops
- * skipping time, and later tests would wait their minutes in real time.
- */
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterEach(async () => {
-  await env?.teardown();
-  await slack.setMode('up');
-});
-
 /** A worker runs once: each test gets its own, on the bundle built once for the file. */
 async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
   const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: TASK_QUEUE, workflowBundle, activities });
   return worker.runUntil(fn);
 }
-after(async () => {
-  await env?.teardown();
-  await Promise.all([slack?.stop(), hooks?.stop(), smtp?.stop()]);
-});
 
 /** The design's catalog routes, with channels on this test's own sink paths and mailboxes. */
 function routing(test: string): EventRoutingInput {
@@ -103,6 +86,19 @@ const mailsTo = (address: string) => smtp.messages.filter((mail) => mail.to.incl
 const keysOf = (deliveries: { headers: Record<string, unknown> }[]) => deliveries.map((d) => String(d.headers['idempotency-key']));
 
 describe('emitEvent and notifyWorkflow (time-skipping, real sinks)', () => {
+  /*
+   * A fresh test server for each test: once an abandoned child (a notify workflow) completes after
+   * its parent has closed — the very case these tests are about — the Java test server stops
+   * skipping time, and later tests would wait their minutes in real time.
+   */
+  beforeEach(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterEach(async () => {
+    await env?.teardown();
+    await slack.setMode('up');
+  });
+
   it('delivers every event to exactly its routed channels, once each', async () => {
     const test = 'routed';
     const { results, workflowId, runId } = await withWorker(async () => {
@@ -256,6 +252,27 @@ describe('emitEvent and notifyWorkflow (time-skipping, real sinks)', () => {
     assert.deepEqual(result.outcomes.map((o) => [o.channelName, o.status]), [['ops-slack', 'delivered'], ['ops-mail', 'failed'], ['pager', 'delivered']]);
     assert.equal(slack.at(`/${test}/slack`).length, 1);
     assert.equal(hooks.at(`/${test}/pager`).length, 1);
+  });
+
+  it('gives a channel up when its delivery window is over, saying why', async () => {
+    await slack.setMode('refuse');
+    const key = 'notify:window';
+    const failure = await withWorker(async () => {
+      try {
+        await env.client.workflow.execute(notifyWorkflow, {
+          taskQueue: TASK_QUEUE,
+          workflowId: key,
+          args: [{ key, event: sampleEvent(), deliveryWindow: '3m', channels: [{ name: 'ops-slack', channel: { type: 'slack', webhookUrl: slack.url('/window/slack') } }] }],
+        });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    });
+    assert.ok(failure instanceof WorkflowFailedError && failure.cause instanceof ApplicationFailure);
+    const [outcome] = (failure.cause.details?.[0] as NotifyResult).outcomes;
+    assert.equal(outcome?.status, 'failed');
+    assert.match(outcome?.error ?? '', /^gave up after 3m: channel "ops-slack" not reachable: connect ECONNREFUSED/);
   });
 
   it('raises an event with no routing given: nothing is started', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { positiveDuration } from '../catalog/duration';
 import { channelSchema } from '../catalog/notify-schema';
 import { jobnetEventSchema } from '../events/event-schema';
 
@@ -22,6 +23,8 @@ export const notifyInputSchema = z.strictObject({
   key: z.string().min(1),
   event: jobnetEventSchema,
   channels: z.array(routedChannelSchema).min(1, 'an event is sent to at least one channel'),
+  /** How long each channel is tried before its delivery is given up. */
+  deliveryWindow: positiveDuration.prefault('24h'),
 });
 export type NotifyInput = z.input<typeof notifyInputSchema>;
 

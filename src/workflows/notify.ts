@@ -1,4 +1,6 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, log, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation, log, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
+import { formatDuration } from '../catalog/duration';
 import type * as activities from '../activities';
 import {
   NOTIFICATION_REJECTED,
@@ -12,26 +14,24 @@ import {
 import { parseWorkflowInput } from './input';
 
 /**
- * How long one channel is tried before its delivery is given up: a Slack outage of a few
- * hours still gets the alert through afterwards, and nothing is retried for ever.
- */
-export const DELIVERY_WINDOW = '24h';
-
-/**
  * Each channel is its own activity with its own retries: a Slack that is down delays neither the
- * e-mail nor the pager. Tries come quickly at first (a blip), then once a minute.
+ * e-mail nor the pager. Tries come quickly at first (a blip), then once a minute, until the
+ * delivery window (default 24 h) is over: a Slack outage of hours still gets the alert through
+ * afterwards, and nothing is retried for ever.
  */
-const DELIVERY_OPTIONS: ActivityOptions = {
-  // An attempt is one HTTP request or SMTP session with its own 10–20 s time-outs.
-  startToCloseTimeout: '1m',
-  scheduleToCloseTimeout: DELIVERY_WINDOW,
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '1m',
-    nonRetryableErrorTypes: [NOTIFICATION_REJECTED],
-  },
-};
+function deliveryOptions(deliveryWindowMs: number): ActivityOptions {
+  return {
+    // An attempt is one HTTP request or SMTP session with its own 10–20 s time-outs.
+    startToCloseTimeout: '1m',
+    scheduleToCloseTimeout: deliveryWindowMs,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '1m',
+      nonRetryableErrorTypes: [NOTIFICATION_REJECTED],
+    },
+  };
+}
 
 /**
  * Delivers one event to the channels it was routed to, in parallel, and reports each channel's
@@ -39,13 +39,13 @@ const DELIVERY_OPTIONS: ActivityOptions = {
  * key as its id), so the job that raised the event neither waits for nor fails with it, and
  * delivery goes on after the job has finished.
  *
- * A channel that could not be reached within DELIVERY_WINDOW, or that refused the message,
+ * A channel that could not be reached within the delivery window, or that refused the message,
  * fails this workflow after the other channels are done: a failed `notify:…` run in the Web
  * UI is how an operator learns that an alert did not arrive.
  */
 export async function notifyWorkflow(input: NotifyInput): Promise<NotifyResult> {
   const run = parseWorkflowInput(notifyInputSchema, input);
-  const { deliverNotification } = proxyActivities<typeof activities>(DELIVERY_OPTIONS);
+  const { deliverNotification } = proxyActivities<typeof activities>(deliveryOptions(run.deliveryWindow));
 
   const outcomes = await Promise.all(
     run.channels.map(async ({ name, channel }): Promise<ChannelOutcome> => {
@@ -54,7 +54,7 @@ export async function notifyWorkflow(input: NotifyInput): Promise<NotifyResult> 
         return { channelName: name, status: 'delivered', attempt: receipt.attempt };
       } catch (failure) {
         if (isCancellation(failure)) throw failure;
-        return { channelName: name, status: 'failed', error: reasonOf(failure) };
+        return { channelName: name, status: 'failed', error: reasonOf(failure, run.deliveryWindow) };
       }
     }),
   );
@@ -74,7 +74,11 @@ export async function notifyWorkflow(input: NotifyInput): Promise<NotifyResult> 
 }
 
 /** The activity's own message ("channel "ops-slack" answered HTTP 404…"), not the wrapper's. */
-function reasonOf(failure: unknown): string {
-  if (failure instanceof ActivityFailure && failure.cause) return failure.cause.message;
-  return failure instanceof Error ? failure.message : String(failure);
+function reasonOf(failure: unknown, deliveryWindowMs: number): string {
+  if (!(failure instanceof ActivityFailure) || !failure.cause) return failure instanceof Error ? failure.message : String(failure);
+  const { cause } = failure;
+  // The window ran out: either no try was left in it (the last try's failure says why) or a
+  // try was cut by it (a time-out carrying the last failure).
+  const last = cause instanceof TimeoutFailure ? (cause.cause ?? cause) : cause;
+  return failure.retryState === RetryState.TIMEOUT || cause instanceof TimeoutFailure ? `gave up after ${formatDuration(deliveryWindowMs)}: ${last.message}` : last.message;
 }
