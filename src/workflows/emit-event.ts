@@ -74,7 +74,7 @@ export async function emitEvent(draft: EventDraft, routing: EventRouting | undef
 
   if (!routing) return { key, event, channels: [], status: 'not-routed' };
   const { channels, unknown } = routedChannels(event, routing);
-  if (unknown.length > 0) log.warn(`routes name channels that are not defined: ${unknown.join(', ')}`, { key });
+  if (unknown.length > 0) log.warn(`notification ${key}: routes name channels that are not defined: ${unknown.join(', ')}`);
   const names = channels.map((channel) => channel.name);
   if (channels.length === 0) return { key, event, channels: names, status: 'not-routed' };
 
