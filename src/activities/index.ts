@@ -11,3 +11,5 @@ export { dailyAggregation, rankingUpdate, rankingMail, rankingExclusions, demoSe
 import * as registered from './index';
 import { makeRunJobActivity } from './job-activity-runner';
 export const runJobActivity = makeRunJobActivity(() => ({ ...registered }));
+import { makePartitionPage } from './partitions';
+export const partitionPage = makePartitionPage(() => ({ ...registered }));

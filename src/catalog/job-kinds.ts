@@ -45,19 +45,40 @@ export const fileImportSchema = z.strictObject({
 });
 
 /**
+ * Where a fan-out's items (partition keys) come from, besides a fixed list: a SQL query on the
+ * worker's database returning a column `key`, a command printing one key per line, or an
+ * activity returning pages of keys (see src/activities/partitions.ts). Exactly one.
+ */
+export const ITEM_SOURCES = ['activity', 'sql', 'command'] as const;
+export const itemsFromSchema = z
+  .strictObject({
+    activity: activityNameSchema.optional(),
+    args: activityArgsSchema.optional(),
+    sql: z.string().min(1, 'write the query, e.g. SELECT id AS key FROM companies').optional(),
+    command: z.array(z.string().min(1)).min(1, 'command needs at least the program to run').optional(),
+  })
+  .refine((from) => ITEM_SOURCES.filter((source) => from[source] !== undefined).length === 1, {
+    when: whenObject,
+    error: 'itemsFrom takes one source: activity (+ args), sql or command',
+  })
+  .refine((from) => from.args === undefined || from.activity !== undefined, { when: whenObject, path: ['args'], error: 'args go with itemsFrom.activity' });
+
+/**
  * One catalog job run once per item, at most `maxParallel` at a time, each item's failure
  * isolated and retried on its own (seed 004: one run per company on a separate queue). The
- * items are a fixed list or what an activity returns.
+ * items are a fixed list or come from a source (itemsFrom).
  */
 export const fanoutSchema = z
   .strictObject({
     items: z.array(z.string().min(1)).min(1, 'a fan-out needs at least one item').optional(),
-    itemsFrom: z.strictObject({ activity: activityNameSchema, args: activityArgsSchema.optional() }).optional(),
-    /** The catalog job each item runs; the item reaches it as JOBNET_ITEM. */
+    itemsFrom: itemsFromSchema.optional(),
+    /** The catalog job each item runs; the item reaches it as JOBNET_ITEM (commands) or args.item (activities). */
     job: jobNameSchema,
     maxParallel: z.int().min(1).max(1000).default(4),
     /** The task queue of the items' runs, so a fan-out does not crowd out other work. */
     queue: z.string().min(1).optional(),
+    /** The whole fan-out should be over this long after it started; a warning when the projected finish passes it. */
+    deadline: positiveDuration.optional(),
   })
   .refine((fanout) => (fanout.items === undefined) !== (fanout.itemsFrom === undefined), {
     when: whenObject,

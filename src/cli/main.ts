@@ -16,6 +16,7 @@ import { registerList } from './list';
 import { registerPause } from './pause';
 import { registerPlan } from './plan';
 import { registerReport } from './report';
+import { registerRetryPartitions } from './retry-partitions';
 import { registerRun } from './run';
 import { registerStatus } from './status';
 import { registerSync } from './sync';
@@ -46,6 +47,7 @@ export function buildProgram(output: Output): { program: Command; context: () =>
   registerBackfill(program, getContext);
   registerDemo(program, getContext);
   registerReport(program, getContext);
+  registerRetryPartitions(program, getContext);
   return { program, context: () => getContext() };
 }
 

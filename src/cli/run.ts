@@ -9,6 +9,7 @@ import { toJobInput } from '../catalog/job-input';
 import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
 import { triggerJob } from '../trigger';
 import { RunFailedError, type CliContext } from './context';
+import { startCatalogFanout } from './fanout-runs';
 
 /** The run input of a catalog job for a business date (default: today in the catalog's zone). */
 export function catalogRunInput(context: CliContext, name: string, date?: string): { input: JobRunInput; taskQueue: string } {
@@ -59,6 +60,8 @@ export function registerRun(program: Command, context: () => CliContext): void {
     .option('--wait', 'wait for the run to finish and print its result (exit 1 if it failed)')
     .action(async (name: string, options: { date?: string; force?: boolean; wait?: boolean }) => {
       const ctx = context();
+      // A fan-out runs as fanoutWorkflow, not as a job run.
+      if (ctx.catalog().jobs[name]?.fanout !== undefined) return startCatalogFanout(ctx, name, options);
       await startRun(ctx, { ...catalogRunInput(ctx, name, options.date), force: options.force, wait: options.wait });
     });
 }

@@ -5,3 +5,5 @@ export { jobnetWorkflow } from './jobnet';
 export { lockWorkflow } from './lock';
 export { gateWorkflow } from './gate';
 export { notifyWorkflow } from './notify';
+export { fanoutWorkflow } from './fanout';
+export { partitionWorkflow } from './fanout-partition';
