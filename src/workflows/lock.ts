@@ -23,8 +23,8 @@ import {
   type LockState,
 } from './lock-definitions';
 
-/** Continue-as-new well before Temporal's history limits; the state carried is small. */
-const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+/** Continue-as-new long before Temporal's history limits: the state carried is small, and a short history replays fast. */
+const CONTINUE_AS_NEW_AFTER_EVENTS = 1_000;
 /** A lock nobody asked for in this long ends; the next ask starts it again. */
 const IDLE_LINGER = '10m';
 /** Enough finished request ids to recognise any late duplicate of a retried ask. */

@@ -3,7 +3,8 @@
  * A contender takes one lock again and again, holds it for given times (workflow timers), and
  * reports each holding interval in workflow time with the lock's arrival number of its request.
  */
-import { sleep } from '@temporalio/workflow';
+import { proxyActivities, sleep } from '@temporalio/workflow';
+import type * as holdActivities from './hold-activity';
 import { RunCoordination } from '../../src/workflows/coordination';
 import type { LockUse } from '../../src/catalog/job-schema';
 
@@ -23,7 +24,13 @@ export async function lockContenderWorkflow(input: {
   leaseMs: number;
   maxWaitMs: number;
   policy?: LockUse['policy'];
+  /**
+   * `timer` (time-skipping tests: hours cost nothing) or `activity` (dev server, whose timers
+   * fire on a one-second tick: short holds are real work of an activity).
+   */
+  holdBy?: 'timer' | 'activity';
 }): Promise<Holding[]> {
+  const { holdFor } = proxyActivities<typeof holdActivities>({ startToCloseTimeout: '1m' });
   let arrival = 0;
   const coordination = new RunCoordination(input.contender, {
     waiting: () => undefined,
@@ -35,7 +42,8 @@ export async function lockContenderWorkflow(input: {
   for (const hold of input.holdMs) {
     await coordination.holdingLocks([lock], input.leaseMs, async () => {
       const start = Date.now();
-      await sleep(hold);
+      if (input.holdBy === 'activity') await holdFor(hold);
+      else await sleep(hold);
       holdings.push({ contender: input.contender, arrival, start, end: Date.now() });
     });
   }

@@ -1,0 +1,66 @@
+/**
+ * Locks held by real jobs, on the dev server (the Java test server mishandles signals that
+ * arrive while a workflow task is in flight, which a lock grant often does), with the seed 001
+ * fixture catalog: BATCH-001 and BATCH-003 started together never overlap (from the times their
+ * commands record); a fail-fast lock held by another run ends the job at once with a lock error
+ * event, without running its command.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevEnv, type DevEnv } from './helpers/dev-env';
+import { intervals, jobOutcome as outcome, jobStateWhen as stateWhen, startSeedJob } from './helpers/catalog-runs';
+
+let dev: DevEnv;
+let connection: Connection;
+let client: Client;
+let counter = 0;
+
+before(async () => {
+  dev = await startDevEnv('lock-jobs');
+  connection = await Connection.connect({ address: dev.server.address });
+  client = new Client({ connection });
+});
+after(async () => {
+  await connection?.close();
+  await dev?.stop();
+});
+
+const start = (name: string, trace: string, date?: string, vars?: Record<string, string>) => startSeedJob(client, 'default', name, trace, date, vars);
+const traceFile = () => path.join(dev.work.dir, `trace-${++counter}.log`);
+
+describe('locks held by jobs (dev server)', () => {
+  it('BATCH-001 and BATCH-003, started together, never overlap; the second waits visibly and then runs', async () => {
+    const trace = traceFile();
+    const first = await start('BATCH-001', trace);
+    await stateWhen(first, (state) => state.events.some((event) => event.type === 'lock_acquired'), 'BATCH-001 to hold the lock');
+    const second = await start('BATCH-003', trace);
+    const waiting = await stateWhen(second, (state) => state.status === 'waiting-lock', 'BATCH-003 to wait for the lock');
+    assert.deepEqual(waiting.waiting && { kind: waiting.waiting.kind, lock: 'lock' in waiting.waiting ? waiting.waiting.lock : '' }, { kind: 'lock', lock: 'rankings' });
+    const [one, three] = await Promise.all([outcome(first), outcome(second)]);
+    assert.equal(one.status, 'success');
+    assert.equal(three.status, 'success');
+    const ran = intervals(trace);
+    assert.deepEqual(ran.map((interval) => interval.job).sort(), ['BATCH-001', 'BATCH-003']);
+    const [a, b] = ran.sort((x, y) => x.start - y.start);
+    assert.ok(b!.start >= a!.end, `${b!.job} started at ${b!.start}, before ${a!.job} ended at ${a!.end}`);
+    const acquired = three.events.find((event) => event.type === 'lock_acquired');
+    assert.equal(acquired?.lock, 'rankings');
+    assert.ok((acquired?.waitedMs ?? 0) > 0, 'the wait is on record');
+  });
+
+  it('a fail-fast lock held by another run ends the job at once with a lock error event, without running it', async () => {
+    const trace = traceFile();
+    const holder = await start('ranking-report', trace, '2026-12-01', { REPORT_SECONDS: '3' });
+    await stateWhen(holder, (state) => state.events.some((event) => event.type === 'lock_acquired'), 'the first report to hold its lock');
+    const second = await outcome(await start('ranking-report', trace));
+    assert.equal(second.status, 'error');
+    assert.equal(second.errorType, 'LockUnavailable');
+    assert.match(second.error ?? '', /lock ranking-report is held by ranking-report/);
+    assert.deepEqual(second.events.map((event) => event.type), ['started', 'lock_unavailable']);
+    assert.equal((await outcome(holder)).status, 'success');
+    assert.equal(intervals(trace).length, 1, 'only the holder ran its command');
+  });
+});
+
