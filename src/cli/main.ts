@@ -12,6 +12,7 @@ import { registerCron } from './cron';
 import { registerDemo } from './demo';
 import { registerEnable } from './enable';
 import { registerHistory } from './history';
+import { registerJobnetActions } from './jobnet-actions';
 import { registerList } from './list';
 import { registerPause } from './pause';
 import { registerPlan } from './plan';
@@ -42,6 +43,7 @@ export function buildProgram(output: Output): { program: Command; context: () =>
   registerCron(program, getContext);
   registerHistory(program, getContext);
   registerStatus(program, getContext);
+  registerJobnetActions(program, getContext);
   registerCatalogEdits(program, getContext);
   registerEnable(program, getContext);
   registerBackfill(program, getContext);

@@ -10,6 +10,7 @@ import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
 import { triggerJob } from '../trigger';
 import { RunFailedError, type CliContext } from './context';
 import { startCatalogFanout } from './fanout-runs';
+import { startCatalogJobnet } from './jobnet-runs';
 
 /** The run input of a catalog job for a business date (default: today in the catalog's zone). */
 export function catalogRunInput(context: CliContext, name: string, date?: string): { input: JobRunInput; taskQueue: string } {
@@ -53,8 +54,8 @@ export async function startRun(
 export function registerRun(program: Command, context: () => CliContext): void {
   program
     .command('run')
-    .description('run a job now, for today or the given business date (at most once per date unless --force)')
-    .argument('<name>', 'job name from the catalog')
+    .description('run a job or jobnet now, for today or the given business date (at most once per date unless --force)')
+    .argument('<name>', 'job or jobnet name from the catalog')
     .option('--date <YYYY-MM-DD>', 'business date (default: today in the catalog time zone)')
     .option('--force', 'start another run even if one exists for this business date')
     .option('--wait', 'wait for the run to finish and print its result (exit 1 if it failed)')
@@ -62,6 +63,7 @@ export function registerRun(program: Command, context: () => CliContext): void {
       const ctx = context();
       // A fan-out runs as fanoutWorkflow, not as a job run.
       if (ctx.catalog().jobs[name]?.fanout !== undefined) return startCatalogFanout(ctx, name, options);
+      if (ctx.catalog().jobnets[name] !== undefined) return startCatalogJobnet(ctx, name, options);
       await startRun(ctx, { ...catalogRunInput(ctx, name, options.date), force: options.force, wait: options.wait });
     });
 }

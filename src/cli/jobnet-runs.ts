@@ -1,0 +1,71 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { businessDateAt } from '../catalog/business-date';
+import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
+import { businessDateSchema } from '../catalog/job-schema';
+import { jobnetRunInput, jobnetRunInputSchema, type JobnetRunInput } from '../catalog/jobnet-input';
+import { parseOrThrow } from '../catalog/validation-error';
+import { BusinessDate, JobName, JobStatus } from '../search-attributes';
+import { jobWorkflowId } from '../trigger';
+import type { jobnetWorkflow } from '../workflows';
+import { RunFailedError, type CliContext } from './context';
+import { renderJobnet } from './status-render';
+
+/**
+ * Starting a jobnet run by hand (`jobnet run <jobnet>`): the id rules of a scheduled fire
+ * (`<jobnet>@<business date>`, one per date unless forced), so a hand-started run and the
+ * Schedule's fire for the same date never both run.
+ */
+export async function triggerJobnet(
+  client: Client,
+  request: { input: JobnetRunInput; taskQueue: string; force?: boolean; now?: Date },
+): Promise<{ handle: WorkflowHandle<typeof jobnetWorkflow>; started: boolean }> {
+  const input = parseOrThrow(jobnetRunInputSchema, request.input, 'jobnet run');
+  const baseId = jobWorkflowId(input.name, input.businessDate);
+  const workflowId = request.force ? `${baseId}+${(request.now ?? new Date()).getTime()}` : baseId;
+  try {
+    const handle = await client.workflow.start<typeof jobnetWorkflow>('jobnetWorkflow', {
+      taskQueue: request.taskQueue,
+      workflowId,
+      args: [request.input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: JobName, value: input.name },
+        { key: BusinessDate, value: input.businessDate },
+        { key: JobStatus, value: 'running' },
+      ],
+    });
+    return { handle, started: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { handle: client.workflow.getHandle(workflowId), started: false };
+    throw error;
+  }
+}
+
+/** `jobnet run <jobnet>`: starts (or finds) the run; with `wait`, prints its tree and fails (exit 1) if it failed. */
+export async function startCatalogJobnet(context: CliContext, name: string, options: { date?: string; force?: boolean; wait?: boolean }): Promise<void> {
+  const catalog = context.catalog();
+  const businessDate = options.date ? parseOrThrow(businessDateSchema, options.date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
+  const input = jobnetRunInput(catalog, name, businessDate);
+  const client = await context.client();
+  const { handle, started } = await triggerJobnet(client, { input, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE, force: options.force });
+  context.output.err(
+    started ? `started ${handle.workflowId}` : `${handle.workflowId} exists already for this business date; not started again (--force starts another run)`,
+  );
+  if (!options.wait) {
+    if (context.options.json) context.json({ workflowId: handle.workflowId, started });
+    return;
+  }
+  try {
+    const result = await handle.result();
+    if (context.options.json) context.json(result);
+    else context.output.out((await renderJobnet(client, handle.workflowId, 'COMPLETED', result)).join('\n'));
+  } catch (error) {
+    if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
+      const details = error.cause.details?.[0];
+      if (context.options.json) context.json(details ?? { error: error.cause.message });
+      throw new RunFailedError(`${handle.workflowId} failed: ${error.cause.message}`);
+    }
+    throw error;
+  }
+}
