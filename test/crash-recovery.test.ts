@@ -9,7 +9,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { JobRunInput } from '../src/catalog/job-schema';
-import { jobWorkflow } from '../src/workflows';
+import { jobnetRunInput } from '../src/catalog/jobnet-input';
+import { parseCatalog } from '../src/catalog/load';
+import { jobWorkflow, jobnetWorkflow } from '../src/workflows';
+import { SEED_001, intervals } from './helpers/catalog-runs';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { processAlive, tempDir, waitFor } from './helpers/fs';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -96,6 +99,42 @@ describe('crash recovery on the dev server', () => {
     assert.match(result.output, /finished/);
     const description = await after.workflow.getHandle('server-crash@2026-12-01').describe();
     assert.equal(description.status.name, 'COMPLETED');
+    await after.connection.close();
+  });
+
+  it('seed 001: the Temporal server SIGKILLed while BATCH-001 runs, restarted on the same DB file: the jobnet completes by itself and BATCH-002 runs', async () => {
+    const queue = 'crash-jobnet';
+    const trace = path.join(work.dir, 'seed-001-crash.trace');
+    const worker = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
+    workers.push(worker);
+    const vars = { ...process.env, JOBNET_TRACE: trace, BATCH_001_SECONDS: '8' };
+    const catalog = parseCatalog(readFileSync(SEED_001, 'utf8'), SEED_001, { env: vars });
+    const input = jobnetRunInput(catalog, 'seed-001', '2026-12-01', vars);
+    const workflowId = 'seed-001@2026-12-01';
+    const before = await client();
+    await before.workflow.start(jobnetWorkflow, { taskQueue: queue, workflowId, args: [input] });
+    await before.connection.close();
+
+    await waitFor(() => existsSync(trace) && readFileSync(trace, 'utf8').includes('BATCH-001 start'), 30_000, 'BATCH-001 to start');
+    await server.kill();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    server = await startDevServer({ dbFile, port, stdio: 'ignore' });
+
+    const after = await client();
+    const result = await after.workflow.getHandle<typeof jobnetWorkflow>(workflowId).result();
+    assert.equal(result.status, 'success');
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(result.steps).map(([name, step]) => [name, step.status])),
+      { 'BATCH-000': 'succeeded', 'BATCH-001': 'succeeded', 'BATCH-002': 'succeeded', 'on-error': 'not-run' },
+    );
+    // Each step ran once, in order: the crash repeated nothing and left nothing behind.
+    const ran = intervals(trace);
+    assert.deepEqual(ran.map((interval) => interval.job), ['BATCH-000', 'BATCH-001', 'BATCH-002']);
+    assert.ok(ran[2]!.start >= ran[1]!.end, 'BATCH-002 started after BATCH-001 ended');
+    // Nothing stuck "running": every run of the jobnet is closed.
+    const open: string[] = [];
+    for await (const run of after.workflow.list({ query: `WorkflowId STARTS_WITH "seed-001@2026-12-01" AND ExecutionStatus = "Running"` })) open.push(run.workflowId);
+    assert.deepEqual(open, []);
     await after.connection.close();
   });
 });
