@@ -244,6 +244,17 @@ describe('jobnetWorkflow (time-skipping)', () => {
     assertBefore(lines, ['BATCH-001', 'end'], ['BATCH-002', 'start']);
   });
 
+  it('a step disabled in the catalog (enabled: false) does not run and counts as skipped; its dependants run', async () => {
+    const { input, trace } = seed001();
+    step(input, 'BATCH-001').enabled = false;
+    const { result } = await withWorker(async () => outcome(await start(input)));
+    assert.equal(result.status, 'success');
+    assert.equal(statusOf(result, 'BATCH-001'), 'skipped');
+    assert.match(result.steps['BATCH-001']!.reason ?? '', /disabled in the catalog/);
+    assert.equal(statusOf(result, 'BATCH-002'), 'succeeded');
+    assertRuns(readTrace(trace), { 'BATCH-000': 1, 'BATCH-002': 1 });
+  });
+
   it('runs independent branches in parallel', async () => {
     const trace = path.join(work.dir, `trace-${++counter}.log`);
     const traced = (seconds: number) => ({

@@ -41,6 +41,8 @@ export const jobnetStepRunSchema = z
     needs: uniqueNames(nameSchema('step')).default([]),
     when: z.enum(WHEN_VALUES).default('success'),
     onFailure: z.enum(ON_FAILURE_VALUES).default('stop'),
+    /** false: the step does not run; it counts as skipped, so its dependants run. */
+    enabled: z.boolean().default(true),
   })
   .refine((step) => (step.job === undefined) !== (step.jobnet === undefined), { error: 'a step runs exactly one of job and jobnet' });
 
@@ -144,7 +146,7 @@ function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env): NestedJ
   for (const stepName of Object.keys(jobnet.jobs)) {
     const where = `jobnets.${jobnetName}.jobs.${stepName}`;
     const step = effectiveStep(catalog, jobnetName, stepName);
-    const graph = { needs: step.needs, when: step.when, onFailure: step.onFailure };
+    const graph = { needs: step.needs, when: step.when, onFailure: step.onFailure, enabled: step.enabled };
     try {
       if (step.jobnet !== undefined) {
         steps[stepName] = { jobnet: nestedRunInput(catalog, step.jobnet, env), ...graph };

@@ -121,7 +121,7 @@ class JobnetRunner {
     this.order = Object.keys(run.steps);
     this.upstream = transitiveNeeds(run);
     this.startTime = carry?.startTime ?? nowIso();
-    this.states = carry?.steps ?? Object.fromEntries(this.order.map((name) => [name, initialState(run.steps[name]!.needs)]));
+    this.states = carry?.steps ?? Object.fromEntries(this.order.map((name) => [name, run.steps[name]!.enabled ? initialState(run.steps[name]!.needs) : disabledState()]));
     this.operatorActions = carry?.operatorActions ?? [];
     this.stopCauses = new Set(carry?.stopCauses ?? []);
     this.reason = carry?.reason ?? null;
@@ -471,6 +471,11 @@ class JobnetRunner {
 function historyIsLong(): boolean {
   const info = workflowInfo();
   return info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS || info.continueAsNewSuggested;
+}
+
+/** A step switched off in the catalog (`enabled: false`): settled from the start; its dependants take it as succeeded. */
+function disabledState(): StepState {
+  return { ...initialState([]), status: 'skipped', reason: 'disabled in the catalog (enabled: false)' };
 }
 
 /** A step that has not run yet: also the blank a (re)started step's outcome is cleared to. */
