@@ -81,7 +81,7 @@ describe('lockWorkflow under contention (dev server)', () => {
         }),
       ),
     );
-    const holdings: Holding[] = (await Promise.all(handles.map((handle) => handle.result()))).flat();
+    const holdings: Holding[] = (await Promise.all(handles.map((handle) => handle.result()))).flatMap((result) => result.holdings);
     assert.equal(holdings.length, CONTENDERS * TAKES_EACH);
     assert.equal(new Set(holdings.map((holding) => holding.arrival)).size, holdings.length, 'each take is its own request');
     holdings.sort((a, b) => a.start - b.start || a.arrival - b.arrival);

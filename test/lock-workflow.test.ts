@@ -31,11 +31,11 @@ after(async () => {
   await env?.teardown();
 });
 
-function contender(lock: string, name: string, holdMs: number[], options: { leaseMs?: number; maxWaitMs?: number } = {}) {
+function contender(lock: string, name: string, holdMs: number[], options: { leaseMs?: number; maxWaitMs?: number; policy?: 'wait' | 'fail-fast' } = {}) {
   return env.client.workflow.start<typeof lockContenderWorkflow>('lockContenderWorkflow', {
     taskQueue: TASK_QUEUE,
     workflowId: `${name}-${++counter}`,
-    args: [{ contender: name, lock, holdMs, leaseMs: options.leaseMs ?? 30 * 60_000, maxWaitMs: options.maxWaitMs ?? 365 * 86_400_000 }],
+    args: [{ contender: name, lock, holdMs, leaseMs: options.leaseMs ?? 30 * 60_000, maxWaitMs: options.maxWaitMs ?? 365 * 86_400_000, policy: options.policy }],
   });
 }
 
@@ -59,7 +59,7 @@ describe('lockWorkflow (time-skipping)', () => {
     const waiter = await contender('vanishing', 'waiter', [1_000], { leaseMs });
     await lockStateWhen('vanishing', (state) => state.queue.length === 1);
     await holder.terminate('gone without releasing its lock');
-    const [holding] = await waiter.result();
+    const [holding] = (await waiter.result()).holdings;
     const grantedAt = Date.parse(held.holder!.grantedAt);
     assert.ok(holding!.start >= grantedAt + leaseMs, 'not before the lease expired');
     assert.ok(holding!.start < grantedAt + leaseMs + 60_000, `soon after the lease expired (${holding!.start - grantedAt - leaseMs} ms late)`);
@@ -70,7 +70,32 @@ describe('lockWorkflow (time-skipping)', () => {
     const slow = await contender('renewed', 'slow', [2 * 3_600_000], { leaseMs });
     await lockStateWhen('renewed', (state) => state.holder?.request.holder.workflowId === slow.workflowId);
     const next = await contender('renewed', 'next', [1_000], { leaseMs });
-    const [[slowHolding], [nextHolding]] = await Promise.all([slow.result(), next.result()]);
+    const [{ holdings: [slowHolding] }, { holdings: [nextHolding] }] = await Promise.all([slow.result(), next.result()]);
     assert.ok(nextHolding!.start >= slowHolding!.end, 'the next holder waited for the slow one to release');
+  });
+
+  it('a waiter gives up at maxWait (lock_wait_timeout) and leaves the queue; the next waiter is not blocked by it', async () => {
+    const holder = await contender('impatient', 'holder', [2 * 3_600_000]);
+    await lockStateWhen('impatient', (state) => state.holder?.request.holder.workflowId === holder.workflowId);
+    const impatient = await contender('impatient', 'impatient', [1_000], { maxWaitMs: 20 * 60_000 });
+    await lockStateWhen('impatient', (state) => state.queue.length === 1);
+    const patient = await contender('impatient', 'patient', [1_000]);
+    const gaveUp = await impatient.result();
+    assert.equal(gaveUp.holdings.length, 0);
+    assert.equal(gaveUp.failure?.type, 'LockWaitTimeout');
+    assert.match(gaveUp.failure?.message ?? '', /lock impatient not acquired within 20m/);
+    const [{ holdings: [held] }, { holdings: [next] }] = await Promise.all([holder.result(), patient.result()]);
+    assert.ok(next!.start >= held!.end, 'the patient waiter got the lock after the holder');
+    const state = await queryLock('impatient').catch(() => undefined);
+    assert.ok(!state || state.queue.every((entry) => entry.request.jobName !== 'impatient'), 'the impatient request left the queue');
+  });
+
+  it('fail-fast: a request while the lock is held is denied at once', async () => {
+    const holder = await contender('exclusive', 'holder', [3_600_000]);
+    await lockStateWhen('exclusive', (state) => state.holder?.request.holder.workflowId === holder.workflowId);
+    const denied = await (await contender('exclusive', 'second', [1_000], { policy: 'fail-fast' })).result();
+    assert.equal(denied.failure?.type, 'LockUnavailable');
+    assert.match(denied.failure?.message ?? '', /held by holder/);
+    await holder.result();
   });
 });

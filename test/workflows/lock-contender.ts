@@ -5,7 +5,7 @@
  */
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type * as holdActivities from './hold-activity';
-import { RunCoordination } from '../../src/workflows/coordination';
+import { CoordinationFailure, RunCoordination } from '../../src/workflows/coordination';
 import type { LockUse } from '../../src/catalog/job-schema';
 
 export { lockWorkflow } from '../../src/workflows/lock';
@@ -29,7 +29,7 @@ export async function lockContenderWorkflow(input: {
    * fire on a one-second tick: short holds are real work of an activity).
    */
   holdBy?: 'timer' | 'activity';
-}): Promise<Holding[]> {
+}): Promise<{ holdings: Holding[]; failure?: { type: string; message: string; at: number } }> {
   const { holdFor } = proxyActivities<typeof holdActivities>({ startToCloseTimeout: '1m' });
   let arrival = 0;
   const coordination = new RunCoordination(input.contender, {
@@ -39,13 +39,19 @@ export async function lockContenderWorkflow(input: {
   });
   const lock: LockUse = { name: input.lock, policy: input.policy ?? 'wait', maxWait: input.maxWaitMs };
   const holdings: Holding[] = [];
-  for (const hold of input.holdMs) {
-    await coordination.holdingLocks([lock], input.leaseMs, async () => {
-      const start = Date.now();
-      if (input.holdBy === 'activity') await holdFor(hold);
-      else await sleep(hold);
-      holdings.push({ contender: input.contender, arrival, start, end: Date.now() });
-    });
+  try {
+    for (const hold of input.holdMs) {
+      await coordination.holdingLocks([lock], input.leaseMs, async () => {
+        const start = Date.now();
+        if (input.holdBy === 'activity') await holdFor(hold);
+        else await sleep(hold);
+        holdings.push({ contender: input.contender, arrival, start, end: Date.now() });
+      });
+    }
+  } catch (error) {
+    // A job turns this into its failed result; the contender reports it.
+    if (!(error instanceof CoordinationFailure)) throw error;
+    return { holdings, failure: { type: error.type, message: error.message, at: Date.now() } };
   }
-  return holdings;
+  return { holdings };
 }
