@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
-import { JOBNET_SEARCH_ATTRIBUTES } from './search-attributes';
+import { JOBNET_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_TYPE_NAMES } from './search-attributes';
 import { temporalTarget, type TemporalTarget } from './connection';
 
 export class TemporalUnreachableError extends Error {
@@ -23,7 +23,7 @@ export async function connectClient(target: TemporalTarget = temporalTarget()): 
 
 /** The OperatorService request that registers jobnet's search attributes (enum codes of the API). */
 export function addSearchAttributesRequest(namespace: string, keys: ReadonlyArray<(typeof JOBNET_SEARCH_ATTRIBUTES)[number]> = JOBNET_SEARCH_ATTRIBUTES) {
-  const typeCodes: Partial<Record<SearchAttributeType, number>> = { KEYWORD: 2, INT: 3 };
+  const typeCodes: Partial<Record<SearchAttributeType, number>> = { KEYWORD: 2, INT: 3, BOOL: 5 };
   return { namespace, searchAttributes: Object.fromEntries(keys.map((key) => [key.name, typeCodes[key.type] ?? 0])) };
 }
 
@@ -41,7 +41,7 @@ export async function ensureSearchAttributes(client: Client): Promise<string[]> 
   try {
     await operator.addSearchAttributes(addSearchAttributesRequest(namespace, missing));
   } catch (error) {
-    const commands = missing.map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${key.type === 'INT' ? 'Int' : 'Keyword'}`);
+    const commands = missing.map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`);
     throw new Error(`search attributes missing in namespace ${namespace} and not registrable by this client (${(error as Error).message}); run:\n  ${commands.join('\n  ')}`);
   }
   return missing.map((key) => key.name);

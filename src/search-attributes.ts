@@ -10,13 +10,17 @@ export const BusinessDate = defineSearchAttributeKey('BusinessDate', 'KEYWORD');
 export const JobStatus = defineSearchAttributeKey('JobStatus', 'KEYWORD');
 export const RecordCount = defineSearchAttributeKey('RecordCount', 'INT');
 export const Host = defineSearchAttributeKey('Host', 'KEYWORD');
+/** Set on a run that scheduled its delayed retry: the monthly count of delayed retries reads it (seed 000). */
+export const DelayedRetry = defineSearchAttributeKey('DelayedRetry', 'BOOL');
 
-export const JOBNET_SEARCH_ATTRIBUTES = [JobName, BusinessDate, JobStatus, RecordCount, Host] as const;
+export const JOBNET_SEARCH_ATTRIBUTES = [JobName, BusinessDate, JobStatus, RecordCount, Host, DelayedRetry] as const;
+
+/** The type names `temporal` (CLI and dev server) writes, by the SDK's type of each of jobnet's keys. */
+export const SEARCH_ATTRIBUTE_TYPE_NAMES = { KEYWORD: 'Keyword', INT: 'Int', BOOL: 'Bool' } as const;
 
 /** `--search-attribute` arguments of `temporal server start-dev`. */
 export function devServerSearchAttributeArgs(): string[] {
-  const typeNames = { KEYWORD: 'Keyword', INT: 'Int' } as const;
-  return JOBNET_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${typeNames[key.type as keyof typeof typeNames]}`]);
+  return JOBNET_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`]);
 }
 
 /** Set by Temporal on every run a Schedule starts: the nominal fire time, the basis of the business date. */

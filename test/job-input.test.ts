@@ -16,7 +16,10 @@ describe('toJobInput', () => {
       killGrace: 3,
       heartbeatTimeout: '1m',
       retry: { attempts: 3, interval: '2m', backoff: 2, maxInterval: '10m', nonRetryable: ['exit:2'] },
-      delayedRetry: { after: '6m' },
+      delayedRetry: { after: '6m', monthlyThreshold: 4 },
+      warnAfter: '15m',
+      expect: { minRecordRatio: 0.5 },
+      consecutiveFailures: { alertAt: 3, repeatEvery: 2 },
       safeToRepeat: false,
       // Both kinds of work at once only to cover every field: a run input refuses that.
       activity: { name: 'rankingUpdate', args: { windowDays: 30 } },

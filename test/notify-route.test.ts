@@ -29,7 +29,7 @@ notify:
     - { severity: [info], jobs: [daily-ranking], channels: [ops-slack] }
 jobs:
   BATCH-000: { command: [node, a.js] }
-  hr-import: { command: [pwsh, import.ps1] }
+  hr-import: { command: [pwsh, import.ps1], group: hr }
 jobnets:
   daily-ranking:
     jobs:

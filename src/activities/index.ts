@@ -2,6 +2,7 @@ export { runCommand } from './command';
 export { appendRunLog } from './runlog';
 export { refreshSchedules } from './refresh-schedules';
 export { deliverNotification } from './notify';
+export { checkRecordCount, checkFailureStreak, checkDelayedRetries } from './checks';
 export { requestLock, isRunOpen, joinGate, announceSuccess } from './coordination';
 export { fileWait, fileImport } from './files/activities';
 export { dailyAggregation, rankingUpdate, rankingMail, rankingExclusions, demoSeed } from './ranking/activities';

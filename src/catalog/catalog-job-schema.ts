@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { positiveDuration } from './duration';
-import { jobSpecSchema, delayedRetrySchema, jobNameSchema, retrySchema } from './job-schema';
+import { consecutiveFailuresSchema, expectSchema, jobSpecSchema, delayedRetrySchema, jobNameSchema, retrySchema } from './job-schema';
 import {
   JOB_KINDS,
   STEP_KINDS,
@@ -41,16 +41,13 @@ const afterSchema = z.strictObject(
   { error: (issue) => (issue.code === 'invalid_type' ? 'write { job: <name>, maxWait: <duration> }' : undefined) },
 );
 
-const expectSchema = z.strictObject({
-  /** Warn when this run's record count falls below this share of the previous business date's. */
-  minRecordRatio: z.number().gt(0, 'a ratio is greater than 0').max(1, 'a ratio is at most 1 (0.5 = half of the previous day)'),
-});
-
 const errorTypeSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an error type name is letters, digits and "_", e.g. DeadlockError');
 
 /** Fields every job and step may carry, whatever its kind. */
 const commonFields = {
   description: z.string().optional(),
+  /** A team or system the job belongs to; routes with `groups` send its events to that group's channels. */
+  group: nameSchema('group').optional(),
   queue: jobSpecSchema.shape.queue,
   host: jobSpecSchema.shape.host,
   cwd: jobSpecSchema.shape.cwd,
@@ -60,7 +57,10 @@ const commonFields = {
   /** Locks of `locks:` held while the job runs. */
   locks: uniqueNames(nameSchema('lock')).default([]),
   after: z.array(afterSchema).default([]),
+  /** Warn when this run's record count falls below this share of the previous business date's. */
   expect: expectSchema.optional(),
+  /** When a streak of failed runs raises consecutive_failures (default: at the 3rd). */
+  consecutiveFailures: consecutiveFailuresSchema.optional(),
   /** Error type → runbook URL, attached to alerts about that error. */
   runbooks: z.record(errorTypeSchema, urlSchema(['https', 'http'])).default({}),
 };

@@ -19,7 +19,8 @@ export function toJobInput(job: JobSpec): JobSpecInput {
       interval: ms(job.retry.interval),
       ...(job.retry.maxInterval !== undefined ? { maxInterval: ms(job.retry.maxInterval) } : {}),
     },
-    ...(job.delayedRetry ? { delayedRetry: { after: ms(job.delayedRetry.after) } } : {}),
+    ...(job.delayedRetry ? { delayedRetry: { ...job.delayedRetry, after: ms(job.delayedRetry.after) } } : {}),
+    ...(job.warnAfter !== undefined ? { warnAfter: ms(job.warnAfter) } : {}),
     locks: job.locks.map((lock) => ({ ...lock, maxWait: ms(lock.maxWait) })),
     after: job.after.map((after) => ({ ...after, maxWait: ms(after.maxWait) })),
   };

@@ -1,18 +1,14 @@
 import { z } from 'zod';
+import { eventRoutingSchema } from '../events/routing-schema';
 import { positiveDuration } from './duration';
+import { businessDateSchema, jobNameSchema } from './job-name';
+
+export { businessDateSchema, jobNameSchema };
 
 /**
  * The shape of one job and of a job run, shared by the catalog, the starter and the workflow
  * entry (workflow code imports this module, so it must stay free of Node APIs).
  */
-
-export const jobNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a job name is letters, digits, "_", "." or "-", starting with a letter or digit');
-
-export const businessDateSchema = z
-  .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a business date is written YYYY-MM-DD');
 
 /** `exit:2` marks an exit code as not worth retrying; any other entry is an error type name. */
 const nonRetryableEntry = z
@@ -32,6 +28,28 @@ export const retrySchema = z.strictObject({
 export const delayedRetrySchema = z.strictObject({
   /** How long after the immediate retries are exhausted the one delayed run starts. */
   after: positiveDuration,
+  /**
+   * A warning (delayed_retry_threshold) when this many runs of the job in one month (of
+   * business dates) needed their delayed retry: the upstream is late too often, and the delay
+   * wants a review (seed 000).
+   */
+  monthlyThreshold: z.int().min(1).max(1000).optional(),
+});
+
+/** Warn when a successful run processed fewer records than this share of the previous business date's. */
+export const expectSchema = z.strictObject({
+  minRecordRatio: z.number().gt(0, 'a ratio is greater than 0').max(1, 'a ratio is at most 1 (0.5 = half of the previous day)'),
+});
+
+/** Seed 003 alerts after 3 failed runs in a row. */
+export const DEFAULT_CONSECUTIVE_FAILURES = 3;
+
+/** When a streak of failed runs raises consecutive_failures. */
+export const consecutiveFailuresSchema = z.strictObject({
+  /** The failed run that makes the streak this long raises the alert (once). */
+  alertAt: z.int().min(1).max(1000).default(DEFAULT_CONSECUTIVE_FAILURES),
+  /** Raise it again every this many further failures (absent: only once per streak). */
+  repeatEvery: z.int().min(1).max(1000).optional(),
 });
 
 /** The name of an activity registered in the worker: a TypeScript function name. */
@@ -89,6 +107,11 @@ export const jobSpecSchema = z.strictObject({
   heartbeatTimeout: positiveDuration.prefault('30s'),
   retry: retrySchema.prefault({}),
   delayedRetry: delayedRetrySchema.optional(),
+  /** A warning event (sla_warning) once the run is still going after this long; the job goes on. */
+  warnAfter: positiveDuration.optional(),
+  expect: expectSchema.optional(),
+  /** Absent: alert at the 3rd failed run in a row. */
+  consecutiveFailures: consecutiveFailuresSchema.optional(),
   /** false: a lost worker fails the job as `worker-lost` instead of running the command again. */
   safeToRepeat: z.boolean().default(true),
   locks: z.array(lockUseSchema).default([]),
@@ -106,11 +129,14 @@ export const jobRunInputSchema = z.strictObject({
   job: jobSpecSchema.refine((job) => (job.command === undefined) !== (job.activity === undefined), {
     error: 'a job runs exactly one of command and activity',
   }),
+  /** Where the run's events go (channels, routes, the job's group and runbooks); absent: nowhere. */
+  notify: eventRoutingSchema.optional(),
 });
 
 export type JobSpec = z.output<typeof jobSpecSchema>;
 export type LockUse = z.output<typeof lockUseSchema>;
 export type AfterUse = z.output<typeof afterUseSchema>;
+export type ConsecutiveFailures = z.output<typeof consecutiveFailuresSchema>;
 export type JobSpecInput = z.input<typeof jobSpecSchema>;
 export type JobRunInput = z.input<typeof jobRunInputSchema>;
 export type JobRun = z.output<typeof jobRunInputSchema>;

@@ -57,6 +57,10 @@ export function jobSpecOf(
     ...(job.queue === undefined ? {} : { queue: resolve(job.queue, 'queue') }),
     ...(job.host === undefined ? {} : { host: resolve(job.host, 'host') }),
     ...(job.delayedRetry === undefined ? {} : { delayedRetry: job.delayedRetry }),
+    // What the run checks about itself and reports as events.
+    ...(job.warnAfter === undefined ? {} : { warnAfter: job.warnAfter }),
+    ...(job.expect === undefined ? {} : { expect: job.expect }),
+    ...(job.consecutiveFailures === undefined ? {} : { consecutiveFailures: job.consecutiveFailures }),
   };
   if (problems.length > 0) throw new InvalidInputError(problems, 'catalog');
   return resolved;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventRoutingSchema, type EventRoutingInput } from '../events/routing-schema';
 import type { Catalog } from './catalog-schema';
 import { ON_FAILURE_VALUES, WHEN_VALUES, jobKindOf } from './catalog-job-schema';
 import { nameSchema, uniqueNames } from './catalog-values';
@@ -7,6 +8,7 @@ import { findCycles, type Edge } from './cycles';
 import { positiveDuration } from './duration';
 import type { Env } from './interpolate';
 import { toJobInput } from './job-input';
+import { jobnetRouting, stepRouting, type RunRoutingOptions } from './run-routing';
 import { businessDateSchema, jobSpecSchema } from './job-schema';
 import { effectiveStep } from './steps';
 import { closest } from './suggest';
@@ -26,6 +28,7 @@ export interface NestedJobnetRunInput {
   steps: Record<string, JobnetStepRunInput>;
   operatorMaxWait?: string | number;
   announceAs?: string;
+  notify?: EventRoutingInput;
 }
 
 export const jobnetStepRunSchema = z
@@ -43,6 +46,8 @@ export const jobnetStepRunSchema = z
     onFailure: z.enum(ON_FAILURE_VALUES).default('stop'),
     /** false: the step does not run; it counts as skipped, so its dependants run. */
     enabled: z.boolean().default(true),
+    /** Where the step's events go (its job run's, and its waiting_operator); absent: nowhere. */
+    notify: eventRoutingSchema.optional(),
   })
   .refine((step) => (step.job === undefined) !== (step.jobnet === undefined), { error: 'a step runs exactly one of job and jobnet' });
 
@@ -92,6 +97,8 @@ const nestedJobnetRunSchema = z.strictObject({
   operatorMaxWait: positiveDuration.prefault('24h'),
   /** As a job's: the name its success is announced under to runs waiting with `after`. */
   announceAs: nameSchema('jobnet').optional(),
+  /** Where the jobnet's own events (its failure) go; absent: nowhere. */
+  notify: eventRoutingSchema.optional(),
 });
 
 export const jobnetRunInputSchema = z.strictObject({
@@ -110,9 +117,16 @@ export type JobnetRun = z.output<typeof jobnetRunInputSchema>;
  * run in a jobnet so far — a step of another kind, or `use` of a job of another kind, is bad
  * input here, before anything starts. Every problem of the jobnet is reported at once, at its
  * catalog path (`jobnets.<n>.jobs.<step>…`). `${VAR}` values left for run time are resolved from
- * `env`, as for a single job.
+ * `env`, as for a single job. With the catalog file's text (`routing.catalogText`), the run and
+ * each step carry where their events go (`notify`); without it, their events go nowhere.
  */
-export function jobnetRunInput(catalog: Catalog, jobnetName: string, businessDate: string, env: Env = process.env): JobnetRunInput {
+export function jobnetRunInput(
+  catalog: Catalog,
+  jobnetName: string,
+  businessDate: string,
+  env: Env = process.env,
+  routing: Pick<RunRoutingOptions, 'catalogText'> = {},
+): JobnetRunInput {
   const jobnet = catalog.jobnets[jobnetName];
   if (jobnet === undefined) {
     const known = Object.keys(catalog.jobnets);
@@ -120,7 +134,7 @@ export function jobnetRunInput(catalog: Catalog, jobnetName: string, businessDat
     const hint = match !== undefined ? ` — did you mean "${match}"?` : known.length > 0 ? `; jobnets: ${known.join(', ')}` : '; the catalog has none';
     throw new InvalidInputError([{ path: `jobnets.${jobnetName}`, message: `no such jobnet${hint}` }], 'catalog');
   }
-  const nested = nestedRunInput(catalog, jobnetName, env);
+  const nested = nestedRunInput(catalog, jobnetName, env, [], { ...routing, env });
   const input: JobnetRunInput = { ...nested, businessDate };
   // The workflow validates its input again; saying it here names the catalog's paths and
   // starts nothing.
@@ -138,7 +152,8 @@ export function jobnetRunInput(catalog: Catalog, jobnetName: string, businessDat
  * A jobnet's run input without its business date: each step as the job it runs, or, for
  * `jobnet:` steps, as the nested jobnet's own run input (the catalog refuses nesting cycles).
  */
-function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env): NestedJobnetRunInput {
+function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env, enclosing: readonly string[], routing: RunRoutingOptions): NestedJobnetRunInput {
+  const chain = [...enclosing, jobnetName];
   const jobnet = catalog.jobnets[jobnetName];
   if (jobnet === undefined) throw new RangeError(`no jobnet "${jobnetName}"`);
   const problems: InputProblem[] = [];
@@ -149,11 +164,11 @@ function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env): NestedJ
     const graph = { needs: step.needs, when: step.when, onFailure: step.onFailure, enabled: step.enabled };
     try {
       if (step.jobnet !== undefined) {
-        steps[stepName] = { jobnet: nestedRunInput(catalog, step.jobnet, env), ...graph };
+        steps[stepName] = { jobnet: nestedRunInput(catalog, step.jobnet, env, chain, routing), ...graph, ...stepNotify(catalog, chain, stepName, step, routing) };
         continue;
       }
       const job = jobSpecOf(catalog, step, stepName, env, step.use);
-      steps[stepName] = { job: toJobInput(job), ...graph };
+      steps[stepName] = { job: toJobInput(job), ...graph, ...stepNotify(catalog, chain, stepName, step, routing) };
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       // jobSpecOf speaks of `jobs.<name>`; here the values belong to the step.
@@ -163,7 +178,19 @@ function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env): NestedJ
     }
   }
   if (problems.length > 0) throw new InvalidInputError(problems, 'catalog');
-  return { name: jobnetName, steps, ...(awaitedNames(catalog).has(jobnetName) ? { announceAs: jobnetName } : {}) };
+  const notify = jobnetRouting(catalog, chain, routing);
+  return {
+    name: jobnetName,
+    steps,
+    ...(awaitedNames(catalog).has(jobnetName) ? { announceAs: jobnetName } : {}),
+    ...(notify === undefined ? {} : { notify }),
+  };
+}
+
+/** A step's `notify`, when any route concerns it. */
+function stepNotify(...args: Parameters<typeof stepRouting>): Pick<JobnetStepRunInput, 'notify'> {
+  const notify = stepRouting(...args);
+  return notify === undefined ? {} : { notify };
 }
 
 /** `steps.<s>.job.<field>` of the run input is `jobnets.<n>.jobs.<s>.<field>` in the catalog. */

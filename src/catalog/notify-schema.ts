@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobNameSchema } from './job-schema';
+import { jobNameSchema } from './job-name';
 import { nameSchema, uniqueNames, urlSchema } from './catalog-values';
 import { EVENT_TYPES } from '../events/event-types';
 

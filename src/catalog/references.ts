@@ -23,6 +23,8 @@ interface Names {
   locks: string[];
   calendars: string[];
   channels: string[];
+  /** Groups some job or step declares (`group:`). */
+  groups: string[];
 }
 
 export function checkReferences(catalog: unknown): TreeProblem[] {
@@ -34,6 +36,7 @@ export function checkReferences(catalog: unknown): TreeProblem[] {
     locks: entries(catalog.locks).map(([name]) => name),
     calendars: entries(catalog.calendars).map(([name]) => name),
     channels: entries(notify.channels).map(([name]) => name),
+    groups: declaredGroups(catalog),
   };
   const problems: TreeProblem[] = [];
   const report = (path: Path, message: string) => problems.push({ path, message });
@@ -56,10 +59,22 @@ export function checkReferences(catalog: unknown): TreeProblem[] {
     if (!isRecord(route)) return;
     items(route.channels).forEach((channel, at) => checkName(['notify', 'routes', index, 'channels', at], channel, names.channels, 'channel', report));
     items(route.jobs).forEach((job, at) => checkName(['notify', 'routes', index, 'jobs', at], job, runnableNames(names), 'job or jobnet', report));
+    // A group no job belongs to routes nothing: most likely a typo, or a team that was renamed.
+    items(route.groups).forEach((group, at) =>
+      checkName(['notify', 'routes', index, 'groups', at], group, names.groups, 'group', report, names.groups.length === 0 ? `no job or step has group: ${String(group)}` : undefined),
+    );
   });
 
   problems.push(...needsCycles(names), ...afterCycles(names), ...nestingCycles(names));
   return problems;
+}
+
+/** Every `group:` written on a job or a jobnet step, once each. */
+function declaredGroups(catalog: RawObject): string[] {
+  const groupOf = (job: unknown): unknown[] => (isRecord(job) && typeof job.group === 'string' ? [job.group] : []);
+  const jobs = entries(catalog.jobs).flatMap(([, job]) => groupOf(job));
+  const steps = entries(catalog.jobnets).flatMap(([, jobnet]) => entries(isRecord(jobnet) ? jobnet.jobs : undefined).flatMap(([, step]) => groupOf(step)));
+  return [...new Set([...jobs, ...steps].filter(isWellFormedName))];
 }
 
 const runnableNames = (names: Names): string[] => [...new Set([...Object.keys(names.jobs), ...Object.keys(names.jobnets)])];

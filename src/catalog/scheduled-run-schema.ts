@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventRoutingSchema } from '../events/routing-schema';
 import { jobSpecSchema, jobNameSchema } from './job-schema';
 import { jobnetRunInputSchema } from './jobnet-input';
 
@@ -18,6 +19,8 @@ export const scheduledRunInputSchema = z
      * each fire is its own run, `<job>@<date>T<HHMM>`, instead of one run per date.
      */
     perFire: z.boolean().default(false),
+    /** Where the run's events go: the job's, or the jobnet's own (its steps carry theirs). */
+    notify: eventRoutingSchema.optional(),
   })
   .refine((input) => (input.job === undefined) !== (input.jobnet === undefined), 'a scheduled run is either a job or a jobnet');
 export type ScheduledRunInput = z.input<typeof scheduledRunInputSchema>;

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { Catalog } from '../catalog/catalog-schema';
 import { catalogPath, loadCatalog } from '../catalog/load';
 import { connectClient } from '../client';
 import { temporalTarget } from '../connection';
+import { createLogger, type Logger } from '../logger';
 
 export interface GlobalOptions {
   catalog?: string;
@@ -30,6 +32,8 @@ export const processOutput: Output = {
 export class CliContext {
   private catalogCache?: Catalog;
   private clientCache?: Promise<Client>;
+  private textCache?: string;
+  private loggerCache?: Logger;
 
   constructor(
     readonly options: GlobalOptions,
@@ -43,6 +47,22 @@ export class CliContext {
   catalog(): Catalog {
     this.catalogCache ??= loadCatalog(this.catalogFile);
     return this.catalogCache;
+  }
+
+  /**
+   * The catalog file's text, for the `notify` input of the runs a command starts: with it every
+   * channel URL written as `${VAR}` stays deferred, so no secret enters a run's history.
+   */
+  catalogText(): string {
+    this.catalog();
+    this.textCache ??= readFileSync(this.catalogFile, 'utf8');
+    return this.textCache;
+  }
+
+  /** pino on stderr at -l/--log-level (else $JOBNET_LOG_LEVEL, else info), redacting secrets. */
+  logger(): Logger {
+    this.loggerCache ??= createLogger({ name: 'jobnet', ...(this.options.logLevel === undefined ? {} : { level: this.options.logLevel }) });
+    return this.loggerCache;
   }
 
   client(): Promise<Client> {

@@ -6,6 +6,7 @@ import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { businessDateSchema, type JobRunInput } from '../catalog/job-schema';
 import { jobSpecOf } from '../catalog/job-spec';
 import { toJobInput } from '../catalog/job-input';
+import { jobRouting } from '../catalog/run-routing';
 import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
 import { triggerJob } from '../trigger';
 import { RunFailedError, type CliContext } from './context';
@@ -21,7 +22,9 @@ export function catalogRunInput(context: CliContext, name: string, date?: string
     throw new InvalidInputError([{ path: name, message: `no job "${name}" in ${context.catalogFile}; jobs: ${names.join(', ') || '(none)'}` }], 'arguments');
   }
   const businessDate = date ? parseOrThrow(businessDateSchema, date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
-  return { input: { name, businessDate, job: toJobInput(jobSpecOf(catalog, job, name)) }, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE };
+  const spec = toJobInput(jobSpecOf(catalog, job, name));
+  const notify = jobRouting(catalog, name, job, { catalogText: context.catalogText() });
+  return { input: { name, businessDate, job: spec, ...(notify === undefined ? {} : { notify }) }, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE };
 }
 
 /** Starts (or finds) the run and, with `wait`, reports its result; a failed run is exit code 1. */

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import type { Catalog } from '../catalog/catalog-schema';
 import { jobKindOf } from '../catalog/catalog-job-schema';
 import { jobSpecOf } from '../catalog/job-spec';
 import { jobnetRunInput } from '../catalog/jobnet-input';
+import { jobRouting } from '../catalog/run-routing';
 import type { Schedule } from '../catalog/schedule-schema';
 import type { ScheduleSpec } from '@temporalio/client';
 import { businessDateAt } from '../catalog/business-date';
@@ -21,8 +23,17 @@ export interface SkippedSchedule {
  * Every scheduled command job of the catalog as the Schedule it should be, compiled at `now`
  * (business calendars are written into the spec up to a horizon from `now`), and the daily
  * Schedule that re-syncs `catalogFile` so that horizon moves on by itself.
+ *
+ * Each fire carries where its events go (`notify`), built from the file's text so that channel
+ * URLs stay `${VAR}` in the Schedule (and every run's history); by default the text is read
+ * from `catalogFile`.
  */
-export function catalogSchedules(catalog: Catalog, now: Date, catalogFile: string): { desired: DesiredSchedule[]; skipped: SkippedSchedule[] } {
+export function catalogSchedules(
+  catalog: Catalog,
+  now: Date,
+  catalogFile: string,
+  catalogText: string | undefined = readText(catalogFile),
+): { desired: DesiredSchedule[]; skipped: SkippedSchedule[] } {
   const skipped: SkippedSchedule[] = [];
   const entries: ScheduledEntry[] = [];
   const compile = (schedule: Schedule) => {
@@ -36,18 +47,42 @@ export function catalogSchedules(catalog: Catalog, now: Date, catalogFile: strin
       skipped.push({ name, reason: `${kind} jobs do not run on a schedule yet; put the job in a scheduled jobnet once its kind runs` });
       continue;
     }
-    entries.push({ name, target: { job: jobSpecOf(catalog, job, name) }, description: job.description, enabled: job.enabled, ...compile(job.schedule) });
+    const notify = jobRouting(catalog, name, job, { catalogText });
+    entries.push({
+      name,
+      target: { job: jobSpecOf(catalog, job, name) },
+      description: job.description,
+      enabled: job.enabled,
+      ...compile(job.schedule),
+      ...(notify === undefined ? {} : { notify }),
+    });
   }
   for (const [name, jobnet] of Object.entries(catalog.jobnets)) {
     if (!jobnet.schedule) continue;
     // Everything but the business date, which each fire supplies.
-    const { steps, operatorMaxWait } = jobnetRunInput(catalog, name, TEMPLATE_DATE);
-    entries.push({ name, target: { jobnet: { steps, operatorMaxWait } }, description: jobnet.description, enabled: true, ...compile(jobnet.schedule) });
+    const { steps, operatorMaxWait, notify } = jobnetRunInput(catalog, name, TEMPLATE_DATE, process.env, { catalogText });
+    entries.push({
+      name,
+      target: { jobnet: { steps, operatorMaxWait } },
+      description: jobnet.description,
+      enabled: true,
+      ...compile(jobnet.schedule),
+      ...(notify === undefined ? {} : { notify }),
+    });
   }
   const desired = desiredSchedules(catalog, entries);
   // Only a catalog with schedules needs them kept fresh.
   if (desired.length > 0) desired.push(refreshSchedule(catalog, catalogFile));
   return { desired, skipped };
+}
+
+/** The catalog file's text, or nothing when it cannot be read (the Schedules then raise no events). */
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a spec fires more than once on one business date (looked at over its next fires). */

@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/catalog-schema';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { toJobInput } from '../catalog/job-input';
 import type { JobSpec } from '../catalog/job-schema';
+import type { EventRoutingInput } from '../events/routing-schema';
 import type { ScheduledRunInput } from '../catalog/scheduled-run-schema';
 import type { CompiledSchedule } from '../schedules';
 import { stableHash } from './stable-hash';
@@ -30,14 +31,23 @@ export interface ScheduledEntry {
   enabled: boolean;
   perFire: boolean;
   compiled: CompiledSchedule;
+  /** Where each fire's events go (built from the catalog file's text, secrets deferred). */
+  notify?: EventRoutingInput;
 }
 
 /** The Schedules the catalog asks for: one per scheduled job or jobnet, fired as scheduledRunWorkflow. */
 export function desiredSchedules(catalog: Catalog, entries: readonly ScheduledEntry[]): DesiredSchedule[] {
   return entries
-    .map(({ name, target, description, enabled, perFire, compiled }) => {
+    .map(({ name, target, description, enabled, perFire, compiled, notify }) => {
       const run = 'job' in target ? { job: toJobInput(target.job) } : { jobnet: target.jobnet };
-      const input: ScheduledRunInput = { name, ...run, timezone: catalog.timezone, dayBoundary: catalog.dayBoundary, perFire };
+      const input: ScheduledRunInput = {
+        name,
+        ...run,
+        timezone: catalog.timezone,
+        dayBoundary: catalog.dayBoundary,
+        perFire,
+        ...(notify === undefined ? {} : { notify }),
+      };
       const taskQueue = catalog.defaults.queue ?? DEFAULT_QUEUE;
       const isEnabled = enabled && !compiled.state.paused;
       const hash = stableHash({ spec: compiled.spec, policies: compiled.policies, input, taskQueue, isEnabled, description });

@@ -16,8 +16,10 @@ import type * as activities from '../activities';
 import type { CommandOutcome } from '../activities/command';
 import { jobRunInputSchema, jobTaskQueue, type JobSpec, type JobRun, type JobRunInput } from '../catalog/job-schema';
 import type { JobEvent, JobEventType, JobResult, JobStatusValue } from '../catalog/run-result';
-import { BusinessDate, Host, JobName, JobStatus, RecordCount } from '../search-attributes';
+import { BusinessDate, DelayedRetry, Host, JobName, JobStatus, RecordCount } from '../search-attributes';
 import { jobStateQuery } from './definitions';
+import { JobAlerts } from './job-alerts';
+import { recordLockWait } from './job-metrics';
 import { CoordinationFailure, RunCoordination, announceSuccess, type Waiting } from './coordination';
 import { parseWorkflowInput } from './input';
 
@@ -41,10 +43,13 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
   const info = workflowInfo();
   const startTime = new Date().toISOString();
   const events: JobEvent[] = [];
+  // Operators hear of the run's events where the catalog routes them (`notify`); none without it.
+  const alerts = new JobAlerts(run, startTime);
   const note = (type: JobEventType, extra: Omit<JobEvent, 'type' | 'at'> = {}) => {
     const event = { type, at: new Date().toISOString(), ...extra };
     events.push(event);
     log.info(`${run.name}: ${type}`, { job: run.name, businessDate: run.businessDate, ...extra });
+    alerts.raise(type, extra);
   };
   let currentStatus: JobStatusValue = 'running';
   let waiting: Waiting | null = null;
@@ -61,13 +66,19 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
     { key: JobStatus, value: 'running' },
   ]);
   note('started');
+  // warnAfter counts from the start of the run: waiting for locks, predecessors and the delayed
+  // retry is time the batch is late too.
+  const slaTimer = alerts.startSlaTimer();
 
   const coordination = new RunCoordination(run.name, {
     waiting(what) {
       waiting = what;
       setStatus(what === null ? 'running' : what.kind === 'lock' ? 'waiting-lock' : 'waiting-after');
     },
-    lockAcquired: (lock, waitedMs) => note('lock_acquired', { lock, waitedMs }),
+    lockAcquired: (lock, waitedMs) => {
+      note('lock_acquired', { lock, waitedMs });
+      recordLockWait(lock, waitedMs);
+    },
     afterSatisfied: (job, by, waitedMs) => note('after_satisfied', { predecessor: job, by, waitedMs }),
   });
   // A grant lasts one attempt's bound; the lock renews it while this run is still open.
@@ -93,8 +104,14 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
     // Date.now() in a workflow is Temporal's workflow clock: the same on every replay.
     // The locks are given back during the wait: others may work meanwhile.
     note('retry_scheduled', { retryAt: new Date(Date.now() + job.delayedRetry.after).toISOString() });
-    setStatus('waiting-retry');
-    await sleep(job.delayedRetry.after);
+    // DelayedRetry marks the run for the monthly count of delayed retries (one upsert with the status).
+    currentStatus = 'waiting-retry';
+    upsertSearchAttributes([
+      { key: JobStatus, value: 'waiting-retry' },
+      { key: DelayedRetry, value: true },
+    ]);
+    // The count is read while the timer runs: it never delays the retry.
+    await Promise.all([sleep(job.delayedRetry.after), alerts.checkDelayedRetries()]);
     setStatus('running');
     // Exactly one more series of one attempt; nothing in it schedules another delayed run.
     try {
@@ -109,6 +126,7 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
   } else if (series.ok) {
     note('succeeded', { attempt: attempts });
   }
+  await slaTimer.stop();
 
   const status: JobStatusValue = series.ok ? 'success' : failureStatus(series.failure);
   const outcome = series.ok ? series.outcome : outcomeOf(series.failure);
@@ -141,6 +159,10 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
   await writeRunLog(job, result);
   // Runs of other schedules waiting for this one (`after`) may start.
   if (status === 'success' && job.announceAs !== undefined) await announceSuccess(job.announceAs, run.businessDate);
+  // Checks against earlier runs come last: successors need not wait for them.
+  if (status === 'success') await alerts.checkRecordCount(result.recordCount);
+  else await alerts.checkFailureStreak();
+  await alerts.settle();
 
   if (status !== 'success') {
     throw ApplicationFailure.create({

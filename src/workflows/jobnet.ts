@@ -20,6 +20,9 @@ import { closest } from '../catalog/suggest';
 import { BusinessDate, JobName, JobStatus } from '../search-attributes';
 import { parseWorkflowInput } from './input';
 import { jobWorkflow } from './job';
+import { emitEvent, type EmitOptions } from './emit-event';
+import type { EventDraft } from '../events/event-schema';
+import type { EventRouting } from '../events/routing-schema';
 import { announceSuccess } from './coordination';
 import {
   JOBNET_FAILED,
@@ -113,6 +116,8 @@ class JobnetRunner {
   /** A step's lifecycle threw (a bug, or the run's cancellation): the main loop rethrows it. */
   private crash: { error: unknown } | undefined;
   private publishedStatus: string | undefined;
+  /** Events whose notification is being started: the run does not continue as new under them. */
+  private emitting = 0;
 
   constructor(
     private readonly run: JobnetRun,
@@ -171,6 +176,18 @@ class JobnetRunner {
     // Runs of other schedules waiting for this jobnet (`after`) may start.
     if (status === 'success' && this.run.announceAs !== undefined) await announceSuccess(this.run.announceAs, this.run.businessDate);
     if (status !== 'success') {
+      const failedSteps = this.order.filter((name) => this.states[name]!.status === 'failed');
+      await this.raise(
+        {
+          type: 'failed',
+          job: this.run.name,
+          businessDate: this.run.businessDate,
+          message: `${this.run.name} ended ${status}: ${this.reason ?? 'no reason recorded'}`,
+          errorType: JOBNET_FAILED,
+          details: { status, failedSteps },
+        },
+        this.run.notify,
+      );
       throw ApplicationFailure.create({
         type: JOBNET_FAILED,
         message: `${this.run.name} (${this.run.businessDate}) ended ${status}: ${this.reason ?? 'no reason recorded'}`,
@@ -258,6 +275,20 @@ class JobnetRunner {
         }
         this.update(name, { status: 'waiting-operator', waitingSince: nowIso(), reason: `onFailure: wait — retry, skip or abort within ${formatDuration(this.run.operatorMaxWait)}` });
         log.warn(`${this.run.name}: ${name} waits for an operator`, { jobnet: this.run.name, step: name, businessDate: this.run.businessDate });
+        // One event per wait: the step's attempts number them, also across continue-as-new.
+        const state = this.states[name]!;
+        await this.raise(
+          {
+            type: 'waiting_operator',
+            job: name,
+            businessDate: this.run.businessDate,
+            message: `${name} failed (${state.error ?? 'no error message'}); it waits for an operator to retry, skip or abort within ${formatDuration(this.run.operatorMaxWait)}.`,
+            ...(state.errorType === null ? {} : { errorType: state.errorType }),
+            details: { step: name, attempts: state.attempts, workflowId: state.workflowId, operatorMaxWaitMs: this.run.operatorMaxWait },
+          },
+          step.notify,
+          { seq: state.attempts },
+        );
       }
       waiting = false;
       if (!(await this.operatorDecided(name))) return;
@@ -307,7 +338,7 @@ class JobnetRunner {
       if (step.job === undefined) throw new TypeError(`step ${name} has neither job nor jobnet`);
       const result = await executeChild(jobWorkflow, {
         workflowId,
-        args: [{ name, businessDate: this.run.businessDate, job: toJobInput(step.job) }],
+        args: [{ name, businessDate: this.run.businessDate, job: toJobInput(step.job), ...(step.notify === undefined ? {} : { notify: step.notify }) }],
       });
       this.update(name, jobFields(result));
       return true;
@@ -320,6 +351,18 @@ class JobnetRunner {
       return false;
     } finally {
       this.inFlight--;
+    }
+  }
+
+  /** Raises an event where `routing` sends it; waits only for its notification to start. */
+  private async raise(draft: EventDraft, routing: EventRouting | undefined, options: EmitOptions = {}): Promise<void> {
+    if (routing === undefined) return;
+    this.emitting++;
+    try {
+      await emitEvent(draft, routing, options);
+    } finally {
+      this.emitting--;
+      this.dirty = true;
     }
   }
 
@@ -456,7 +499,7 @@ class JobnetRunner {
 
   /** No child run in flight and none about to start: the moment a run can be handed on. */
   private quiescent(): boolean {
-    return this.inFlight === 0 && this.order.every((name) => !['running', 'pending'].includes(this.states[name]!.status));
+    return this.inFlight === 0 && this.emitting === 0 && this.order.every((name) => !['running', 'pending'].includes(this.states[name]!.status));
   }
 
   /** `JobStatus` for the Web UI and `jobnet list`: whether the run needs someone. */

@@ -31,12 +31,12 @@ export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<Sc
     const result = input.jobnet
       ? await executeChild(jobnetWorkflow, {
           workflowId,
-          args: [{ name: run.name, businessDate, ...input.jobnet }],
+          args: [{ name: run.name, businessDate, ...input.jobnet, ...(input.notify === undefined ? {} : { notify: input.notify }) }],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         })
       : await executeChild(jobWorkflow, {
           workflowId,
-          args: [{ name: run.name, businessDate, job: input.job! }],
+          args: [{ name: run.name, businessDate, job: input.job!, ...(input.notify === undefined ? {} : { notify: input.notify }) }],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
     return { outcome: 'ran', workflowId, result };
