@@ -1,9 +1,10 @@
 /**
- * Locks held by real jobs, on the dev server (the Java test server mishandles signals that
- * arrive while a workflow task is in flight, which a lock grant often does), with the seed 001
- * fixture catalog: BATCH-001 and BATCH-003 started together never overlap (from the times their
- * commands record); a fail-fast lock held by another run ends the job at once with a lock error
- * event, without running its command.
+ * Locks and `after` as real jobs see them, on the dev server (the Java test server mishandles
+ * signals that arrive while a workflow task is in flight, which a lock grant or a gate's answer
+ * often does), with the seed 001 fixture catalog: BATCH-001 and BATCH-003 started together
+ * never overlap (from the times their commands record); a fail-fast lock held by another run
+ * ends the job at once with a lock error event, without running its command; a dependent run
+ * waits for its predecessor's success, or runs at once when it already succeeded.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,3 +65,32 @@ describe('locks held by jobs (dev server)', () => {
   });
 });
 
+describe('after: runs of other schedules (dev server)', () => {
+  it('a dependent run started before its predecessor waits, then runs once the predecessor succeeded', async () => {
+    const trace = traceFile();
+    const date = '2026-12-02';
+    const dependent = await start('publish', trace, date);
+    const waiting = await stateWhen(dependent, (state) => state.status === 'waiting-after', 'publish to wait for BATCH-000');
+    assert.equal(waiting.waiting?.kind, 'after');
+    assert.equal(intervals(trace).length, 0, 'publish has not run');
+    assert.equal((await outcome(await start('BATCH-000', trace, date))).status, 'success');
+    const published = await outcome(dependent);
+    assert.equal(published.status, 'success');
+    const [aggregate, publish] = intervals(trace);
+    assert.deepEqual([aggregate?.job, publish?.job], ['BATCH-000', 'publish']);
+    assert.ok(publish!.start >= aggregate!.end, 'publish ran after BATCH-000 ended');
+    assert.ok(published.events.some((event) => event.type === 'after_satisfied' && event.predecessor === 'BATCH-000'));
+  });
+
+  it('started after its predecessor succeeded, it runs at once', async () => {
+    const trace = traceFile();
+    const date = '2026-12-03';
+    assert.equal((await outcome(await start('BATCH-000', trace, date))).status, 'success');
+    const published = await outcome(await start('publish', trace, date));
+    assert.equal(published.status, 'success');
+    const satisfied = published.events.find((event) => event.type === 'after_satisfied');
+    assert.ok(satisfied, 'after_satisfied is on record');
+    assert.ok(Date.parse(published.endTime) - Date.parse(published.startTime) < 60_000, 'no waiting in workflow time');
+  });
+
+});

@@ -1,38 +1,55 @@
 /**
- * Mutual exclusion on the Java time-skipping test server: leases when a holder vanishes or
- * outlives its lease, fail-fast, and seed 001's two writers of Rankings as real jobs. Holding
- * times are workflow timers, so hours of holding cost no real time. (Contention under load is
- * tested on the dev server: lock-contention.test.ts.)
+ * Mutual exclusion on the dev server, with short real durations: leases when a holder vanishes
+ * or outlives its lease, a waiter giving up at maxWait, fail-fast. (The Java time-skipping
+ * server loses workflow-task completions when a lock's signals arrive while a task is in
+ * flight — "Expired workflow task", then hangs — so the lock's waiting is tested on the real
+ * server; its timers fire on a one-second tick, hence leases and waits of a few seconds.)
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import * as activities from '../src/activities';
 import { lockStateQuery, lockWorkflowId } from '../src/workflows/lock-definitions';
-import { createTimeSkippingEnv } from './helpers/time-skipping';
+import { freePort, startDevServer, type DevServer } from '../scripts/servers';
+import { quietRuntime } from './helpers/time-skipping';
+import { tempDir } from './helpers/fs';
+import { holdFor } from './workflows/hold-activity';
 import type { lockContenderWorkflow } from './workflows/lock-contender';
 
 const TASK_QUEUE = 'lock-test';
-let env: TestWorkflowEnvironment;
+let server: DevServer;
+let work: ReturnType<typeof tempDir>;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let client: Client;
 let worker: Worker;
 let running: Promise<void>;
 let counter = 0;
 
 before(async () => {
-  env = await createTimeSkippingEnv();
+  quietRuntime();
+  work = tempDir('lock-workflow');
+  server = await startDevServer({ dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
+  nativeConnection = await NativeConnection.connect({ address: server.address });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows/lock-contender') });
-  worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: TASK_QUEUE, workflowBundle, activities });
+  worker = await Worker.create({ connection: nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities: { ...activities, holdFor } });
   running = worker.run();
+  connection = await Connection.connect({ address: server.address });
+  client = new Client({ connection });
 });
 after(async () => {
   worker?.shutdown();
   await running;
-  await env?.teardown();
+  await connection?.close();
+  await nativeConnection?.close();
+  await server?.kill();
+  work?.cleanup();
 });
 
 function contender(lock: string, name: string, holdMs: number[], options: { leaseMs?: number; maxWaitMs?: number; policy?: 'wait' | 'fail-fast' } = {}) {
-  return env.client.workflow.start<typeof lockContenderWorkflow>('lockContenderWorkflow', {
+  return client.workflow.start<typeof lockContenderWorkflow>('lockContenderWorkflow', {
     taskQueue: TASK_QUEUE,
     workflowId: `${name}-${++counter}`,
     args: [{ contender: name, lock, holdMs, leaseMs: options.leaseMs ?? 30 * 60_000, maxWaitMs: options.maxWaitMs ?? 365 * 86_400_000, policy: options.policy }],
@@ -49,12 +66,12 @@ async function lockStateWhen(lock: string, ready: (state: Awaited<ReturnType<typ
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-const queryLock = (lock: string) => env.client.workflow.getHandle(lockWorkflowId(lock)).query(lockStateQuery);
+const queryLock = (lock: string) => client.workflow.getHandle(lockWorkflowId(lock)).query(lockStateQuery);
 
-describe('lockWorkflow (time-skipping)', () => {
+describe('lockWorkflow (dev server)', () => {
   it('frees the lock of a holder terminated from outside when its lease expires; the next waiter proceeds', async () => {
-    const leaseMs = 30 * 60_000;
-    const holder = await contender('vanishing', 'holder', [10 * 3_600_000], { leaseMs });
+    const leaseMs = 3_000;
+    const holder = await contender('vanishing', 'holder', [3_600_000], { leaseMs });
     const held = await lockStateWhen('vanishing', (state) => state.holder?.request.holder.workflowId === holder.workflowId);
     const waiter = await contender('vanishing', 'waiter', [1_000], { leaseMs });
     await lockStateWhen('vanishing', (state) => state.queue.length === 1);
@@ -62,12 +79,12 @@ describe('lockWorkflow (time-skipping)', () => {
     const [holding] = (await waiter.result()).holdings;
     const grantedAt = Date.parse(held.holder!.grantedAt);
     assert.ok(holding!.start >= grantedAt + leaseMs, 'not before the lease expired');
-    assert.ok(holding!.start < grantedAt + leaseMs + 60_000, `soon after the lease expired (${holding!.start - grantedAt - leaseMs} ms late)`);
+    assert.ok(holding!.start < grantedAt + leaseMs + 10_000, `soon after the lease expired (${holding!.start - grantedAt - leaseMs} ms late)`);
   });
 
   it('keeps the lock for a holder still at work past its lease (the lease is renewed while its run is open)', async () => {
-    const leaseMs = 10 * 60_000;
-    const slow = await contender('renewed', 'slow', [2 * 3_600_000], { leaseMs });
+    const leaseMs = 2_000;
+    const slow = await contender('renewed', 'slow', [7_000], { leaseMs });
     await lockStateWhen('renewed', (state) => state.holder?.request.holder.workflowId === slow.workflowId);
     const next = await contender('renewed', 'next', [1_000], { leaseMs });
     const [{ holdings: [slowHolding] }, { holdings: [nextHolding] }] = await Promise.all([slow.result(), next.result()]);
@@ -75,15 +92,15 @@ describe('lockWorkflow (time-skipping)', () => {
   });
 
   it('a waiter gives up at maxWait (lock_wait_timeout) and leaves the queue; the next waiter is not blocked by it', async () => {
-    const holder = await contender('impatient', 'holder', [2 * 3_600_000]);
+    const holder = await contender('impatient', 'holder', [8_000]);
     await lockStateWhen('impatient', (state) => state.holder?.request.holder.workflowId === holder.workflowId);
-    const impatient = await contender('impatient', 'impatient', [1_000], { maxWaitMs: 20 * 60_000 });
+    const impatient = await contender('impatient', 'impatient', [1_000], { maxWaitMs: 3_000 });
     await lockStateWhen('impatient', (state) => state.queue.length === 1);
     const patient = await contender('impatient', 'patient', [1_000]);
     const gaveUp = await impatient.result();
     assert.equal(gaveUp.holdings.length, 0);
     assert.equal(gaveUp.failure?.type, 'LockWaitTimeout');
-    assert.match(gaveUp.failure?.message ?? '', /lock impatient not acquired within 20m/);
+    assert.match(gaveUp.failure?.message ?? '', /lock impatient not acquired within 3s/);
     const [{ holdings: [held] }, { holdings: [next] }] = await Promise.all([holder.result(), patient.result()]);
     assert.ok(next!.start >= held!.end, 'the patient waiter got the lock after the holder');
     const state = await queryLock('impatient').catch(() => undefined);
@@ -91,7 +108,7 @@ describe('lockWorkflow (time-skipping)', () => {
   });
 
   it('fail-fast: a request while the lock is held is denied at once', async () => {
-    const holder = await contender('exclusive', 'holder', [3_600_000]);
+    const holder = await contender('exclusive', 'holder', [3_000]);
     await lockStateWhen('exclusive', (state) => state.holder?.request.holder.workflowId === holder.workflowId);
     const denied = await (await contender('exclusive', 'second', [1_000], { policy: 'fail-fast' })).result();
     assert.equal(denied.failure?.type, 'LockUnavailable');
