@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { runCli } from '../src/cli/main';
+import { createLogger } from '../src/logger';
 import { startDevServer } from './servers';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -16,6 +17,9 @@ const GRPC_PORT = Number(process.env.JOBNET_DEV_PORT ?? 7233);
 const UI_PORT = Number(process.env.JOBNET_DEV_UI_PORT ?? 8233);
 const DATA_DIR = path.join(ROOT, '.data');
 const EXAMPLES_CATALOG = process.env.JOBNET_CATALOG ?? path.join(ROOT, 'examples', 'jobnet.yaml');
+/** Prometheus metrics of the dev worker (JOBNET_METRICS_ADDRESS=off to open no port). */
+const METRICS_ADDRESS = process.env.JOBNET_METRICS_ADDRESS ?? '127.0.0.1:9464';
+const log = createLogger({ name: 'jobnet-dev' });
 
 function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -31,44 +35,44 @@ async function main(): Promise<void> {
   }
   mkdirSync(DATA_DIR, { recursive: true });
   const dbFile = path.join(DATA_DIR, 'temporal.db');
-  console.error(`jobnet dev: starting Temporal dev server (data: ${path.relative(ROOT, dbFile)})…`);
+  log.info(`starting Temporal dev server (data: ${path.relative(ROOT, dbFile)})…`);
   const server = await startDevServer({ dbFile, port: GRPC_PORT, uiPort: UI_PORT, detached: true });
-  console.error(`jobnet dev: Temporal gRPC on ${server.address}, Web UI on http://localhost:${UI_PORT}`);
+  log.info(`Temporal gRPC on ${server.address}, Web UI on http://localhost:${UI_PORT}`);
 
   const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts')], {
     cwd: ROOT,
     stdio: 'inherit',
     detached: true,
-    env: { JOBNET_CATALOG: EXAMPLES_CATALOG, ...process.env, TEMPORAL_ADDRESS: server.address },
+    env: { JOBNET_CATALOG: EXAMPLES_CATALOG, ...process.env, TEMPORAL_ADDRESS: server.address, JOBNET_METRICS_ADDRESS: METRICS_ADDRESS },
   });
   const workerExited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
 
   // The examples catalog becomes real Schedules, so the Web UI shows what jobnet made of it.
   const syncCode = await runCli(['-c', EXAMPLES_CATALOG, '--address', server.address, 'sync']);
-  if (syncCode !== 0) console.error(`jobnet dev: syncing ${path.relative(ROOT, EXAMPLES_CATALOG)} failed (exit ${syncCode}); the server and worker keep running`);
+  if (syncCode !== 0) log.error(`syncing ${path.relative(ROOT, EXAMPLES_CATALOG)} failed (exit ${syncCode}); the server and worker keep running`);
 
   let stopping = false;
   const stop = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    console.error(`jobnet dev: ${reason}; stopping the worker (it finishes or cancels running commands), then the server…`);
+    log.info(`${reason}; stopping the worker (it finishes or cancels running commands), then the server…`);
     if (worker.exitCode === null) worker.kill('SIGINT');
     await workerExited;
     await server.stop();
-    console.error('jobnet dev: stopped.');
+    log.info('stopped.');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('Ctrl-C'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   const code = await workerExited;
   if (!stopping) {
-    console.error(`jobnet dev: the worker exited (${code}); stopping the server.`);
+    log.error(`the worker exited (${code}); stopping the server.`);
     await server.stop();
     process.exit(1);
   }
 }
 
 main().catch((error: Error) => {
-  console.error(`jobnet dev: ${error.message}`);
+  log.fatal(error.message);
   process.exit(1);
 });

@@ -6,6 +6,7 @@ import type { JobSpec } from '../catalog/job-schema';
 import { killProcessTree } from './process-tree';
 import { processReaper } from './process-reaper';
 import { OutputTail } from './output-tail';
+import { RecordProgress } from '../metrics/progress';
 
 /** Enough of stdout / stderr to diagnose a failure; the rest goes by. */
 export const OUTPUT_TAIL_BYTES = 64 * 1024;
@@ -80,7 +81,25 @@ export async function runCommand(request: CommandRequest): Promise<CommandOutcom
   });
   const pgid = child.pid;
   if (pgid !== undefined) processReaper.track(pgid);
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  // The start line (seed 001): which run, when, and with what; the logger redacts secrets.
+  context.log.info(`${request.jobName}: command started`, {
+    job: request.jobName,
+    businessDate: request.businessDate,
+    runId: info.workflowExecution?.runId,
+    attempt: info.attempt,
+    startTime: new Date(startedAt).toISOString(),
+    pid: pgid,
+    command: request.command,
+    cwd: request.cwd ?? process.cwd(),
+    env: request.env,
+    timeoutMs: request.timeout,
+  });
+  // Progress every 1000 records, from the command's own JOBNET_RECORD_COUNT lines as they come.
+  const progress = new RecordProgress((records) => context.log.info(`${request.jobName}: ${records} records processed`, { job: request.jobName, records }));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout.push(chunk);
+    progress.push(chunk);
+  });
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
 
   let stopReason: 'timeout' | 'cancelled' | undefined;
