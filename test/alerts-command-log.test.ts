@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
-import { runCommand } from '../src/activities/command';
+import { runCommand, type CommandOutcome } from '../src/activities/command';
 
 interface Line {
   level: LogLevel;
@@ -33,7 +33,7 @@ describe('the log lines of a command attempt', () => {
     const lines: Line[] = [];
     const env = new MockActivityEnvironment({ attempt: 2 }, { logger: captureLogger(lines) });
     const script = 'for n in 400 900 1000 1700 2600; do echo JOBNET_RECORD_COUNT=$n; sleep 0.05; done';
-    const outcome = await env.run(runCommand, {
+    const outcome: CommandOutcome = await env.run(runCommand, {
       command: ['sh', '-c', script],
       env: { REGION: 'tokyo' },
       timeout: 10_000,
