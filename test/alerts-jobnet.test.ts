@@ -1,0 +1,120 @@
+/**
+ * A jobnet's alerts on the time-skipping test server, from a catalog text to a real webhook on
+ * loopback: each failed attempt of a step (its job run's `failed`, with the used job's group and
+ * runbook), each operator wait of the step (`waiting_operator`, numbered per wait), and the
+ * jobnet's own failure when nobody acted — each delivered once. A fresh test server: see
+ * alerts-time-skipping.test.ts.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { parseCatalog } from '../src/catalog/load';
+import { jobnetRunInput } from '../src/catalog/jobnet-input';
+import { jobnetEventSchema, type JobnetEvent } from '../src/events/event-schema';
+import { jobnetStateQuery, retryStepUpdate, type JobnetState } from '../src/workflows/jobnet-definitions';
+import type { jobnetWorkflow } from '../src/workflows';
+import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';
+import { tempDir } from './helpers/fs';
+import { HttpSink } from './helpers/sinks';
+
+const TASK_QUEUE = 'alerts-jobnet';
+const CATALOG = `
+version: 1
+notify:
+  channels:
+    hook: { type: webhook, url: "\${ALERTS_JOBNET_HOOK}" }
+  routes:
+    - { severity: [critical, warning], channels: [hook] }
+jobs:
+  BATCH-001:
+    command: [sh, -c, 'echo "deadlock detected" >&2; exit 1']
+    group: ranking
+    runbooks: { CommandFailed: "https://wiki.example/runbooks/ranking" }
+jobnets:
+  nightly:
+    jobs:
+      rank: { use: BATCH-001, onFailure: wait }
+`;
+
+let env: TestWorkflowEnvironment;
+let work: ReturnType<typeof tempDir>;
+let hook: HttpSink;
+
+before(async () => {
+  work = tempDir('alerts-jobnet');
+  process.env.JOBNET_LOG_DIR = path.join(work.dir, 'logs');
+  hook = new HttpSink();
+  await hook.start();
+  process.env.ALERTS_JOBNET_HOOK = hook.url('/events');
+  env = await createTimeSkippingEnv();
+});
+after(async () => {
+  await env?.teardown();
+  await hook?.stop();
+  delete process.env.ALERTS_JOBNET_HOOK;
+  work?.cleanup();
+});
+
+async function waitingAttempts(handle: WorkflowHandle<typeof jobnetWorkflow>, attempts: number): Promise<JobnetState> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const state = await handle.query(jobnetStateQuery);
+    const rank = state.steps.rank!;
+    if (rank.status === 'waiting-operator' && rank.attempts === attempts) return state;
+    if (Date.now() > deadline) throw new Error(`rank never waited after attempt ${attempts}: ${JSON.stringify(rank)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The notify workflows a run started, from its history. */
+async function notificationsOf(workflowId: string): Promise<string[]> {
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const attributes = event.startChildWorkflowExecutionInitiatedEventAttributes;
+    return attributes?.workflowType?.name === 'notifyWorkflow' && attributes.workflowId ? [attributes.workflowId] : [];
+  });
+}
+
+describe('alerts of a jobnet (time-skipping)', () => {
+  it('a step failing twice with onFailure wait, then left alone: its failures, two waits and the jobnet failure arrive once each', async () => {
+    const catalog = parseCatalog(CATALOG, 'alerts-jobnet', { env: {} });
+    const input = jobnetRunInput(catalog, 'nightly', '2026-12-01', process.env, { catalogText: CATALOG });
+    const workflowId = 'nightly@2026-12-01';
+    const worker = await createTestWorker(env, TASK_QUEUE);
+    const failure = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof jobnetWorkflow>('jobnetWorkflow', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+      await waitingAttempts(handle, 1);
+      await handle.executeUpdate(retryStepUpdate, { args: [{ job: 'rank' }] });
+      await waitingAttempts(handle, 2);
+      // Nobody acts: after operatorMaxWait (24 h, skipped) the jobnet fails.
+      const error = await handle.result().then(() => undefined, (reason: unknown) => reason);
+      const ids = (await Promise.all([workflowId, `${workflowId}/rank`, `${workflowId}/rank#2`].map(notificationsOf))).flat();
+      await Promise.all(ids.map((id) => env.client.workflow.getHandle(id).result()));
+      return error;
+    });
+    assert.ok(failure instanceof WorkflowFailedError, String(failure));
+
+    const events: JobnetEvent[] = hook.at('/events').map((delivery) => jobnetEventSchema.parse((delivery.body as { event: unknown }).event));
+    const summary = events.map((event) => `${event.type} ${event.job} ${event.workflowId}`).sort();
+    assert.deepEqual(summary, [
+      `failed nightly ${workflowId}`,
+      `failed rank ${workflowId}/rank`,
+      `failed rank ${workflowId}/rank#2`,
+      `waiting_operator rank ${workflowId}`,
+      `waiting_operator rank ${workflowId}`,
+    ]);
+    const stepFailure = events.find((event) => event.type === 'failed' && event.job === 'rank')!;
+    assert.equal(stepFailure.jobnet, 'nightly');
+    assert.equal(stepFailure.group, 'ranking', 'the used job’s group');
+    assert.equal(stepFailure.runbookUrl, 'https://wiki.example/runbooks/ranking');
+    const waits = events.filter((event) => event.type === 'waiting_operator');
+    assert.deepEqual(waits.map((event) => event.severity), ['warning', 'warning']);
+    assert.deepEqual(waits.map((event) => event.details.attempts).sort(), [1, 2]);
+    assert.equal(waits[0]!.group, 'ranking');
+    const jobnetFailure = events.find((event) => event.job === 'nightly')!;
+    assert.equal(jobnetFailure.severity, 'critical');
+    assert.match(jobnetFailure.message, /nobody acted/);
+  });
+});
