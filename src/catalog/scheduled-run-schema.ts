@@ -11,7 +11,7 @@ export const scheduledRunInputSchema = z
   .strictObject({
     name: jobNameSchema,
     job: jobSpecSchema.optional(),
-    jobnet: jobnetRunInputSchema.pick({ steps: true, operatorMaxWait: true }).optional(),
+    jobnet: jobnetRunInputSchema.pick({ steps: true, operatorMaxWait: true, announceAs: true }).optional(),
     timezone: z.string(),
     dayBoundary: z.string().default('00:00'),
     /**
