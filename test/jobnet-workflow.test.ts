@@ -172,7 +172,7 @@ describe('jobnetRunInput and the run input schema', () => {
     assert.equal(parsed.operatorMaxWait, 24 * 3_600_000);
   });
 
-  it('builds steps of every kind that runs: commands, activities, file kinds and nested jobnets; refuses fan-outs at their path', () => {
+  it('builds steps of every kind: commands, activities, file kinds, nested jobnets and fan-outs', () => {
     const catalog = parseCatalog(
       [
         'jobs:',
@@ -197,15 +197,10 @@ describe('jobnetRunInput and the run input schema', () => {
     assert.deepEqual(step(nightly, 'rank').job?.activity, { name: 'rankingUpdate', args: { windowDays: 30 } });
     assert.equal(step(nightly, 'sub').jobnet?.name, 'inner');
     assert.deepEqual(step(nightly, 'sub').jobnet?.steps.hello?.job?.command, ['echo', 'hi']);
-    assert.throws(
-      () => jobnetRunInput(catalog, 'monthly', BUSINESS_DATE),
-      (error: unknown) => {
-        assert.ok(error instanceof InvalidInputError);
-        assert.deepEqual(error.problems.map((p) => p.path), ['jobnets.monthly.jobs.bill']);
-        assert.match(error.problems[0]!.message, /fanout job; fanout jobs do not run as a jobWorkflow/);
-        return true;
-      },
-    );
+    // A fan-out step runs as a child fan-out (README "Fan-out"), its item job resolved.
+    const bill = step(jobnetRunInput(catalog, 'monthly', BUSINESS_DATE), 'bill').fanout;
+    assert.deepEqual(bill?.source, { kind: 'items', items: ['a', 'b'] });
+    assert.deepEqual(bill?.item.job.command, ['echo']);
     assert.throws(() => jobnetRunInput(catalog, 'nightli', BUSINESS_DATE), /did you mean "nightly"/);
   });
 

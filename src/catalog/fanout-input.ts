@@ -8,7 +8,7 @@ import { activityWorkSchema, businessDateSchema, jobNameSchema, jobSpecSchema } 
 import { jobSpecOf } from './job-spec';
 import type { EffectiveStep } from './steps';
 import { InvalidInputError } from './validation-error';
-import { eventRoutingSchema } from '../events/routing-schema';
+import { eventRoutingSchema, type EventRoutingInput } from '../events/routing-schema';
 
 /**
  * The input of one fan-out run (fanoutWorkflow): where the partition keys come from, the job
@@ -92,6 +92,11 @@ export const fanoutRunInputSchema = z.strictObject({
   notify: eventRoutingSchema.optional(),
   /** As a job's: the name its success is announced under to runs waiting with `after`. */
   announceAs: jobNameSchema.optional(),
+  /**
+   * History events after which the run continues as new (carrying the running partitions).
+   * The default keeps each run well under Temporal's 10,240-event warning; tests lower it.
+   */
+  continueAsNewAfter: z.int().min(500).max(40_000).default(8_000),
   /** Set by `jobnet retry-partitions`: only these keys run, and the totals of the earlier runs are kept. */
   retry: z.strictObject({ keys: z.array(retryKeySchema).min(1), previous: previousTotalsSchema }).optional(),
 });
@@ -109,7 +114,14 @@ const ms = (value: number) => `${value}ms`;
  * The item job's `runbooks` are merged under the fan-out's own. Problems are bad input at the
  * catalog path `jobs.<name>.fanout…` before anything starts.
  */
-export function fanoutRunInput(catalog: Catalog, job: CatalogJob | EffectiveStep, name: string, businessDate: string, env: Env = process.env): FanoutRunInput {
+export function fanoutRunInput(
+  catalog: Catalog,
+  job: CatalogJob | EffectiveStep,
+  name: string,
+  businessDate: string,
+  env: Env = process.env,
+  notify?: EventRoutingInput,
+): FanoutRunInput {
   const fanout = job.fanout;
   if (fanout === undefined) throw new RangeError(`${name} is not a fanout job`);
   const itemJob = catalog.jobs[fanout.job];
@@ -138,6 +150,7 @@ export function fanoutRunInput(catalog: Catalog, job: CatalogJob | EffectiveStep
     ...(fanout.queue === undefined ? {} : { queue: fanout.queue }),
     ...(fanout.deadline === undefined ? {} : { deadline: ms(fanout.deadline) }),
     runbooks: { ...itemJob.runbooks, ...job.runbooks },
+    ...(notify === undefined ? {} : { notify }),
   };
   const checked = fanoutRunInputSchema.safeParse(input);
   if (!checked.success) {

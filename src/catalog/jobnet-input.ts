@@ -8,6 +8,7 @@ import { findCycles, type Edge } from './cycles';
 import { positiveDuration } from './duration';
 import type { Env } from './interpolate';
 import { toJobInput } from './job-input';
+import { fanoutRunInput, type NestedFanoutRunInput } from './fanout-input';
 import { jobnetRouting, stepRouting, type RunRoutingOptions } from './run-routing';
 import { businessDateSchema, jobSpecSchema } from './job-schema';
 import { effectiveStep } from './steps';
@@ -40,6 +41,8 @@ export const jobnetStepRunSchema = z
      * (a recursive zod schema would lose its inferred types).
      */
     jobnet: z.custom<NestedJobnetRunInput>((value) => typeof value === 'object' && value !== null && 'steps' in value, 'a nested jobnet run input').optional(),
+    /** A fan-out step: fanoutWorkflow's input without the business date (the jobnet's), validated in full at its own entry. */
+    fanout: z.custom<NestedFanoutRunInput>((value) => typeof value === 'object' && value !== null && 'source' in value && 'item' in value, 'a fan-out run input').optional(),
     /** Steps of the same run that must be settled first; `when` says which outcomes let it run. */
     needs: uniqueNames(nameSchema('step')).default([]),
     when: z.enum(WHEN_VALUES).default('success'),
@@ -49,9 +52,14 @@ export const jobnetStepRunSchema = z
     /** Where the step's events go (its job run's, and its waiting_operator); absent: nowhere. */
     notify: eventRoutingSchema.optional(),
   })
-  .refine((step) => (step.job === undefined) !== (step.jobnet === undefined), { error: 'a step runs exactly one of job and jobnet' });
+  .refine((step) => Number(step.job !== undefined) + Number(step.jobnet !== undefined) + Number(step.fanout !== undefined) === 1, {
+    error: 'a step runs exactly one of job, jobnet and fanout',
+  });
 
 type StepsForCheck = Record<string, { needs: string[] }>;
+
+/** A fan-out step is built with this date; its run gets the jobnet run's. */
+const FANOUT_TEMPLATE_DATE = '2000-01-01';
 
 /**
  * A run whose graph cannot finish must fail at its entry rather than hang: a need naming no
@@ -165,6 +173,13 @@ function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env, enclosin
     try {
       if (step.jobnet !== undefined) {
         steps[stepName] = { jobnet: nestedRunInput(catalog, step.jobnet, env, chain, routing), ...graph, ...stepNotify(catalog, chain, stepName, step, routing) };
+        continue;
+      }
+      if (step.fanout !== undefined) {
+        // The fan-out raises its own events (partition failures, deadline), so the step's routing goes inside it.
+        const notify = stepRouting(catalog, chain, stepName, step, routing);
+        const { businessDate: _date, ...fanout } = fanoutRunInput(catalog, step, stepName, FANOUT_TEMPLATE_DATE, env, notify);
+        steps[stepName] = { fanout, ...graph };
         continue;
       }
       const job = jobSpecOf(catalog, step, stepName, env, step.use);

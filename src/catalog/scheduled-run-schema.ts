@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { eventRoutingSchema } from '../events/routing-schema';
 import { jobSpecSchema, jobNameSchema } from './job-schema';
 import { jobnetRunInputSchema } from './jobnet-input';
+import type { NestedFanoutRunInput } from './fanout-input';
 
 /**
  * What a Schedule passes at every fire: the job or the jobnet (everything but the business
@@ -12,6 +13,8 @@ export const scheduledRunInputSchema = z
     name: jobNameSchema,
     job: jobSpecSchema.optional(),
     jobnet: jobnetRunInputSchema.pick({ steps: true, operatorMaxWait: true, announceAs: true }).optional(),
+    /** A fan-out job: its run input without the business date (validated in full at the fan-out's entry). */
+    fanout: z.custom<NestedFanoutRunInput>((value) => typeof value === 'object' && value !== null && 'source' in value && 'item' in value, 'a fan-out run input').optional(),
     timezone: z.string(),
     dayBoundary: z.string().default('00:00'),
     /**
@@ -22,5 +25,8 @@ export const scheduledRunInputSchema = z
     /** Where the run's events go: the job's, or the jobnet's own (its steps carry theirs). */
     notify: eventRoutingSchema.optional(),
   })
-  .refine((input) => (input.job === undefined) !== (input.jobnet === undefined), 'a scheduled run is either a job or a jobnet');
+  .refine(
+    (input) => Number(input.job !== undefined) + Number(input.jobnet !== undefined) + Number(input.fanout !== undefined) === 1,
+    'a scheduled run is one of a job, a jobnet and a fan-out',
+  );
 export type ScheduledRunInput = z.input<typeof scheduledRunInputSchema>;

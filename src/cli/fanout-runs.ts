@@ -4,6 +4,7 @@ import { businessDateAt } from '../catalog/business-date';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { fanoutRunInput, fanoutRunInputSchema, type FanoutRunInput } from '../catalog/fanout-input';
 import { businessDateSchema } from '../catalog/job-schema';
+import { jobRouting } from '../catalog/run-routing';
 import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
 import { BusinessDate, JobName, JobStatus } from '../search-attributes';
 import { jobWorkflowId } from '../trigger';
@@ -137,7 +138,7 @@ export async function startCatalogFanout(context: CliContext, name: string, opti
   const job = catalog.jobs[name];
   if (job === undefined) throw new InvalidInputError([{ path: name, message: `no job "${name}" in ${context.catalogFile}` }], 'arguments');
   const businessDate = options.date ? parseOrThrow(businessDateSchema, options.date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
-  const input = fanoutRunInput(catalog, job, name, businessDate);
+  const input = fanoutRunInput(catalog, job, name, businessDate, process.env, jobRouting(catalog, name, job, { catalogText: context.catalogText() }));
   const client = await context.client();
   const { handle, started } = await triggerFanout(client, { input, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE, force: options.force });
   context.output.err(

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Catalog } from '../catalog/catalog-schema';
 import { jobKindOf } from '../catalog/catalog-job-schema';
+import { fanoutRunInput } from '../catalog/fanout-input';
 import { jobSpecOf } from '../catalog/job-spec';
 import { jobnetRunInput } from '../catalog/jobnet-input';
 import { jobRouting } from '../catalog/run-routing';
@@ -43,7 +44,13 @@ export function catalogSchedules(
   for (const [name, job] of Object.entries(catalog.jobs)) {
     if (!job.schedule) continue;
     const kind = jobKindOf(job);
-    if (kind === 'fanout' || kind === 'jobnet') {
+    if (kind === 'fanout') {
+      // Everything but the business date, which each fire supplies; the fan-out carries its own routing.
+      const { businessDate: _date, ...fanout } = fanoutRunInput(catalog, job, name, TEMPLATE_DATE, process.env, jobRouting(catalog, name, job, { catalogText }));
+      entries.push({ name, target: { fanout }, description: job.description, enabled: job.enabled, ...compile(job.schedule) });
+      continue;
+    }
+    if (kind === 'jobnet') {
       skipped.push({ name, reason: `${kind} jobs do not run on a schedule yet; put the job in a scheduled jobnet once its kind runs` });
       continue;
     }

@@ -26,7 +26,7 @@ export interface DesiredSchedule {
 export interface ScheduledEntry {
   name: string;
   /** What each fire runs: a command job (parsed form) or a jobnet's steps. */
-  target: { job: JobSpec } | { jobnet: NonNullable<ScheduledRunInput['jobnet']> };
+  target: { job: JobSpec } | { jobnet: NonNullable<ScheduledRunInput['jobnet']> } | { fanout: NonNullable<ScheduledRunInput['fanout']> };
   description?: string;
   enabled: boolean;
   perFire: boolean;
@@ -39,7 +39,7 @@ export interface ScheduledEntry {
 export function desiredSchedules(catalog: Catalog, entries: readonly ScheduledEntry[]): DesiredSchedule[] {
   return entries
     .map(({ name, target, description, enabled, perFire, compiled, notify }) => {
-      const run = 'job' in target ? { job: toJobInput(target.job) } : { jobnet: target.jobnet };
+      const run = 'job' in target ? { job: toJobInput(target.job) } : 'fanout' in target ? { fanout: target.fanout } : { jobnet: target.jobnet };
       const input: ScheduledRunInput = {
         name,
         ...run,

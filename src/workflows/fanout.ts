@@ -43,13 +43,13 @@ import { partitionWorkflow } from './fanout-partition';
 import { parseWorkflowInput } from './input';
 
 /**
- * Past this many history events the run continues as new, as soon as no child start and no
- * page read is in flight (running partitions are carried: they report by signal). Temporal
- * warns at 10,240 events and stops a run at 51,200; a partition costs the fan-out about five
- * events (start initiated, started, the partition's signal, its close, a share of the workflow
- * tasks), so one run handles some 1,500 partitions and a fan-out of 100,000 continues ~70 times.
+ * A run continues as new past `continueAsNewAfter` history events (default 8,000), as soon as
+ * no child start and no page read is in flight (running partitions are carried: they report by
+ * signal). Temporal warns at 10,240 events and stops a run at 51,200; a partition costs the
+ * fan-out about five events (start initiated, started, the partition's signal, its close, a
+ * share of the workflow tasks), so one run handles some 1,500 partitions and a fan-out of
+ * 100,000 continues ~70 times. Temporal's own suggestion to continue is followed too.
  */
-export const FANOUT_HISTORY_LIMIT = 8_000;
 /** Keys read from the source at a time (one activity); a page is a few tens of KB. */
 const PAGE_SIZE = 1_000;
 /** Notifications of single partition failures per fan-out; the rest are in the summary event. */
@@ -185,7 +185,7 @@ class FanoutRunner {
       this.fill();
       this.progress();
       if (this.sourceDone && this.buffer.length === 0 && this.running.size === 0 && this.pending === 0) break;
-      if (this.pending === 0 && historyIsLong()) {
+      if (this.pending === 0 && historyIsLong(this.run.continueAsNewAfter)) {
         await condition(allHandlersFinished);
         log.info(`${this.run.name}: continuing as new after ${workflowInfo().historyLength} events`, { running: this.running.size, done: this.succeeded + this.failed });
         return { kind: 'continue', carry: this.carry() };
@@ -522,9 +522,9 @@ class FanoutRunner {
   }
 }
 
-function historyIsLong(): boolean {
+function historyIsLong(limit: number): boolean {
   const info = workflowInfo();
-  return info.historyLength >= FANOUT_HISTORY_LIMIT || info.continueAsNewSuggested;
+  return info.historyLength >= limit || info.continueAsNewSuggested;
 }
 
 function clip(text: string): string {

@@ -20,6 +20,7 @@ import { closest } from '../catalog/suggest';
 import { BusinessDate, JobName, JobStatus } from '../search-attributes';
 import { parseWorkflowInput } from './input';
 import { jobWorkflow } from './job';
+import { fanoutWorkflow } from './fanout';
 import { emitEvent, type EmitOptions } from './emit-event';
 import type { EventDraft } from '../events/event-schema';
 import type { EventRouting } from '../events/routing-schema';
@@ -333,6 +334,12 @@ class JobnetRunner {
         // A nested jobnet is a child jobnet run; its own steps are its children in turn.
         await executeChild(jobnetWorkflow, { workflowId, args: [{ ...step.jobnet, businessDate: this.run.businessDate }] });
         this.update(name, { jobStatus: 'success' });
+        return true;
+      }
+      if (step.fanout !== undefined) {
+        // A fan-out step is a child fan-out run; its partitions are its children (`<step run>/<key>`).
+        const fanout = await executeChild(fanoutWorkflow, { workflowId, args: [{ ...step.fanout, businessDate: this.run.businessDate }] });
+        this.update(name, { jobStatus: 'success', recordCount: fanout.succeeded });
         return true;
       }
       if (step.job === undefined) throw new TypeError(`step ${name} has neither job nor jobnet`);

@@ -6,11 +6,13 @@ import type { JobResult } from '../catalog/run-result';
 import { TemporalScheduledStartTime } from '../search-attributes';
 import { parseWorkflowInput } from './input';
 import { jobWorkflow } from './job';
+import { fanoutWorkflow } from './fanout';
+import type { FanoutResult } from './fanout-definitions';
 import { jobnetWorkflow } from './jobnet';
 import type { JobnetResult } from './jobnet-definitions';
 
 export type ScheduledRunResult =
-  | { outcome: 'ran'; workflowId: string; result: JobResult | JobnetResult }
+  | { outcome: 'ran'; workflowId: string; result: JobResult | JobnetResult | FanoutResult }
   | { outcome: 'already-ran'; workflowId: string };
 
 /**
@@ -28,7 +30,9 @@ export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<Sc
   const businessDate = businessDateAt(firedAt, run.timezone, run.dayBoundary);
   const workflowId = run.perFire ? `${run.name}@${businessDate}T${wallClock(firedAt, run.timezone)}` : `${run.name}@${businessDate}`;
   try {
-    const result = input.jobnet
+    const result = input.fanout
+      ? await executeChild(fanoutWorkflow, { workflowId, args: [{ ...input.fanout, businessDate }], workflowIdReusePolicy: 'REJECT_DUPLICATE' })
+      : input.jobnet
       ? await executeChild(jobnetWorkflow, {
           workflowId,
           args: [{ name: run.name, businessDate, ...input.jobnet, ...(input.notify === undefined ? {} : { notify: input.notify }) }],
