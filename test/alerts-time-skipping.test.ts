@@ -116,6 +116,8 @@ describe('warnAfter and time-outs (time-skipping)', () => {
     assert.equal(warnings[0]!.severity, 'warning');
     assert.match(warnings[0]!.message, /still running after 15m/);
     assert.deepEqual(notifications.map((id) => id.split(':').slice(-2).join(':')), ['sla_warning:1'], 'nothing else was routed: success is info');
+    // The run's own record has it too, between its start and its end.
+    assert.deepEqual(result.events.filter((event) => event.type === 'sla_warning').map((event) => event.message), [warnings[0]!.message]);
   });
 
   it('a run that ends before warnAfter raises no warning: its timer is cancelled', async () => {

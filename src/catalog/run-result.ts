@@ -42,6 +42,11 @@ export const jobEventTypeSchema = z.enum([
   'after_satisfied',
   /** The run this job comes `after` did not succeed within maxWait: the job ends failed without running. */
   'after_timeout',
+  /** Checks (warnAfter, expect.minRecordRatio, consecutiveFailures, delayedRetry.monthlyThreshold) that raised an alert. */
+  'sla_warning',
+  'record_count_anomaly',
+  'consecutive_failures',
+  'delayed_retry_threshold',
 ]);
 export type JobEventType = z.infer<typeof jobEventTypeSchema>;
 
@@ -58,6 +63,8 @@ export const jobEventSchema = z.object({
   /** For after_satisfied: the job waited for, and the workflow id of its successful run. */
   predecessor: z.string().optional(),
   by: z.string().optional(),
+  /** For the checks' alerts: what the alert said. */
+  message: z.string().optional(),
 });
 export type JobEvent = z.infer<typeof jobEventSchema>;
 

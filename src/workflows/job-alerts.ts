@@ -34,12 +34,18 @@ const isEventType = (type: string): type is EventType => (EVENT_TYPES as readonl
  * each) and `settle()` waits for every start before the run ends, so an alert never delays a
  * job and is never lost with a run that has ended.
  */
+const CHECK_EVENTS = ['sla_warning', 'record_count_anomaly', 'consecutive_failures', 'delayed_retry_threshold'] as const;
+export type CheckEventType = (typeof CHECK_EVENTS)[number];
+const isCheckEvent = (type: string): type is CheckEventType => (CHECK_EVENTS as readonly string[]).includes(type);
+
 export class JobAlerts {
   private readonly pending: Promise<void>[] = [];
 
   constructor(
     private readonly run: JobRun,
     private readonly startTime: string,
+    /** Records a check's alert among the run's own events (its result, state query and run log). */
+    private readonly recordCheck: (type: CheckEventType, message: string) => void = () => undefined,
   ) {}
 
   /** A noted event of the run (started, failed, retry_scheduled…); events without a notification type are only noted. */
@@ -143,6 +149,7 @@ export class JobAlerts {
 
   private emit(draft: Omit<EventDraft, 'job' | 'businessDate'>, seq?: number): void {
     const event: EventDraft = { ...draft, job: this.run.name, businessDate: this.run.businessDate, message: clip(draft.message) };
+    if (isCheckEvent(draft.type)) this.recordCheck(draft.type, event.message);
     this.pending.push(
       emitEvent(event, this.run.notify, seq === undefined ? {} : { seq }).then(
         () => undefined,

@@ -44,7 +44,9 @@ export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
   const startTime = new Date().toISOString();
   const events: JobEvent[] = [];
   // Operators hear of the run's events where the catalog routes them (`notify`); none without it.
-  const alerts = new JobAlerts(run, startTime);
+  const alerts = new JobAlerts(run, startTime, (type, message) => {
+    events.push({ type, at: new Date().toISOString(), message });
+  });
   const note = (type: JobEventType, extra: Omit<JobEvent, 'type' | 'at'> = {}) => {
     const event = { type, at: new Date().toISOString(), ...extra };
     events.push(event);
