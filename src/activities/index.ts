@@ -6,6 +6,7 @@ export { checkRecordCount, checkFailureStreak, checkDelayedRetries } from './che
 export { requestLock, isRunOpen, joinGate, announceSuccess } from './coordination';
 export { fileWait, fileImport } from './files/activities';
 export { dailyAggregation, rankingUpdate, rankingMail, rankingExclusions, demoSeed } from './ranking/activities';
+export { billingSeed, billingCompany, simulatedCall } from '../../examples/billing/activities';
 
 // The runner of activity-kind jobs looks activities up among this module's exports when it is
 // called (by then the module is complete), so every activity exported here can be a job.

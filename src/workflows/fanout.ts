@@ -197,6 +197,9 @@ class FanoutRunner {
 
   /** Starts partitions while the window has room; reads the next page when the buffer runs low. */
   private fill(): void {
+    // Time to continue as new: start nothing more until the starts in flight are recorded, so
+    // the run can hand over at once (the running partitions go on; only new starts pause).
+    if (historyIsLong(this.run.continueAsNewAfter)) return;
     while (this.running.size < this.run.maxParallel && this.buffer.length > 0) this.launch(this.buffer.shift()!);
     if (!this.sourceDone && !this.fetching && this.sourceError === null && this.buffer.length < this.run.maxParallel) this.fetchPage();
   }

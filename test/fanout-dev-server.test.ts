@@ -1,0 +1,148 @@
+/**
+ * fanoutWorkflow on the dev server:
+ *
+ * - scale: N trivial partitions read page by page from a command source (default 500 here;
+ *   `npm run test:fanout-scale` runs 10,000, in .ci/run) all succeed; the run continues as new
+ *   (observed), and every run of its chain stays under a stated history bound (asserted from
+ *   Temporal's visibility);
+ * - crash: seed 004's billing on PostgreSQL with two worker processes on the queue `monthly`;
+ *   one is SIGKILLed mid-fan-out — nothing is lost (every company billed) and nothing is
+ *   duplicated (a trigger counts every committed invoice insert, per company: exactly one).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { FanoutRunInput } from '../src/catalog/fanout-input';
+import { fanoutOutcome } from '../src/cli/fanout-runs';
+import { seedBilling } from '../examples/billing/billing';
+import { fanoutStateQuery } from '../src/workflows/fanout-definitions';
+import { freePort, startDevServer, type DevServer } from '../scripts/servers';
+import { freshDatabase, skipUnlessEngine, stopTestPostgres, type TestDatabase } from './helpers/db';
+import { startDevEnv, type DevEnv } from './helpers/dev-env';
+import { tempDir } from './helpers/fs';
+import { quietRuntime } from './helpers/time-skipping';
+import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+
+const SCALE = Number(process.env.JOBNET_FANOUT_SCALE ?? 500);
+/**
+ * Each run continues as new past this many events — the product's default (8,000) at full
+ * scale, less for the short version so that it continues too. A run's history may exceed it by
+ * what arrives while its last starts are recorded; the bound says by how much at most, and
+ * stays under Temporal's 10,240-event warning.
+ */
+const CONTINUE_AFTER = SCALE >= 5_000 ? 8_000 : 1_000;
+const HISTORY_BOUND = Math.min(CONTINUE_AFTER + 1_000, 10_240);
+
+describe('fan-out at scale (dev server)', () => {
+  let dev: DevEnv;
+  let connection: Connection;
+  before(async () => {
+    dev = await startDevEnv('fanout-scale', ['fanout-scale']);
+    connection = await Connection.connect({ address: dev.server.address });
+  });
+  after(async () => {
+    await connection?.close();
+    await dev?.stop();
+  });
+
+  it(`${SCALE} trivial partitions complete; continue-as-new keeps every run's history under ${HISTORY_BOUND} events`, { timeout: 60 * 60_000 }, async () => {
+    const client = new Client({ connection });
+    const workflowId = `scale-${SCALE}@2026-12-01`;
+    const input: FanoutRunInput = {
+      name: `scale-${SCALE}`,
+      businessDate: '2026-12-01',
+      // One key per line, as a site's own listing script prints them; read 1,000 at a time.
+      source: { kind: 'command', command: ['sh', '-c', `seq 1 ${SCALE} | sed 's/^/p/'`] },
+      item: { name: 'trivial', job: { activity: { name: 'simulatedCall', args: { ms: 0 } }, timeout: '1m', retry: { attempts: 3, interval: '1s' } } },
+      maxParallel: 64,
+      continueAsNewAfter: CONTINUE_AFTER,
+    };
+    const started = Date.now();
+    const handle = await client.workflow.start('fanoutWorkflow', { taskQueue: 'fanout-scale', workflowId, args: [input] });
+    const result = await fanoutOutcome(handle);
+    const seconds = (Date.now() - started) / 1000;
+    process.stderr.write(`# ${SCALE} partitions in ${seconds.toFixed(1)} s (${(SCALE / seconds).toFixed(1)}/s), continued as new ${result.continuedAsNew}×\n`);
+    assert.equal(result.status, 'success');
+    assert.equal(result.total, SCALE);
+    assert.equal(result.succeeded, SCALE);
+    assert.equal(result.failed, 0);
+    assert.ok(result.continuedAsNew >= 1, 'the run continued as new');
+
+    // Every run of the chain, from visibility (eventually consistent: wait until all are there).
+    let runs: { status: string; historyLength: number }[] = [];
+    for (let i = 0; i < 50; i++) {
+      runs = [];
+      for await (const run of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push({ status: run.status.name, historyLength: run.historyLength });
+      if (runs.length === result.continuedAsNew + 1 && runs.every((run) => run.status !== 'RUNNING')) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(runs.length, result.continuedAsNew + 1);
+    assert.equal(runs.filter((run) => run.status === 'CONTINUED_AS_NEW').length, result.continuedAsNew);
+    const longest = Math.max(...runs.map((run) => run.historyLength));
+    assert.ok(longest <= HISTORY_BOUND, `the longest run has ${longest} events (bound ${HISTORY_BOUND})`);
+  });
+});
+
+describe('fan-out with a worker SIGKILLed mid-run (dev server, PostgreSQL, two worker processes)', { skip: process.env.JOBNET_FANOUT_SCALE ? 'only the scale test runs at a given scale' : skipUnlessEngine('postgres') }, () => {
+  const COMPANIES = 160;
+  let server: DevServer;
+  let work: ReturnType<typeof tempDir>;
+  let db: TestDatabase;
+  const workers: WorkerProcess[] = [];
+  before(async () => {
+    quietRuntime();
+    work = tempDir('fanout-crash');
+    server = await startDevServer({ dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
+    db = await freshDatabase('postgres');
+    await seedBilling(db.db, { companies: COMPANIES, usagePerCompany: 20, month: '2026-11', legacyPlanEvery: 0, brokenUsageEvery: 0 });
+    // Every committed invoice insert, counted where a duplicate could not hide (no key, same transaction).
+    await db.db.exec(`
+      CREATE TABLE invoice_effects (company_id bigint NOT NULL);
+      CREATE FUNCTION count_invoice_effect() RETURNS trigger AS $$ BEGIN INSERT INTO invoice_effects VALUES (NEW.company_id); RETURN NEW; END $$ LANGUAGE plpgsql;
+      CREATE TRIGGER invoice_effect BEFORE INSERT ON billing_invoices FOR EACH ROW EXECUTE FUNCTION count_invoice_effect();
+    `);
+    for (let i = 0; i < 2; i++) workers.push(await startWorkerProcess({ address: server.address, queues: ['monthly'], env: { ...db.env, JOBNET_LOG_DIR: path.join(work.dir, 'logs') } }));
+  });
+  after(async () => {
+    await Promise.all(workers.map((worker) => worker.kill('SIGKILL')));
+    await server?.kill();
+    await db?.drop();
+    await stopTestPostgres();
+    work?.cleanup();
+  });
+
+  it('loses nothing and duplicates nothing: every company billed once', { timeout: 300_000 }, async () => {
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const client = new Client({ connection });
+      const input: FanoutRunInput = {
+        name: 'monthly-billing',
+        businessDate: '2026-12-01',
+        source: { kind: 'sql', query: 'SELECT code AS key FROM billing_companies WHERE active' },
+        // The outside call makes each company take a moment, so the kill lands mid-step for some.
+        item: { name: 'billing-company', job: { activity: { name: 'billingCompany', args: { externalCallMs: 400 } }, timeout: '1m', heartbeatTimeout: '4s', retry: { attempts: 3, interval: '1s' } } },
+        maxParallel: 16,
+        queue: 'monthly',
+      };
+      const handle = await client.workflow.start('fanoutWorkflow', { taskQueue: 'monthly', workflowId: 'monthly-billing@2026-12-01', args: [input] });
+      // Kill one worker once the fan-out is well under way.
+      for (;;) {
+        const state = await handle.query(fanoutStateQuery).catch(() => undefined);
+        if (state && state.succeeded >= 40) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await workers[0]!.kill('SIGKILL');
+      const result = await fanoutOutcome(handle);
+      assert.equal(result.status, 'success', JSON.stringify(result.failures));
+      assert.equal(result.succeeded, COMPANIES);
+      const counted = await db.db.query<{ company_id: string; n: string }>('SELECT company_id::text AS company_id, count(*)::text AS n FROM invoice_effects GROUP BY company_id');
+      assert.equal(counted.rows.length, COMPANIES, 'every company billed');
+      assert.deepEqual(counted.rows.filter((row) => row.n !== '1'), [], 'no company billed twice');
+      const notices = await db.db.query<{ n: string }>('SELECT count(*)::text AS n FROM billing_notices');
+      assert.equal(notices.rows[0]!.n, String(COMPANIES));
+    } finally {
+      await connection.close();
+    }
+  });
+});
