@@ -31,7 +31,7 @@ const { values } = parseArgs({
   options: {
     'io-partitions': { type: 'string', default: '200' },
     'io-ms': { type: 'string', default: '200' },
-    trivial: { type: 'string', default: '2000' },
+    trivial: { type: 'string', default: '1000' },
     parallel: { type: 'string', default: '1,4,16,64' },
     workers: { type: 'string', default: '1,2' },
   },

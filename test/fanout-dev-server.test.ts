@@ -11,6 +11,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { FanoutRunInput } from '../src/catalog/fanout-input';
@@ -19,6 +20,7 @@ import { seedBilling } from '../examples/billing/billing';
 import { fanoutStateQuery } from '../src/workflows/fanout-definitions';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { freshDatabase, skipUnlessEngine, stopTestPostgres, type TestDatabase } from './helpers/db';
+import { jobnet } from './helpers/cli';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { tempDir } from './helpers/fs';
 import { quietRuntime } from './helpers/time-skipping';
@@ -81,6 +83,52 @@ describe('fan-out at scale (dev server)', () => {
     assert.equal(runs.filter((run) => run.status === 'CONTINUED_AS_NEW').length, result.continuedAsNew);
     const longest = Math.max(...runs.map((run) => run.historyLength));
     assert.ok(longest <= HISTORY_BOUND, `the longest run has ${longest} events (bound ${HISTORY_BOUND})`);
+  });
+});
+
+describe('jobnet run and retry-partitions of a catalog fan-out (dev server)', { skip: process.env.JOBNET_FANOUT_SCALE ? 'only the scale test runs at a given scale' : false }, () => {
+  let dev: DevEnv;
+  const dir = tempDir('fanout-cli');
+  const catalog = path.join(dir.dir, 'jobnet.yaml');
+  before(async () => {
+    dev = await startDevEnv('fanout-cli', ['fanout-cli']);
+    writeFileSync(
+      catalog,
+      [
+        'version: 1',
+        'defaults: { queue: fanout-cli }',
+        'jobs:',
+        '  per-key:',
+        `    command: [sh, -c, 'test "$JOBNET_ITEM" != k3 || { echo "no data for k3" >&2; exit 5; }']`,
+        '    retry: { attempts: 1 }',
+        '  fan:',
+        '    fanout: { items: [k1, k2, k3, k4], job: per-key, maxParallel: 2 }',
+        '    runbooks: { NotUsed: "https://wiki.example/x" }',
+      ].join('\n'),
+    );
+  });
+  after(async () => {
+    await dev?.stop();
+    dir.cleanup();
+  });
+
+  it('runs once per date, prints the summary, and reruns only failed partitions', { timeout: 120_000 }, async () => {
+    const cli = (...argv: string[]) => jobnet('-c', catalog, '--address', dev.server.address, ...argv);
+    const first = await cli('run', 'fan', '--date', '2026-12-01', '--wait');
+    assert.equal(first.code, 1, first.stderr);
+    assert.match(first.stderr, /started fan@2026-12-01/);
+    assert.match(first.stdout, /fan \(2026-12-01\): partial — 4\/4 partitions done: 3 succeeded, 1 failed, 0 running, 0 pending/);
+    assert.match(first.stdout, /failed exit:5 ×1: k3/);
+    const again = await cli('run', 'fan', '--date', '2026-12-01');
+    assert.equal(again.code, 0);
+    assert.match(again.stderr, /exists already/);
+    const succeeded = await cli('retry-partitions', 'fan@2026-12-01', '--keys', 'k1');
+    assert.equal(succeeded.code, 2);
+    assert.match(succeeded.stderr, /k1: did not fail in this run/);
+    const retried = await cli('retry-partitions', 'fan@2026-12-01', '--failed', '--wait');
+    assert.equal(retried.code, 1, 'k3 fails again');
+    assert.match(retried.stderr, /retrying 1 partition of fan@2026-12-01: k3#2/);
+    assert.match(retried.stdout, /3 succeeded, 1 failed.*round 2/);
   });
 });
 

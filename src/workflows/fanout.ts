@@ -167,7 +167,12 @@ class FanoutRunner {
 
     // Before the first await: reports of partitions carried from the previous run may be waiting.
     setHandler(fanoutStateQuery, () => this.snapshot());
-    setHandler(partitionDoneSignal, (report) => this.settle(partitionReportSchema.parse(report)));
+    setHandler(partitionDoneSignal, (report) => {
+      // A signal cannot be refused: one that is not a partition's report is logged and ignored.
+      const parsed = partitionReportSchema.safeParse(report);
+      if (parsed.success) this.settle(parsed.data);
+      else log.warn(`${this.run.name}: ignored a partitionDone signal that is not a partition report`);
+    });
   }
 
   async execute(): Promise<{ kind: 'done'; result: FanoutResult } | { kind: 'continue'; carry: FanoutCarry }> {
