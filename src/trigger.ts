@@ -1,4 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import { jobRunInputSchema, type JobRunInput } from './catalog/job-schema';
 import { parseOrThrow } from './catalog/validation-error';
 import { BusinessDate, JobName, JobStatus } from './search-attributes';
@@ -16,34 +17,40 @@ export function jobWorkflowId(name: string, businessDate: string): string {
 }
 
 /**
- * Starts one run of a job for a business date — at most one per date unless `force`, which
- * starts an extra run with a distinguishable id (`<job>@<date>+<epoch ms>`).
+ * Starts one run of a job, jobnet or fan-out for a business date — at most one per date unless
+ * `force`, which starts an extra run with a distinguishable id (`<name>@<date>+<epoch ms>`). A
+ * finished run for the same date blocks another one too, not only a running one.
  */
+export async function triggerWorkflow<W extends Workflow>(
+  client: Client,
+  request: { workflowType: string; name: string; businessDate: string; args: unknown[]; taskQueue: string; force?: boolean; now?: Date },
+): Promise<{ handle: WorkflowHandle<W>; started: boolean }> {
+  const baseId = jobWorkflowId(request.name, request.businessDate);
+  const workflowId = request.force ? `${baseId}+${(request.now ?? new Date()).getTime()}` : baseId;
+  try {
+    await client.workflow.start(request.workflowType, {
+      taskQueue: request.taskQueue,
+      workflowId,
+      args: request.args,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: JobName, value: request.name },
+        { key: BusinessDate, value: request.businessDate },
+        { key: JobStatus, value: 'running' },
+      ],
+    });
+    return { handle: client.workflow.getHandle<W>(workflowId), started: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { handle: client.workflow.getHandle<W>(workflowId), started: false };
+    throw error;
+  }
+}
+
+/** One run of a job for a business date (see triggerWorkflow). */
 export async function triggerJob(
   client: Client,
   request: { input: JobRunInput; taskQueue: string; force?: boolean; now?: Date },
 ): Promise<TriggerResult> {
   const input = parseOrThrow(jobRunInputSchema, request.input, 'job run');
-  const baseId = jobWorkflowId(input.name, input.businessDate);
-  const workflowId = request.force ? `${baseId}+${(request.now ?? new Date()).getTime()}` : baseId;
-  try {
-    const handle = await client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
-      taskQueue: request.taskQueue,
-      workflowId,
-      args: [request.input],
-      // A finished run for the same date blocks another one too, not only a running one.
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: JobName, value: input.name },
-        { key: BusinessDate, value: input.businessDate },
-        { key: JobStatus, value: 'running' },
-      ],
-    });
-    return { handle, started: true };
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      return { handle: client.workflow.getHandle<typeof jobWorkflow>(workflowId), started: false };
-    }
-    throw error;
-  }
+  return triggerWorkflow<typeof jobWorkflow>(client, { ...request, workflowType: 'jobWorkflow', name: input.name, businessDate: input.businessDate, args: [request.input] });
 }

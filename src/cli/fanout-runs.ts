@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { businessDateAt } from '../catalog/business-date';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
@@ -7,7 +7,7 @@ import { businessDateSchema } from '../catalog/job-schema';
 import { jobRouting } from '../catalog/run-routing';
 import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
 import { BusinessDate, JobName, JobStatus } from '../search-attributes';
-import { jobWorkflowId } from '../trigger';
+import { triggerWorkflow } from '../trigger';
 import { fanoutStatusLines, type FanoutResult } from '../workflows/fanout-definitions';
 import { RunFailedError, type CliContext } from './context';
 import type { fanoutWorkflow } from '../workflows';
@@ -23,25 +23,7 @@ export async function triggerFanout(
   request: { input: FanoutRunInput; taskQueue: string; force?: boolean; now?: Date },
 ): Promise<{ handle: WorkflowHandle<typeof fanoutWorkflow>; started: boolean }> {
   const input = parseOrThrow(fanoutRunInputSchema, request.input, 'fan-out run');
-  const baseId = jobWorkflowId(input.name, input.businessDate);
-  const workflowId = request.force ? `${baseId}+${(request.now ?? new Date()).getTime()}` : baseId;
-  try {
-    const handle = await client.workflow.start<typeof fanoutWorkflow>('fanoutWorkflow', {
-      taskQueue: request.taskQueue,
-      workflowId,
-      args: [request.input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: JobName, value: input.name },
-        { key: BusinessDate, value: input.businessDate },
-        { key: JobStatus, value: 'running' },
-      ],
-    });
-    return { handle, started: true };
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return { handle: client.workflow.getHandle(workflowId), started: false };
-    throw error;
-  }
+  return triggerWorkflow<typeof fanoutWorkflow>(client, { ...request, workflowType: 'fanoutWorkflow', name: input.name, businessDate: input.businessDate, args: [request.input] });
 }
 
 /** The result of a finished fan-out run, also when it ended partial or error (then from the failure's details). */

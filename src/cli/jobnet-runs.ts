@@ -1,12 +1,11 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { businessDateAt } from '../catalog/business-date';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { businessDateSchema } from '../catalog/job-schema';
 import { jobnetRunInput, jobnetRunInputSchema, type JobnetRunInput } from '../catalog/jobnet-input';
 import { parseOrThrow } from '../catalog/validation-error';
-import { BusinessDate, JobName, JobStatus } from '../search-attributes';
-import { jobWorkflowId } from '../trigger';
+import { triggerWorkflow } from '../trigger';
 import type { jobnetWorkflow } from '../workflows';
 import { RunFailedError, type CliContext } from './context';
 import { renderJobnet } from './status-render';
@@ -21,25 +20,7 @@ export async function triggerJobnet(
   request: { input: JobnetRunInput; taskQueue: string; force?: boolean; now?: Date },
 ): Promise<{ handle: WorkflowHandle<typeof jobnetWorkflow>; started: boolean }> {
   const input = parseOrThrow(jobnetRunInputSchema, request.input, 'jobnet run');
-  const baseId = jobWorkflowId(input.name, input.businessDate);
-  const workflowId = request.force ? `${baseId}+${(request.now ?? new Date()).getTime()}` : baseId;
-  try {
-    const handle = await client.workflow.start<typeof jobnetWorkflow>('jobnetWorkflow', {
-      taskQueue: request.taskQueue,
-      workflowId,
-      args: [request.input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: JobName, value: input.name },
-        { key: BusinessDate, value: input.businessDate },
-        { key: JobStatus, value: 'running' },
-      ],
-    });
-    return { handle, started: true };
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return { handle: client.workflow.getHandle(workflowId), started: false };
-    throw error;
-  }
+  return triggerWorkflow<typeof jobnetWorkflow>(client, { ...request, workflowType: 'jobnetWorkflow', name: input.name, businessDate: input.businessDate, args: [request.input] });
 }
 
 /** `jobnet run <jobnet>`: starts (or finds) the run; with `wait`, prints its tree and fails (exit 1) if it failed. */
