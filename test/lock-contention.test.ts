@@ -7,46 +7,20 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import * as activities from '../src/activities';
-import { holdFor } from './workflows/hold-activity';
-import { freePort, startDevServer, type DevServer } from '../scripts/servers';
-import { quietRuntime } from './helpers/time-skipping';
-import { tempDir } from './helpers/fs';
+import { startLockEnv, type LockEnv } from './helpers/lock-env';
 import type { Holding, lockContenderWorkflow } from './workflows/lock-contender';
 
 const TASK_QUEUE = 'lock-contention';
 const CONTENDERS = Number(process.env.LOCK_CONTENDERS ?? 20);
 const TAKES_EACH = Number(process.env.LOCK_TAKES_EACH ?? 5);
-let server: DevServer;
-let work: ReturnType<typeof tempDir>;
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let lockEnv: LockEnv;
+let client: LockEnv['client'];
 
 before(async () => {
-  quietRuntime();
-  work = tempDir('lock-contention');
-  server = await startDevServer({ dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
-  nativeConnection = await NativeConnection.connect({ address: server.address });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows/lock-contender') });
-  worker = await Worker.create({ connection: nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities: { ...activities, holdFor } });
-  running = worker.run();
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection });
+  lockEnv = await startLockEnv('lock-contention', TASK_QUEUE);
+  client = lockEnv.client;
 });
-after(async () => {
-  worker?.shutdown();
-  await running;
-  await connection?.close();
-  await nativeConnection?.close();
-  await server?.kill();
-  work?.cleanup();
-});
+after(async () => lockEnv?.stop());
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failing draw can be replayed. */
 function random(seed: number): () => number {

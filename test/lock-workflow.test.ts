@@ -7,46 +7,20 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import * as activities from '../src/activities';
 import { lockStateQuery, lockWorkflowId } from '../src/workflows/lock-definitions';
-import { freePort, startDevServer, type DevServer } from '../scripts/servers';
-import { quietRuntime } from './helpers/time-skipping';
-import { tempDir } from './helpers/fs';
-import { holdFor } from './workflows/hold-activity';
+import { startLockEnv, type LockEnv } from './helpers/lock-env';
 import type { lockContenderWorkflow } from './workflows/lock-contender';
 
 const TASK_QUEUE = 'lock-test';
-let server: DevServer;
-let work: ReturnType<typeof tempDir>;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let client: Client;
-let worker: Worker;
-let running: Promise<void>;
+let lockEnv: LockEnv;
+let client: LockEnv['client'];
 let counter = 0;
 
 before(async () => {
-  quietRuntime();
-  work = tempDir('lock-workflow');
-  server = await startDevServer({ dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
-  nativeConnection = await NativeConnection.connect({ address: server.address });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows/lock-contender') });
-  worker = await Worker.create({ connection: nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities: { ...activities, holdFor } });
-  running = worker.run();
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection });
+  lockEnv = await startLockEnv('lock-workflow', TASK_QUEUE);
+  client = lockEnv.client;
 });
-after(async () => {
-  worker?.shutdown();
-  await running;
-  await connection?.close();
-  await nativeConnection?.close();
-  await server?.kill();
-  work?.cleanup();
-});
+after(async () => lockEnv?.stop());
 
 function contender(lock: string, name: string, holdMs: number[], options: { leaseMs?: number; maxWaitMs?: number; policy?: 'wait' | 'fail-fast' } = {}) {
   return client.workflow.start<typeof lockContenderWorkflow>('lockContenderWorkflow', {
