@@ -177,7 +177,9 @@ describe('jobnet sync', () => {
     // A second fire on the same business date finds the run and starts nothing.
     await handle.trigger();
     await waitFor(async () => (await handle.describe()).info.recentActions.length >= 2, 30_000);
-    const parents = (await handle.describe()).info.recentActions.map((action) => client.workflow.getHandle(action.action.workflow.workflowId));
+    // By run id: two fires in the same second get the same workflow id (Temporal appends the
+    // fire time in whole seconds), and the id alone would name the later run twice.
+    const parents = (await handle.describe()).info.recentActions.map(({ action }) => client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId));
     const outcomes = await Promise.all(parents.map((parent) => parent.result() as Promise<{ outcome: string; workflowId: string }>));
     assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ['already-ran', 'ran']);
     assert.ok(outcomes.every((o) => o.workflowId === `nightly@${today}`));

@@ -1,0 +1,92 @@
+/**
+ * `npm run bench:workflow-start` — what it costs the worker to create one workflow of each type.
+ *
+ * Every new workflow run evaluates the workflow bundle's own modules afresh (the SDK isolates
+ * module state per run), so whatever the bundle's modules do at load — building zod schemas,
+ * loading libraries — is paid by every job, partition, lock and notification. This bench creates
+ * workflows the way the worker does (the SDK's reusable-V8-context creator, an internal class)
+ * from the project's real bundle, and reports milliseconds of CPU per creation, per type.
+ * It is the figure behind fan-out throughput (DESIGN.md §9: ≥ 100 partitions/s on 2 cores).
+ *
+ *   npm run bench:workflow-start [-- --runs 200]
+ *
+ * Figures go to stdout and to .data/bench/workflow-start-<time>.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { parseWorkflowCode } from '@temporalio/worker/lib/worker';
+import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm';
+import type { WorkflowInfo } from '@temporalio/workflow';
+import { workflowsPath } from '../src/worker-setup';
+
+const ROOT = path.resolve(__dirname, '..');
+const WORKFLOW_TYPES = ['partitionWorkflow', 'jobWorkflow', 'jobnetWorkflow', 'fanoutWorkflow', 'lockWorkflow', 'gateWorkflow', 'notifyWorkflow'];
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' }, preload: { type: 'string', default: '' }, workflows: { type: 'string', default: '' }, types: { type: 'string', default: WORKFLOW_TYPES.join(',') } } });
+const RUNS = Number(values.runs);
+
+function infoFor(workflowType: string, n: number): WorkflowInfo {
+  const now = new Date();
+  return {
+    workflowId: `bench-${workflowType}-${n}`,
+    runId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    workflowType,
+    taskQueue: 'bench',
+    namespace: 'default',
+    firstExecutionRunId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    attempt: 1,
+    historyLength: 3,
+    historySize: 1_000,
+    continueAsNewSuggested: false,
+    startTime: now,
+    runStartTime: now,
+    workflowStartTime: now,
+    unsafe: { isReplaying: false, now: () => Date.now() },
+    searchAttributes: {},
+    typedSearchAttributes: undefined,
+    memo: {},
+    priority: {},
+  } as unknown as WorkflowInfo;
+}
+
+async function main(): Promise<void> {
+  const bundle = await bundleWorkflowCode({ workflowsPath: values.workflows ? path.resolve(values.workflows) : workflowsPath(), preloadModules: values.preload ? values.preload.split(',') : [], logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } });
+  console.log(`bundle: ${(bundle.code.length / 1e6).toFixed(2)} MB`);
+  const creator = await ReusableVMWorkflowCreator.create(parseWorkflowCode(bundle.code), 60_000, new Set(), undefined);
+  const figures: Record<string, { runs: number; meanMs: number; p50Ms: number; p95Ms: number }> = {};
+  let n = 0;
+  for (const workflowType of values.types.split(',')) {
+    const samples: number[] = [];
+    // Warm-up creations let V8 compile the bundle's functions, as in a worker that has run a while.
+    for (let i = 0; i < RUNS + 20; i++) {
+      const started = process.cpuUsage();
+      const workflow = await creator.createWorkflow({ info: infoFor(workflowType, ++n), randomnessSeed: [1, 2], now: Date.now(), showStackTraceSources: false });
+      const used = process.cpuUsage(started);
+      await workflow.dispose();
+      if (i >= 20) samples.push((used.user + used.system) / 1000);
+    }
+    samples.sort((a, b) => a - b);
+    figures[workflowType] = {
+      runs: samples.length,
+      meanMs: round(samples.reduce((sum, value) => sum + value, 0) / samples.length),
+      p50Ms: round(samples[Math.floor(samples.length / 2)]!),
+      p95Ms: round(samples[Math.floor(samples.length * 0.95)]!),
+    };
+    console.log(`${workflowType.padEnd(18)} mean ${figures[workflowType].meanMs} ms CPU, p50 ${figures[workflowType].p50Ms}, p95 ${figures[workflowType].p95Ms} (${samples.length} creations)`);
+  }
+  await creator.destroy();
+  const out = path.join(ROOT, '.data', 'bench');
+  mkdirSync(out, { recursive: true });
+  const file = path.join(out, `workflow-start-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), bundleBytes: bundle.code.length, figures }, null, 2));
+  console.log(`figures saved to ${path.relative(ROOT, file)}`);
+}
+
+const round = (value: number): number => Math.round(value * 100) / 100;
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
