@@ -5,7 +5,9 @@
  * module state per run), so whatever the bundle's modules do at load — building zod schemas,
  * loading libraries — is paid by every job, partition, lock and notification. This bench creates
  * workflows the way the worker does (the SDK's reusable-V8-context creator, an internal class)
- * from the project's real bundle, and reports milliseconds of CPU per creation, per type.
+ * from the project's real bundle, runs each one's first activation with a real input (up to
+ * its first command: an activity, a timer or a child), and reports milliseconds of CPU per
+ * run, per type.
  * It is the figure behind fan-out throughput (DESIGN.md §9: ≥ 100 partitions/s on 2 cores).
  *
  *   npm run bench:workflow-start [-- --runs 200]
@@ -19,6 +21,9 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { parseWorkflowCode } from '@temporalio/worker/lib/worker';
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm';
 import type { WorkflowInfo } from '@temporalio/workflow';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { coresdk } from '@temporalio/proto';
+import { jobSpecSchema } from '../src/catalog/job-schema';
 import { workflowsPath } from '../src/worker-setup';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -26,6 +31,19 @@ const WORKFLOW_TYPES = ['partitionWorkflow', 'jobWorkflow', 'jobnetWorkflow', 'f
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' }, preload: { type: 'string', default: '' }, workflows: { type: 'string', default: '' }, types: { type: 'string', default: WORKFLOW_TYPES.join(',') } } });
 const RUNS = Number(values.runs);
+
+const JOB = { command: ['true'] };
+const BUSINESS_DATE = '2026-12-01';
+/** A real input per type, as the CLI, a Schedule or a parent would start it. */
+const INPUTS: Record<string, unknown[]> = {
+  partitionWorkflow: [{ fanout: 'bench', businessDate: BUSINESS_DATE, key: 'k1', attempt: 1, runKey: 'bench@2026-12-01/k1', item: { name: 'item', job: jobSpecSchema.parse(JOB) } }],
+  jobWorkflow: [{ name: 'bench', businessDate: BUSINESS_DATE, job: JOB }],
+  jobnetWorkflow: [{ name: 'bench', businessDate: BUSINESS_DATE, steps: { a: { job: JOB }, b: { job: JOB, needs: ['a'] } } }],
+  fanoutWorkflow: [{ name: 'bench', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1', 'k2'] }, maxParallel: 2, item: { name: 'item', job: JOB } }],
+  lockWorkflow: [{ name: 'bench' }],
+  gateWorkflow: [{ job: 'bench', businessDate: BUSINESS_DATE }],
+  notifyWorkflow: [{ event: {}, channels: [] }],
+};
 
 function infoFor(workflowType: string, n: number): WorkflowInfo {
   const now = new Date();
@@ -44,6 +62,8 @@ function infoFor(workflowType: string, n: number): WorkflowInfo {
     runStartTime: now,
     workflowStartTime: now,
     unsafe: { isReplaying: false, now: () => Date.now() },
+    // Partitions run only as a fan-out's child.
+    parent: { workflowId: 'bench-parent', runId: '00000000-0000-4000-8000-000000000000', namespace: 'default' },
     searchAttributes: {},
     typedSearchAttributes: undefined,
     memo: {},
@@ -62,8 +82,17 @@ async function main(): Promise<void> {
     // Warm-up creations let V8 compile the bundle's functions, as in a worker that has run a while.
     for (let i = 0; i < RUNS + 20; i++) {
       const started = process.cpuUsage();
-      const workflow = await creator.createWorkflow({ info: infoFor(workflowType, ++n), randomnessSeed: [1, 2], now: Date.now(), showStackTraceSources: false });
+      const info = infoFor(workflowType, ++n);
+      const workflow = await creator.createWorkflow({ info, randomnessSeed: [1, 2], now: Date.now(), showStackTraceSources: false });
+      const completion = await workflow.activate(coresdk.workflow_activation.WorkflowActivation.fromObject({
+        runId: info.runId,
+        timestamp: { seconds: Math.floor(Date.now() / 1000) },
+        isReplaying: false,
+        historyLength: 3,
+        jobs: [{ initializeWorkflow: { workflowId: info.workflowId, workflowType, arguments: (INPUTS[workflowType] ?? []).map((arg) => defaultPayloadConverter.toPayload(arg)), randomnessSeed: 1, attempt: 1, firstExecutionRunId: info.runId } }],
+      }));
       const used = process.cpuUsage(started);
+      if (i === 0) console.log(`${workflowType}: first activation ${describeCompletion(completion)}`);
       await workflow.dispose();
       if (i >= 20) samples.push((used.user + used.system) / 1000);
     }
@@ -82,6 +111,12 @@ async function main(): Promise<void> {
   const file = path.join(out, `workflow-start-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), bundleBytes: bundle.code.length, figures }, null, 2));
   console.log(`figures saved to ${path.relative(ROOT, file)}`);
+}
+
+/** What the first activation ended with: the commands it issued, or its failure. */
+function describeCompletion(completion: { failed?: { failure?: { message?: string | null } | null } | null; successful?: { commands?: object[] | null } | null }): string {
+  if (completion.failed) return `FAILED: ${completion.failed.failure?.message ?? '?'}`;
+  return `→ ${(completion.successful?.commands ?? []).map((command) => Object.keys(command).find((key) => key !== 'userMetadata') ?? '?').join(', ')}`;
 }
 
 const round = (value: number): number => Math.round(value * 100) / 100;

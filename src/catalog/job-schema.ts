@@ -141,8 +141,4 @@ export type JobSpecInput = z.input<typeof jobSpecSchema>;
 export type JobRunInput = z.input<typeof jobRunInputSchema>;
 export type JobRun = z.output<typeof jobRunInputSchema>;
 
-/** The task queue a job runs on: its host's queue, its own queue, or the default. */
-export function jobTaskQueue(job: Pick<JobSpec, 'queue' | 'host'>, defaultQueue: string): string {
-  if (job.host) return `host:${job.host}`;
-  return job.queue ?? defaultQueue;
-}
+export { jobTaskQueue } from './job-queue';

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { FanoutRunInput, PartitionFailure } from '../catalog/fanout-input';
 
@@ -88,8 +88,7 @@ export const MAX_FAILURES_KEPT = 5_000;
 
 /** The live state: `jobnet status <run>`, the Web UI's query tab. */
 export const fanoutStateQuery = defineQuery<FanoutState>('fanoutState');
-/** Sent by each partition run to its fan-out (by workflow id: it reaches the current run after a continue-as-new). */
-export const partitionDoneSignal = defineSignal<[PartitionReport]>('partitionDone');
+export { partitionDoneSignal } from './fanout-signals';
 
 /** Failures grouped by error type, largest group first, each listing at most `keysPerGroup` keys. */
 export function groupFailures(

@@ -10,34 +10,19 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
-import { z } from 'zod';
 import type * as activities from '../activities';
 import type { CommandOutcome } from '../activities/command';
-import { partitionKeySchema } from '../catalog/fanout-input';
-import { businessDateSchema, jobNameSchema, jobSpecSchema, jobTaskQueue, type JobSpec } from '../catalog/job-schema';
-import { partitionDoneSignal, type PartitionReport } from './fanout-definitions';
-import { parseWorkflowInput } from './input';
+import type { JobSpec } from '../catalog/job-schema';
+import { jobTaskQueue } from '../catalog/job-queue';
+import type { PartitionReport } from './fanout-definitions';
+import { partitionDoneSignal, type PartitionRunInput } from './fanout-signals';
 
 /** How often a lost worker (heartbeat time-out) is answered by running the partition's work again, as for a job. */
 const MAX_WORKER_LOSSES = 3;
 /** The activity enforces the job's time-out itself; Temporal's bound is only a backstop. */
 const START_TO_CLOSE_MARGIN_MS = 60_000;
 
-export const partitionRunInputSchema = z.strictObject({
-  /** The fan-out job's name, for logs. */
-  fanout: jobNameSchema,
-  businessDate: businessDateSchema,
-  key: partitionKeySchema,
-  /** 1, then one more per `retry-partitions` round that reruns this key. */
-  attempt: z.int().min(1),
-  /**
-   * `<fan-out run id>/<key>`, the same in every round: what the work keys its effects to
-   * (runOnce), so a rerun of a partition that failed half-way skips the steps it finished.
-   */
-  runKey: z.string().min(1),
-  item: z.strictObject({ name: jobNameSchema, job: jobSpecSchema }),
-});
-export type PartitionRunInput = z.input<typeof partitionRunInputSchema>;
+export type { PartitionRunInput } from './fanout-signals';
 
 /**
  * One partition of a fan-out: the item job's work for one key, with the job's immediate
@@ -48,8 +33,18 @@ export type PartitionRunInput = z.input<typeof partitionRunInputSchema>;
  * per key (README "Fan-out" gives the figures).
  */
 export async function partitionWorkflow(input: PartitionRunInput): Promise<PartitionReport> {
-  const run = parseWorkflowInput(partitionRunInputSchema, input);
   const info = workflowInfo();
+  // Its input is the fan-out's own, validated and parsed (PartitionRunInput); validating it
+  // again would build the job schemas in every partition, the largest part of a partition's
+  // cost to the worker. Started by hand, it fails at once rather than guess at its input.
+  if (info.parent === undefined) {
+    throw ApplicationFailure.create({
+      type: 'InvalidInput',
+      message: 'partitionWorkflow runs only as a fan-out\'s child: start the fan-out (jobnet run <fanout>) or rerun keys with jobnet retry-partitions',
+      nonRetryable: true,
+    });
+  }
+  const run = input;
   let report: PartitionReport;
   try {
     const { outcome, tries } = await runWork(run);
@@ -75,7 +70,7 @@ export async function partitionWorkflow(input: PartitionRunInput): Promise<Parti
   return report;
 }
 
-type PartitionRun = z.output<typeof partitionRunInputSchema>;
+type PartitionRun = PartitionRunInput;
 class WorkFailure {
   constructor(
     readonly failure: unknown,

@@ -270,7 +270,7 @@ class FanoutRunner {
     startChild(partitionWorkflow, {
       workflowId,
       taskQueue: this.queue,
-      args: [{ fanout: this.run.name, businessDate: this.run.businessDate, key: item.key, attempt: item.attempt, runKey: `${info.workflowId}/${item.key}`, item: this.input.item }],
+      args: [{ fanout: this.run.name, businessDate: this.run.businessDate, key: item.key, attempt: item.attempt, runKey: `${info.workflowId}/${item.key}`, item: this.run.item }],
       // Carried through continue-as-new: the partition goes on and reports to the next run.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // A partition id runs once: a succeeded partition is never run again under it.
