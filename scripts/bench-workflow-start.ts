@@ -10,7 +10,7 @@
  * run, per type.
  * It is the figure behind fan-out throughput (DESIGN.md §9: ≥ 100 partitions/s on 2 cores).
  *
- *   npm run bench:workflow-start [-- --runs 200]
+ *   npm run bench:workflow-start [-- --runs 200 --cases partition,job (jobnet step)]
  *
  * Figures go to stdout and to .data/bench/workflow-start-<time>.json.
  */
@@ -27,23 +27,23 @@ import { jobSpecSchema } from '../src/catalog/job-schema';
 import { workflowsPath } from '../src/worker-setup';
 
 const ROOT = path.resolve(__dirname, '..');
-const WORKFLOW_TYPES = ['partitionWorkflow', 'jobWorkflow', 'jobnetWorkflow', 'fanoutWorkflow', 'lockWorkflow', 'gateWorkflow', 'notifyWorkflow'];
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' }, preload: { type: 'string', default: '' }, workflows: { type: 'string', default: '' }, types: { type: 'string', default: WORKFLOW_TYPES.join(',') } } });
-const RUNS = Number(values.runs);
 
 const JOB = { command: ['true'] };
 const BUSINESS_DATE = '2026-12-01';
-/** A real input per type, as the CLI, a Schedule or a parent would start it. */
-const INPUTS: Record<string, unknown[]> = {
-  partitionWorkflow: [{ fanout: 'bench', businessDate: BUSINESS_DATE, key: 'k1', attempt: 1, runKey: 'bench@2026-12-01/k1', item: { name: 'item', job: jobSpecSchema.parse(JOB) } }],
-  jobWorkflow: [{ name: 'bench', businessDate: BUSINESS_DATE, job: JOB }],
-  jobnetWorkflow: [{ name: 'bench', businessDate: BUSINESS_DATE, steps: { a: { job: JOB }, b: { job: JOB, needs: ['a'] } } }],
-  fanoutWorkflow: [{ name: 'bench', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1', 'k2'] }, maxParallel: 2, item: { name: 'item', job: JOB } }],
-  lockWorkflow: [{ name: 'bench' }],
-  gateWorkflow: [{ job: 'bench', businessDate: BUSINESS_DATE }],
-  notifyWorkflow: [{ event: {}, channels: [] }],
+/** Each case: a workflow type with a real input, as the CLI, a Schedule or a parent starts it. */
+const CASES: Record<string, { workflowType: string; args: unknown[] }> = {
+  partition: { workflowType: 'partitionWorkflow', args: [{ fanout: 'bench', businessDate: BUSINESS_DATE, key: 'k1', attempt: 1, runKey: 'bench@2026-12-01/k1', item: { name: 'item', job: jobSpecSchema.parse(JOB) } }] },
+  'job (jobnet step)': { workflowType: 'jobWorkflow', args: [{ validated: { name: 'bench', businessDate: BUSINESS_DATE, job: jobSpecSchema.parse(JOB) } }] },
+  'job (CLI start)': { workflowType: 'jobWorkflow', args: [{ name: 'bench', businessDate: BUSINESS_DATE, job: JOB }] },
+  jobnet: { workflowType: 'jobnetWorkflow', args: [{ name: 'bench', businessDate: BUSINESS_DATE, steps: { a: { job: JOB }, b: { job: JOB, needs: ['a'] } } }] },
+  fanout: { workflowType: 'fanoutWorkflow', args: [{ name: 'bench', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1', 'k2'] }, maxParallel: 2, item: { name: 'item', job: JOB } }] },
+  lock: { workflowType: 'lockWorkflow', args: [{ name: 'bench' }] },
+  gate: { workflowType: 'gateWorkflow', args: [{ job: 'bench', businessDate: BUSINESS_DATE }] },
 };
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' }, cases: { type: 'string', default: Object.keys(CASES).join(',') } } });
+const RUNS = Number(values.runs);
 
 function infoFor(workflowType: string, n: number): WorkflowInfo {
   const now = new Date();
@@ -72,12 +72,13 @@ function infoFor(workflowType: string, n: number): WorkflowInfo {
 }
 
 async function main(): Promise<void> {
-  const bundle = await bundleWorkflowCode({ workflowsPath: values.workflows ? path.resolve(values.workflows) : workflowsPath(), preloadModules: values.preload ? values.preload.split(',') : [], logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } });
+  const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } });
   console.log(`bundle: ${(bundle.code.length / 1e6).toFixed(2)} MB`);
   const creator = await ReusableVMWorkflowCreator.create(parseWorkflowCode(bundle.code), 60_000, new Set(), undefined);
   const figures: Record<string, { runs: number; meanMs: number; p50Ms: number; p95Ms: number }> = {};
   let n = 0;
-  for (const workflowType of values.types.split(',')) {
+  for (const label of values.cases.split(',')) {
+    const { workflowType, args } = CASES[label] ?? { workflowType: label, args: [] };
     const samples: number[] = [];
     // Warm-up creations let V8 compile the bundle's functions, as in a worker that has run a while.
     for (let i = 0; i < RUNS + 20; i++) {
@@ -89,21 +90,21 @@ async function main(): Promise<void> {
         timestamp: { seconds: Math.floor(Date.now() / 1000) },
         isReplaying: false,
         historyLength: 3,
-        jobs: [{ initializeWorkflow: { workflowId: info.workflowId, workflowType, arguments: (INPUTS[workflowType] ?? []).map((arg) => defaultPayloadConverter.toPayload(arg)), randomnessSeed: 1, attempt: 1, firstExecutionRunId: info.runId } }],
+        jobs: [{ initializeWorkflow: { workflowId: info.workflowId, workflowType, arguments: args.map((arg) => defaultPayloadConverter.toPayload(arg)), randomnessSeed: 1, attempt: 1, firstExecutionRunId: info.runId } }],
       }));
       const used = process.cpuUsage(started);
-      if (i === 0) console.log(`${workflowType}: first activation ${describeCompletion(completion)}`);
+      if (i === 0) console.log(`${label}: first activation ${describeCompletion(completion)}`);
       await workflow.dispose();
       if (i >= 20) samples.push((used.user + used.system) / 1000);
     }
     samples.sort((a, b) => a - b);
-    figures[workflowType] = {
+    figures[label] = {
       runs: samples.length,
       meanMs: round(samples.reduce((sum, value) => sum + value, 0) / samples.length),
       p50Ms: round(samples[Math.floor(samples.length / 2)]!),
       p95Ms: round(samples[Math.floor(samples.length * 0.95)]!),
     };
-    console.log(`${workflowType.padEnd(18)} mean ${figures[workflowType].meanMs} ms CPU, p50 ${figures[workflowType].p50Ms}, p95 ${figures[workflowType].p95Ms} (${samples.length} creations)`);
+    console.log(`${label.padEnd(18)} mean ${figures[label]!.meanMs} ms CPU, p50 ${figures[label]!.p50Ms}, p95 ${figures[label]!.p95Ms} (${samples.length} runs)`);
   }
   await creator.destroy();
   const out = path.join(ROOT, '.data', 'bench');

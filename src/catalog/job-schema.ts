@@ -41,8 +41,9 @@ export const expectSchema = z.strictObject({
   minRecordRatio: z.number().gt(0, 'a ratio is greater than 0').max(1, 'a ratio is at most 1 (0.5 = half of the previous day)'),
 });
 
-/** Seed 003 alerts after 3 failed runs in a row. */
-export const DEFAULT_CONSECUTIVE_FAILURES = 3;
+import { DEFAULT_CONSECUTIVE_FAILURES } from './job-rules';
+
+export { DEFAULT_CONSECUTIVE_FAILURES };
 
 /** When a streak of failed runs raises consecutive_failures. */
 export const consecutiveFailuresSchema = z.strictObject({
@@ -123,12 +124,15 @@ export const jobSpecSchema = z.strictObject({
   announceAs: jobNameSchema.optional(),
 });
 
+/** A job that can run: exactly one of command and activity. */
+export const runnableJobSchema = jobSpecSchema.refine((job) => (job.command === undefined) !== (job.activity === undefined), {
+  error: 'a job runs exactly one of command and activity',
+});
+
 export const jobRunInputSchema = z.strictObject({
   name: jobNameSchema,
   businessDate: businessDateSchema,
-  job: jobSpecSchema.refine((job) => (job.command === undefined) !== (job.activity === undefined), {
-    error: 'a job runs exactly one of command and activity',
-  }),
+  job: runnableJobSchema,
   /** Where the run's events go (channels, routes, the job's group and runbooks); absent: nowhere. */
   notify: eventRoutingSchema.optional(),
 });
@@ -141,4 +145,4 @@ export type JobSpecInput = z.input<typeof jobSpecSchema>;
 export type JobRunInput = z.input<typeof jobRunInputSchema>;
 export type JobRun = z.output<typeof jobRunInputSchema>;
 
-export { jobTaskQueue } from './job-queue';
+export { jobTaskQueue } from './job-rules';

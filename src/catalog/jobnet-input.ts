@@ -10,7 +10,7 @@ import type { Env } from './interpolate';
 import { toJobInput } from './job-input';
 import { fanoutRunInput, type NestedFanoutRunInput } from './fanout-input';
 import { jobnetRouting, stepRouting, type RunRoutingOptions } from './run-routing';
-import { businessDateSchema, jobSpecSchema } from './job-schema';
+import { businessDateSchema, jobSpecSchema, runnableJobSchema } from './job-schema';
 import { effectiveStep } from './steps';
 import { closest } from './suggest';
 import { InvalidInputError, problemFromIssue, type InputProblem } from './validation-error';
@@ -35,7 +35,7 @@ export interface NestedJobnetRunInput {
 export const jobnetStepRunSchema = z
   .strictObject({
     /** jobWorkflow's `job`, in input form; for a nested jobnet, `jobnet` instead. */
-    job: jobSpecSchema.optional(),
+    job: runnableJobSchema.optional(),
     /**
      * Checked only for its shape here: the nested run validates it in full at its own entry
      * (a recursive zod schema would lose its inferred types).

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eventRoutingSchema } from '../events/routing-schema';
-import { jobSpecSchema, jobNameSchema } from './job-schema';
+import { jobNameSchema, runnableJobSchema } from './job-schema';
 import { jobnetRunInputSchema } from './jobnet-input';
 import type { NestedFanoutRunInput } from './fanout-input';
 
@@ -11,7 +11,7 @@ import type { NestedFanoutRunInput } from './fanout-input';
 export const scheduledRunInputSchema = z
   .strictObject({
     name: jobNameSchema,
-    job: jobSpecSchema.optional(),
+    job: runnableJobSchema.optional(),
     jobnet: jobnetRunInputSchema.pick({ steps: true, operatorMaxWait: true, announceAs: true }).optional(),
     /** A fan-out job: its run input without the business date (validated in full at the fan-out's entry). */
     fanout: z.custom<NestedFanoutRunInput>((value) => typeof value === 'object' && value !== null && 'source' in value && 'item' in value, 'a fan-out run input').optional(),

@@ -55,14 +55,4 @@ export const eventDraftSchema = jobnetEventSchema
 
 export type EventDraft = z.input<typeof eventDraftSchema>;
 
-/** Where the Temporal Web UI shows a run. */
-export function runUiUrl(uiBaseUrl: string, namespace: string, workflowId: string, runId: string): string {
-  const base = uiBaseUrl.replace(/\/+$/, '');
-  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}`;
-}
-
-/** The runbook an error type links to; none when the job has no runbook for that type. */
-export function runbookFor(runbooks: Readonly<Record<string, string>>, errorType: string | undefined): string | undefined {
-  if (errorType === undefined || !Object.hasOwn(runbooks, errorType)) return undefined;
-  return runbooks[errorType];
-}
+export { runUiUrl, runbookFor } from './links';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSchema, routeSchema } from '../catalog/notify-schema';
+import { DEFAULT_UI_BASE_URL } from './links';
 
 /**
  * What a run needs to raise and route its events: the catalog's `notify:` section (only the
@@ -10,7 +11,7 @@ import { channelSchema, routeSchema } from '../catalog/notify-schema';
  * Channel URLs stay deferred (`${SLACK_WEBHOOK_URL}` as written): the worker that sends
  * resolves them, so no secret is ever written into a workflow's history.
  */
-export const DEFAULT_UI_BASE_URL = 'http://localhost:8233';
+export { DEFAULT_UI_BASE_URL };
 
 export const eventRoutingSchema = z.strictObject({
   channels: z.record(z.string(), channelSchema).default({}),

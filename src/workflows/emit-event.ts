@@ -9,10 +9,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { DEFAULT_SEVERITY, jobnetEventSchema, runUiUrl, runbookFor, type EventDraft, type JobnetEvent } from '../events/event-schema';
-import { DEFAULT_UI_BASE_URL, type EventRouting } from '../events/routing-schema';
+import type * as EventSchema from '../events/event-schema';
+import type { EventDraft, JobnetEvent } from '../events/event-schema';
+import { DEFAULT_SEVERITY } from '../events/event-types';
+import { DEFAULT_UI_BASE_URL, runUiUrl, runbookFor } from '../events/links';
+import type { EventRouting } from '../events/routing-schema';
 import { routedChannels } from '../notify/route';
-import { notifyWorkflow } from './notify';
+import type { notifyWorkflow } from './notify';
 
 export interface EmitOptions {
   /**
@@ -68,6 +71,9 @@ export async function emitEvent(draft: EventDraft, routing: EventRouting | undef
   };
   // A malformed draft is a bug in the raising workflow: it fails the workflow task (not the
   // run), which Temporal retries until fixed code is deployed; the event is not lost.
+  // Loaded here, not at the top: the schema is built only by runs that raise an event (every
+  // workflow run evaluates the modules it imports afresh).
+  const { jobnetEventSchema } = require('../events/event-schema') as typeof EventSchema;
   const event = jobnetEventSchema.parse(candidate);
   const seq = options.seq ?? event.attempt ?? 1;
   const key = `notify:${info.workflowId}:${info.runId}:${event.job}:${event.type}:${seq}`;
@@ -82,7 +88,7 @@ export async function emitEvent(draft: EventDraft, routing: EventRouting | undef
     // Not cancellable: an event raised while the run is being cancelled (an operator's abort)
     // must still get its notify workflow started.
     await CancellationScope.nonCancellable(() =>
-      startChild(notifyWorkflow, {
+      startChild<typeof notifyWorkflow>('notifyWorkflow', {
         workflowId: key,
         args: [{ key, event, channels }],
         parentClosePolicy: ParentClosePolicy.ABANDON,

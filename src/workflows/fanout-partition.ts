@@ -13,7 +13,7 @@ import { TimeoutType } from '@temporalio/common';
 import type * as activities from '../activities';
 import type { CommandOutcome } from '../activities/command';
 import type { JobSpec } from '../catalog/job-schema';
-import { jobTaskQueue } from '../catalog/job-queue';
+import { jobTaskQueue } from '../catalog/job-rules';
 import type { PartitionReport } from './fanout-definitions';
 import { partitionDoneSignal, type PartitionRunInput } from './fanout-signals';
 

@@ -19,7 +19,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { z } from 'zod';
 import type * as activities from '../activities';
 import type { PartitionPage } from '../activities/partitions';
-import { formatDuration } from '../catalog/duration';
+import { formatDuration } from '../catalog/duration-format';
 import { fanoutRunInputSchema, type FanoutRun, type FanoutRunInput } from '../catalog/fanout-input';
 import { BusinessDate, JobName, JobStatus, RecordCount } from '../search-attributes';
 import { announceSuccess } from './coordination';

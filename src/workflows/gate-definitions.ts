@@ -1,6 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { z } from 'zod';
-import { runRefSchema } from './lock-definitions';
+import type { GateSuccess, GateWait } from './gate-schemas';
 
 /**
  * The messages of cross-schedule dependencies (`after`). One gate workflow per job and business
@@ -11,14 +10,7 @@ import { runRefSchema } from './lock-definitions';
 
 export const gateWorkflowId = (job: string, businessDate: string): string => `after:${job}@${businessDate}`;
 
-export const gateInputSchema = z.object({ job: z.string().min(1), businessDate: z.string().min(1) });
-export type GateInput = z.infer<typeof gateInputSchema>;
-
-export const gateWaitSchema = z.object({ requestId: z.string().min(1), waiter: runRefSchema });
-export type GateWait = z.infer<typeof gateWaitSchema>;
-
-export const gateSuccessSchema = z.object({ workflowId: z.string().min(1), runId: z.string().min(1), at: z.string() });
-export type GateSuccess = z.infer<typeof gateSuccessSchema>;
+export type { GateInput, GateSuccess, GateWait } from './gate-schemas';
 
 /** Sent to a waiting run once the job it waits for has succeeded. */
 export interface AfterSatisfied {

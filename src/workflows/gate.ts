@@ -1,17 +1,15 @@
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   afterSatisfiedSignal,
-  gateInputSchema,
   gateStateQuery,
-  gateSuccessSchema,
   gateSuccessSignal,
-  gateWaitSchema,
   gateWaitSignal,
   type GateInput,
   type GateState,
   type AfterSatisfied,
   type GateWait,
 } from './gate-definitions';
+import { gateInputSchema, gateSuccessSchema, gateWaitSchema } from './gate-schemas';
 import { parseWorkflowInput } from './input';
 
 const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;

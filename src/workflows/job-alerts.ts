@@ -1,8 +1,9 @@
 import { CancellationScope, isCancellation, log, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import type { CurrentRun } from '../activities/checks-rules';
-import { formatDuration } from '../catalog/duration';
-import { DEFAULT_CONSECUTIVE_FAILURES, type JobRun } from '../catalog/job-schema';
+import { formatDuration } from '../catalog/duration-format';
+import type { JobRun } from '../catalog/job-schema';
+import { DEFAULT_CONSECUTIVE_FAILURES } from '../catalog/job-rules';
 import type { JobEvent } from '../catalog/run-result';
 import { DEFAULT_SEVERITY, EVENT_TYPES, type EventType } from '../events/event-types';
 import type { EventDraft } from '../events/event-schema';

@@ -14,7 +14,9 @@ import {
 import { TimeoutType } from '@temporalio/common';
 import type * as activities from '../activities';
 import type { CommandOutcome } from '../activities/command';
-import { jobRunInputSchema, jobTaskQueue, type JobSpec, type JobRun, type JobRunInput } from '../catalog/job-schema';
+import type * as JobSchema from '../catalog/job-schema';
+import type { JobSpec, JobRun, JobRunInput } from '../catalog/job-schema';
+import { jobTaskQueue } from '../catalog/job-rules';
 import type { JobEvent, JobEventType, JobResult, JobStatusValue } from '../catalog/run-result';
 import { BusinessDate, DelayedRetry, Host, JobName, JobStatus, RecordCount } from '../search-attributes';
 import { jobStateQuery } from './definitions';
@@ -29,6 +31,33 @@ const MAX_WORKER_LOSSES = 3;
 const START_TO_CLOSE_MARGIN_MS = 60_000;
 
 
+/**
+ * A job run as a parent workflow starts it (a jobnet's step, a Schedule's fire): validated and
+ * parsed by the parent as part of its own input (`runnableJobSchema`), so the child does not
+ * build the schemas again — the largest part of a job run's cost to the worker
+ * (`npm run bench:workflow-start`).
+ */
+export interface ValidatedJobRun {
+  validated: JobRun;
+}
+
+/** The run to do: a parent's validated run as it is, any other input validated here. */
+function jobRunOf(input: JobRunInput | ValidatedJobRun): JobRun {
+  if ('validated' in input) {
+    if (workflowInfo().parent === undefined) {
+      throw ApplicationFailure.create({
+        type: 'InvalidInput',
+        message: 'a `validated` job run is accepted only from a parent workflow (a jobnet or a Schedule); start a job with { name, businessDate, job }',
+        nonRetryable: true,
+      });
+    }
+    return input.validated;
+  }
+  // Loaded only here: a run from a parent never builds the schemas.
+  const { jobRunInputSchema } = require('../catalog/job-schema') as typeof JobSchema;
+  return parseWorkflowInput(jobRunInputSchema, input);
+}
+
 /** How one series of attempts (the immediate ladder, or the single delayed run) ended. */
 type SeriesResult = { ok: true; outcome: CommandOutcome; attempts: number } | { ok: false; failure: unknown; attempts: number };
 
@@ -37,8 +66,8 @@ type SeriesResult = { ok: true; outcome: CommandOutcome; attempts: number } | { 
  * run it; on failure retry at once as configured; if that is not enough, wait on a durable
  * timer and try exactly once more; write one line to the run log; report what happened.
  */
-export async function jobWorkflow(input: JobRunInput): Promise<JobResult> {
-  const run = parseWorkflowInput(jobRunInputSchema, input);
+export async function jobWorkflow(input: JobRunInput | ValidatedJobRun): Promise<JobResult> {
+  const run = jobRunOf(input);
   const { job } = run;
   const info = workflowInfo();
   const startTime = new Date().toISOString();

@@ -12,8 +12,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { formatDuration } from '../catalog/duration';
-import { toJobInput } from '../catalog/job-input';
+import { formatDuration } from '../catalog/duration-format';
 import { jobnetRunInputSchema, type JobnetRun, type JobnetRunInput } from '../catalog/jobnet-input';
 import { jobResultSchema, type JobResult } from '../catalog/run-result';
 import { closest } from '../catalog/suggest';
@@ -345,7 +344,8 @@ class JobnetRunner {
       if (step.job === undefined) throw new TypeError(`step ${name} has neither job nor jobnet`);
       const result = await executeChild(jobWorkflow, {
         workflowId,
-        args: [{ name, businessDate: this.run.businessDate, job: toJobInput(step.job), ...(step.notify === undefined ? {} : { notify: step.notify }) }],
+        // Validated with the jobnet's own input: the child takes it as it is.
+        args: [{ validated: { name, businessDate: this.run.businessDate, job: step.job, ...(step.notify === undefined ? {} : { notify: step.notify }) } }],
       });
       this.update(name, jobFields(result));
       return true;

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { z } from 'zod';
+import type { LockRelease, LockRequest } from './lock-schemas';
 
 /**
  * The messages of mutual exclusion, defined once for the lock workflow, the jobs that hold
@@ -10,28 +10,7 @@ import { z } from 'zod';
 
 export const lockWorkflowId = (lock: string): string => `lock:${lock}`;
 
-/** The run that asks: answers go to exactly this run, not a later run with the same id. */
-export const runRefSchema = z.object({ workflowId: z.string().min(1), runId: z.string().min(1) });
-export type RunRef = z.infer<typeof runRefSchema>;
-
-export const lockRequestSchema = z.object({
-  /** Unique per ask; a repeated request (a retried activity) is recognised by it and ignored. */
-  requestId: z.string().min(1),
-  holder: runRefSchema,
-  /** The asking job, for people reading the lock's state. */
-  jobName: z.string(),
-  /**
-   * How long a grant lasts without news of the holder: the holder's own time-out. At expiry the
-   * lock checks whether the holder's run is still open; if it vanished the lock passes on.
-   */
-  leaseMs: z.number().int().positive(),
-  /** fail-fast: answer "denied" at once instead of queueing when the lock is held or queued for. */
-  tryOnly: z.boolean().default(false),
-});
-export type LockRequest = z.infer<typeof lockRequestSchema>;
-
-export const lockReleaseSchema = z.object({ requestId: z.string().min(1) });
-export type LockRelease = z.infer<typeof lockReleaseSchema>;
+export type { LockRelease, LockRequest, RunRef } from './lock-schemas';
 
 /** The lock's answer to one request. */
 export interface LockAnswer {

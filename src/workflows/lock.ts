@@ -13,15 +13,14 @@ import type * as activities from '../activities';
 import {
   lockDeniedSignal,
   lockGrantedSignal,
-  lockReleaseSchema,
   lockReleaseSignal,
-  lockRequestSchema,
   lockRequestSignal,
   lockStateQuery,
   type LockAnswer,
   type LockRequest,
   type LockState,
 } from './lock-definitions';
+import { lockReleaseSchema, lockRequestSchema } from './lock-schemas';
 
 /** Continue-as-new long before Temporal's history limits: the state carried is small, and a short history replays fast. */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 1_000;

@@ -40,7 +40,8 @@ export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<Sc
         })
       : await executeChild(jobWorkflow, {
           workflowId,
-          args: [{ name: run.name, businessDate, job: input.job!, ...(input.notify === undefined ? {} : { notify: input.notify }) }],
+          // Validated with this run's own input: the child takes it as it is.
+          args: [{ validated: { name: run.name, businessDate, job: run.job!, ...(run.notify === undefined ? {} : { notify: run.notify }) } }],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
     return { outcome: 'ran', workflowId, result };
