@@ -1,7 +1,7 @@
 /**
- * `npm run start -- <job | jobWorkflow> [json input] [--date YYYY-MM-DD] [--wait] [--force]`
+ * `npm run start -- <job | jobnet | fan-out | jobWorkflow> [json input] [--date YYYY-MM-DD] [--wait] [--force]`
  *
- * Triggers one run: a job of the catalog by name (the same as `jobnet run`), or a workflow
+ * Triggers one run: a job, jobnet or fan-out of the catalog by name (the same as `jobnet run`), or a workflow
  * type with its JSON input. With --wait, prints the result as JSON and exits 0 on success,
  * 1 when the run failed; bad input exits 2 before anything is started.
  */
@@ -11,11 +11,11 @@ import { jobRunInputSchema, type JobRunInput } from './catalog/job-schema';
 import { InvalidInputError, parseOrThrow } from './catalog/validation-error';
 import { CliContext, processOutput } from './cli/context';
 import { exitCodeOf } from './cli/main';
-import { catalogRunInput, startRun } from './cli/run';
+import { runCatalogEntry, startRun } from './cli/run';
 
 const program = new Command('jobnet-start')
-  .description('Start a job of the catalog, or a workflow type with its JSON input.')
-  .argument('<target>', 'a job name from the catalog, or "jobWorkflow"')
+  .description('Start a job, jobnet or fan-out of the catalog, or a workflow type with its JSON input.')
+  .argument('<target>', 'a job, jobnet or fan-out of the catalog, or "jobWorkflow"')
   .argument('[input]', 'JSON input when <target> is a workflow type')
   .option('-c, --catalog <file>', 'catalog file (default: $JOBNET_CATALOG or ./jobnet.yaml)')
   .option('--date <YYYY-MM-DD>', 'business date (default: today in the catalog time zone)')
@@ -48,11 +48,11 @@ async function main(): Promise<void> {
   const options = program.opts<Options>();
   const context = new CliContext(options, processOutput);
   try {
-    const request =
-      target === 'jobWorkflow'
-        ? { input: workflowInput(json, options.date), taskQueue: DEFAULT_QUEUE }
-        : catalogRunInput(context, target, options.date);
-    await startRun(context, { ...request, force: options.force, wait: options.wait });
+    if (target === 'jobWorkflow') {
+      await startRun(context, { input: workflowInput(json, options.date), taskQueue: DEFAULT_QUEUE, force: options.force, wait: options.wait });
+    } else {
+      await runCatalogEntry(context, target, options);
+    }
   } finally {
     await context.close();
   }

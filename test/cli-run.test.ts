@@ -3,8 +3,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { jobnet } from './helpers/cli';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 
@@ -24,6 +26,15 @@ jobs:
     command: [sleep, "30"]
     timeout: 2s
     killGrace: 1s
+  per-key:
+    command: [sh, -c, 'echo "key $JOBNET_ITEM"']
+  fan:
+    fanout: { items: [k1, k2], job: per-key }
+jobnets:
+  pair:
+    jobs:
+      one: { use: ok-job }
+      two: { command: ["true"], needs: [one] }
 `;
 
 before(async () => {
@@ -48,6 +59,29 @@ async function historyOf(name: string, expected: number) {
   } while (Date.now() < deadline);
   return runs;
 }
+
+/** `npm run start -- <argv>` as a process of its own (the worker runs in this one). */
+async function starter(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/starter.ts', '-c', catalog, '--address', env.server.address, ...argv]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('npm run start', () => {
+  it('starts a jobnet and a fan-out of the catalog by name, like jobnet run', async () => {
+    const jobnetRun = await starter('pair', '--date', '2026-12-03', '--wait');
+    assert.equal(jobnetRun.code, 0, jobnetRun.stderr);
+    assert.match(jobnetRun.stderr, /started pair@2026-12-03/);
+    const fanoutRun = await starter('fan', '--date', '2026-12-03', '--wait');
+    assert.equal(fanoutRun.code, 0, fanoutRun.stderr);
+    assert.match(fanoutRun.stderr, /started fan@2026-12-03/);
+    assert.match(fanoutRun.stdout, /fan \(2026-12-03\): success — 2\/2 partitions done: 2 succeeded/);
+  });
+});
 
 describe('jobnet run', () => {
   it('runs a job once per business date; --force starts another', async () => {

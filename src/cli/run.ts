@@ -62,11 +62,19 @@ export function registerRun(program: Command, context: () => CliContext): void {
     .option('--date <YYYY-MM-DD>', 'business date (default: today in the catalog time zone)')
     .option('--force', 'start another run even if one exists for this business date')
     .option('--wait', 'wait for the run to finish and print its result (exit 1 if it failed)')
-    .action(async (name: string, options: { date?: string; force?: boolean; wait?: boolean }) => {
-      const ctx = context();
-      // A fan-out runs as fanoutWorkflow, not as a job run.
-      if (ctx.catalog().jobs[name]?.fanout !== undefined) return startCatalogFanout(ctx, name, options);
-      if (ctx.catalog().jobnets[name] !== undefined) return startCatalogJobnet(ctx, name, options);
-      await startRun(ctx, { ...catalogRunInput(ctx, name, options.date), force: options.force, wait: options.wait });
-    });
+    .action((name: string, options: RunOptions) => runCatalogEntry(context(), name, options));
+}
+
+export interface RunOptions {
+  date?: string;
+  force?: boolean;
+  wait?: boolean;
+}
+
+/** Starts a job, jobnet or fan-out of the catalog by name: `jobnet run` and `npm run start`. */
+export async function runCatalogEntry(ctx: CliContext, name: string, options: RunOptions): Promise<void> {
+  // A fan-out runs as fanoutWorkflow, a jobnet as jobnetWorkflow, anything else as a job run.
+  if (ctx.catalog().jobs[name]?.fanout !== undefined) return startCatalogFanout(ctx, name, options);
+  if (ctx.catalog().jobnets[name] !== undefined) return startCatalogJobnet(ctx, name, options);
+  await startRun(ctx, { ...catalogRunInput(ctx, name, options.date), force: options.force, wait: options.wait });
 }
