@@ -65,6 +65,18 @@ describe('the alert settings of a job', () => {
     assert.deepEqual(jobRunInputSchema.parse({ name: 'hr-import', businessDate: '2026-12-01', job: toJobInput(spec) }).job, spec);
   });
 
+  it('takes runbooks for exit codes (exit:<code>) and refuses what is neither a type nor a code', () => {
+    const withExit = parseCatalog(TEXT.replace('runbooks: { CommandTimeout:', 'runbooks: { "exit:3": "https://wiki.example/runbooks/exit-3", CommandTimeout:'), 'alerts-test', { env: SECRETS });
+    assert.equal(withExit.jobs['hr-import']!.runbooks['exit:3'], 'https://wiki.example/runbooks/exit-3');
+    for (const key of ['exit:256', 'exit:x', 'exit:', 'Bad-Type']) {
+      assert.throws(
+        () => parseCatalog(TEXT.replace('runbooks: { CommandTimeout:', `runbooks: { "${key}": "https://wiki.example/x", CommandTimeout:`), 'alerts-test', { env: SECRETS }),
+        (error: unknown) => error instanceof InvalidInputError && /jobs\.hr-import\.runbooks.*exit:<code>/.test(error.message),
+        key,
+      );
+    }
+  });
+
   it('refuses a route to a group no job has, with a suggestion', () => {
     const broken = TEXT.replace('groups: [hr]', 'groups: [hrr]');
     assert.throws(

@@ -41,7 +41,10 @@ const afterSchema = z.strictObject(
   { error: (issue) => (issue.code === 'invalid_type' ? 'write { job: <name>, maxWait: <duration> }' : undefined) },
 );
 
-const errorTypeSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an error type name is letters, digits and "_", e.g. DeadlockError');
+/** What a failure is grouped and looked up by: an error type's name, or `exit:<code>` for a command's exit code. */
+const errorTypeSchema = z
+  .string()
+  .regex(/^(?:[A-Za-z][A-Za-z0-9_]*|exit:(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]))$/, 'an error type is a name of letters, digits and "_" (e.g. DeadlockError), or exit:<code> with a code from 0 to 255');
 
 /** Fields every job and step may carry, whatever its kind. */
 const commonFields = {
