@@ -26,6 +26,10 @@ jobs:
     command: [sleep, "30"]
     timeout: 2s
     killGrace: 1s
+  orphan:
+    command: ["true"]
+    host: switched-off
+    startWithin: 2s
   per-key:
     command: [sh, -c, 'echo "key $JOBNET_ITEM"']
   fan:
@@ -127,6 +131,21 @@ describe('jobnet run', () => {
     assert.match(failed.stderr, /exited with code 3: broken/);
     const runs = await historyOf('failing-job', 1);
     assert.equal(runs[0]?.status, 'error');
+  });
+
+  it('startWithin: a job whose host no worker serves fails as NoWorker instead of hanging "running"', async () => {
+    // Nobody polls host:switched-off. (The Java time-skipping server cannot show this: it
+    // stops its clock while an activity is scheduled and not yet finished.)
+    const started = Date.now();
+    const run = await cli('run', 'orphan', '--date', '2026-12-01', '--wait');
+    assert.equal(run.code, 1, run.stderr);
+    const result = JSON.parse(run.stdout) as { status: string; errorType: string; error: string; attempts: number };
+    assert.equal(result.status, 'error');
+    assert.equal(result.errorType, 'NoWorker');
+    assert.match(result.error, /no worker took the job from its queue within startWithin/);
+    assert.equal(result.attempts, 0);
+    // 2 s for the command's activity, 2 s more for the run-log line on the same queue.
+    assert.ok(Date.now() - started < 30_000, 'it ended by itself');
   });
 
   it('the catalog\'s durations reach the run as written (timeout: 2s is two seconds)', async () => {

@@ -15,6 +15,7 @@ describe('toJobInput', () => {
       timeout: '90s',
       killGrace: 3,
       heartbeatTimeout: '1m',
+      startWithin: '15m',
       retry: { attempts: 3, interval: '2m', backoff: 2, maxInterval: '10m', nonRetryable: ['exit:2'] },
       delayedRetry: { after: '6m', monthlyThreshold: 4 },
       warnAfter: '15m',

@@ -97,6 +97,7 @@ const runSettings = {
   timeout: jobSpecSchema.shape.timeout,
   killGrace: jobSpecSchema.shape.killGrace,
   heartbeatTimeout: jobSpecSchema.shape.heartbeatTimeout,
+  startWithin: jobSpecSchema.shape.startWithin,
   retry: jobSpecSchema.shape.retry,
   safeToRepeat: jobSpecSchema.shape.safeToRepeat,
   env: jobSpecSchema.shape.env,
@@ -115,6 +116,7 @@ const runOverrides = {
   timeout: positiveDuration.optional(),
   killGrace: positiveDuration.optional(),
   heartbeatTimeout: positiveDuration.optional(),
+  startWithin: positiveDuration.optional(),
   retry: z
     .strictObject({
       attempts: retrySchema.shape.attempts.unwrap().optional(),

@@ -15,7 +15,7 @@ import { timeZoneSchema } from './schedule-schema';
 
 /** What `defaults:` may set for every job; a job's own value wins. */
 export const catalogDefaultsSchema = jobSpecSchema
-  .pick({ timeout: true, killGrace: true, heartbeatTimeout: true, retry: true, queue: true })
+  .pick({ timeout: true, killGrace: true, heartbeatTimeout: true, startWithin: true, retry: true, queue: true })
   .partial();
 
 export { LOCK_POLICIES };

@@ -21,6 +21,7 @@ export function toJobInput(job: JobSpec): JobSpecInput {
     },
     ...(job.delayedRetry ? { delayedRetry: { ...job.delayedRetry, after: ms(job.delayedRetry.after) } } : {}),
     ...(job.warnAfter !== undefined ? { warnAfter: ms(job.warnAfter) } : {}),
+    ...(job.startWithin !== undefined ? { startWithin: ms(job.startWithin) } : {}),
     locks: job.locks.map((lock) => ({ ...lock, maxWait: ms(lock.maxWait) })),
     after: job.after.map((after) => ({ ...after, maxWait: ms(after.maxWait) })),
   };

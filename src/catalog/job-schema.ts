@@ -106,6 +106,12 @@ export const jobSpecSchema = z.strictObject({
   killGrace: positiveDuration.prefault('10s'),
   /** A worker that stops heartbeating for this long is taken as lost, and the attempt runs elsewhere. */
   heartbeatTimeout: positiveDuration.prefault('30s'),
+  /**
+   * An attempt that no worker has taken from the job's queue after this long fails with the
+   * error type NoWorker (the host is down, or no worker polls that queue) instead of waiting
+   * for ever. Absent: it waits (a busy queue is not an error).
+   */
+  startWithin: positiveDuration.optional(),
   retry: retrySchema.prefault({}),
   delayedRetry: delayedRetrySchema.optional(),
   /** A warning event (sla_warning) once the run is still going after this long; the job goes on. */

@@ -58,6 +58,7 @@ export function jobSpecOf(
     ...(job.host === undefined ? {} : { host: resolve(job.host, 'host') }),
     ...(job.delayedRetry === undefined ? {} : { delayedRetry: job.delayedRetry }),
     // What the run checks about itself and reports as events.
+    ...(job.startWithin === undefined ? {} : { startWithin: job.startWithin }),
     ...(job.warnAfter === undefined ? {} : { warnAfter: job.warnAfter }),
     ...(job.expect === undefined ? {} : { expect: job.expect }),
     ...(job.consecutiveFailures === undefined ? {} : { consecutiveFailures: job.consecutiveFailures }),

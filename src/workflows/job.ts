@@ -225,7 +225,8 @@ async function runSeries(
       return { ok: true, outcome, attempts: attempts + outcome.attempt };
     } catch (failure) {
       if (isCancellation(failure)) throw failure;
-      const attemptsMade = outcomeOf(failure)?.attempt ?? maxAttempts;
+      // No worker took it: no attempt ran (as far as the workflow can tell).
+      const attemptsMade = outcomeOf(failure)?.attempt ?? (isNoWorker(failure) ? 0 : maxAttempts);
       attempts += attemptsMade;
       if (isWorkerLost(failure) && job.safeToRepeat && losses < MAX_WORKER_LOSSES) {
         note('worker_lost', { attempt: attempts, ...describeFailure(failure) });
@@ -263,6 +264,8 @@ function commandActivityOptions(job: JobSpec, maxAttempts: number): ActivityOpti
     taskQueue: jobTaskQueue(job, workflowInfo().taskQueue),
     startToCloseTimeout: job.timeout + job.killGrace + START_TO_CLOSE_MARGIN_MS,
     heartbeatTimeout: job.heartbeatTimeout,
+    // Temporal does not retry this time-out: a queue nobody serves fails the series as NoWorker.
+    ...(job.startWithin === undefined ? {} : { scheduleToStartTimeout: job.startWithin }),
     retry: {
       maximumAttempts: maxAttempts,
       initialInterval: job.retry.interval,
@@ -279,6 +282,8 @@ async function writeRunLog(job: JobSpec, result: JobResult): Promise<void> {
     // On the command's own queue: a host job's log lines stay on that host, in one file a day.
     taskQueue: jobTaskQueue(job, workflowInfo().taskQueue),
     startToCloseTimeout: '30s',
+    // The job's own bound on a queue nobody serves: the run still ends (without its line).
+    ...(job.startWithin === undefined ? {} : { scheduleToStartTimeout: job.startWithin }),
     // The run log is for people; after this many tries the run ends without its line, with a warning.
     retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '1m' },
   });
@@ -314,6 +319,11 @@ function applicationCause(failure: unknown): ApplicationFailure | undefined {
 
 function outcomeOf(failure: unknown): CommandOutcome | undefined {
   return applicationCause(failure)?.details?.[0] as CommandOutcome | undefined;
+}
+
+/** Nobody took the attempt from the queue within the job's startWithin. */
+function isNoWorker(failure: unknown): failure is ActivityFailure & { cause: TimeoutFailure } {
+  return failure instanceof ActivityFailure && failure.cause instanceof TimeoutFailure && failure.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
 }
 
 function isWorkerLost(failure: unknown): boolean {
@@ -359,6 +369,9 @@ function describeFailure(failure: unknown): { error: string; errorType: string }
   if (failure instanceof CoordinationFailure) return { error: failure.message, errorType: failure.type };
   const cause = applicationCause(failure);
   if (cause) return { error: cause.message, errorType: cause.type ?? 'Error' };
+  if (isNoWorker(failure)) {
+    return { error: 'no worker took the job from its queue within startWithin: is its host up, and does a worker poll that queue?', errorType: 'NoWorker' };
+  }
   if (failure instanceof ActivityFailure && failure.cause instanceof TimeoutFailure) {
     return { error: failure.cause.message, errorType: `Timeout:${failure.cause.timeoutType}` };
   }
