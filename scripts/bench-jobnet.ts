@@ -1,0 +1,325 @@
+/**
+ * `npm run bench:jobnet` — DESIGN.md §9's first figure: the overhead per chained job step.
+ *
+ * 1. baseline: `true` spawned N times one after another in a plain Node loop (each awaited
+ *    until it exited and its output pipes closed, as a runner that captures output must);
+ * 2. chained: a jobnet of N steps, each `command: ['true']`, step i needing step i-1, run by
+ *    `jobnetWorkflow` on the dev server with one worker process, started the way
+ *    `jobnet run` starts one (triggerJobnet). Overhead per step = (jobnet wall time − the
+ *    baseline's total of the same round) / N: what jobnet adds beyond the spawn itself.
+ *    Target ≤ 25 ms per step.
+ * 3. independent: the same N steps without needs (all in parallel): wall time / N.
+ *
+ * One warm-up round (not counted: bundling, first workflow tasks, JIT), then `--rounds`; the
+ * baseline is measured in each round next to its jobnet, so a change of machine load between
+ * rounds hits both. Each jobnet run also records the CPU that the worker, the commands, the
+ * server, this process and everything else on the machine used, from /proc — the figure says
+ * what the time per step was spent on.
+ *
+ *   npm run bench:jobnet [-- --steps 200 --rounds 3 --shapes chained,independent]
+ *
+ * Figures go to stdout and to .data/bench/jobnet-<time>.json (and jobnet-latest.json).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import type { JobnetRunInput, JobnetStepRunInput } from '../src/catalog/jobnet-input';
+import { triggerJobnet } from '../src/cli/jobnet-runs';
+import { jobnetResultSchema, type JobnetResult } from '../src/workflows/jobnet-definitions';
+import { machineBusyMs, processCpu } from './proc-cpu';
+import { freePort, startDevServer } from './servers';
+
+const ROOT = path.resolve(__dirname, '..');
+const QUEUE = 'bench-jobnet';
+const BUSINESS_DATE = '2026-12-01';
+const TARGET_MS_PER_STEP = 25;
+const SHAPES = ['chained', 'independent'] as const;
+type Shape = (typeof SHAPES)[number];
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '3' },
+    shapes: { type: 'string', default: SHAPES.join(',') },
+  },
+});
+const STEPS = Number(values.steps);
+const ROUNDS = Number(values.rounds);
+const shapes = values.shapes.split(',').map((s) => s.trim());
+if (!Number.isInteger(STEPS) || STEPS < 1 || !Number.isInteger(ROUNDS) || ROUNDS < 1 || shapes.some((s) => !(SHAPES as readonly string[]).includes(s))) {
+  console.error(`bench:jobnet: --steps and --rounds are whole numbers ≥ 1; --shapes is a comma-separated list of ${SHAPES.join(', ')}`);
+  process.exit(2);
+}
+const SHAPES_RUN = shapes as Shape[];
+
+/** CPU used during one jobnet run, in ms per step. */
+interface CpuPerStep {
+  /** The worker's Node process: workflow tasks, activities, spawning, logging. */
+  worker: number;
+  /** The `true` commands and the worker's reaper. */
+  commands: number;
+  /** The Temporal dev server (one Go process with its SQLite file). */
+  server: number;
+  /** This process: the client starting the run and waiting for its result. */
+  bench: number;
+  /** Everything else the machine ran meanwhile (other suites on a shared machine). */
+  other: number;
+  /** The machine's busy share of all its cores during the run, in percent. */
+  machineBusyPercent: number;
+}
+
+interface Sample {
+  round: number;
+  warmUp: boolean;
+  shape: Shape;
+  steps: number;
+  /** The plain loop's total for N spawns in this round (chained only). */
+  baselineMs: number | null;
+  jobnetMs: number;
+  /** chained: (jobnet − baseline) / N; independent: jobnet / N. */
+  perStepMs: number;
+  /** Median, in workflow time, of a step's child run as the parent saw it (start to result). */
+  stepRunMedianMs: number;
+  /** chained: median workflow time from a step's result to its successor's start, in the parent. */
+  handOverMedianMs: number | null;
+  cpu: CpuPerStep | null;
+}
+
+interface Worker {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function startWorker(address: string, logDir: string): Promise<Worker> {
+  const env: NodeJS.ProcessEnv = { ...process.env, JOBNET_LOG_FORMAT: 'json', JOBNET_LOG_LEVEL: 'info', JOBNET_LOG_DIR: logDir };
+  // A metrics port left in the environment would clash with a dev worker on the same host.
+  delete env.JOBNET_METRICS_ADDRESS;
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts'), '--address', address, '--queue', QUEUE], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env,
+  });
+  let stderr = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker not ready after 90 s:\n${stderr}`)), 90_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.length > 1_000_000) stderr = stderr.slice(-100_000);
+      if (stderr.includes('"worker ready"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${stderr}`)));
+  }).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  return {
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function jobnetInput(name: string, shape: Shape, steps: number): JobnetRunInput {
+  const names = Array.from({ length: steps }, (_, i) => `step-${String(i + 1).padStart(4, '0')}`);
+  const stepInputs: Record<string, JobnetStepRunInput> = {};
+  names.forEach((step, i) => {
+    stepInputs[step] = { job: { command: ['true'] }, needs: shape === 'chained' && i > 0 ? [names[i - 1]!] : [] };
+  });
+  return { name, businessDate: BUSINESS_DATE, steps: stepInputs };
+}
+
+/** N spawns of `true`, one after another: the work a jobnet's steps do, without jobnet. */
+async function spawnLoop(n: number): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('true', [], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.resume();
+      child.stderr.resume();
+      child.once('error', reject);
+      child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`true exited with ${code}`))));
+    });
+  }
+  return performance.now() - started;
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface CpuReading {
+  worker: ReturnType<typeof processCpu>;
+  server: ReturnType<typeof processCpu>;
+  bench: NodeJS.CpuUsage;
+  machine: number | null;
+}
+
+function readCpu(workerPid: number | undefined, serverPid: number | undefined): CpuReading {
+  return {
+    worker: workerPid === undefined ? null : processCpu(workerPid),
+    server: serverPid === undefined ? null : processCpu(serverPid),
+    bench: process.cpuUsage(),
+    machine: machineBusyMs(),
+  };
+}
+
+function cpuPerStep(before: CpuReading, after: CpuReading, wallMs: number, steps: number): CpuPerStep | null {
+  if (!before.worker || !after.worker || !before.server || !after.server || before.machine === null || after.machine === null) return null;
+  const worker = after.worker.ownMs - before.worker.ownMs;
+  const commands = after.worker.reapedChildrenMs + after.worker.liveDescendantsMs - (before.worker.reapedChildrenMs + before.worker.liveDescendantsMs);
+  const server = after.server.ownMs + after.server.reapedChildrenMs - (before.server.ownMs + before.server.reapedChildrenMs);
+  const bench = (after.bench.user + after.bench.system - before.bench.user - before.bench.system) / 1000;
+  const machine = after.machine - before.machine;
+  return {
+    worker: worker / steps,
+    commands: commands / steps,
+    server: server / steps,
+    bench: bench / steps,
+    // /proc counts in 10 ms ticks: a small negative remainder is rounding, not a figure.
+    other: Math.max(0, machine - worker - commands - server - bench) / steps,
+    machineBusyPercent: (100 * machine) / (wallMs * os.cpus().length),
+  };
+}
+
+/** Step timings from the result, in workflow time (the start of the workflow task that saw them). */
+function stepTimings(result: JobnetResult, shape: Shape): { stepRunMedianMs: number; handOverMedianMs: number | null } {
+  const states = Object.values(result.steps);
+  const runs = states.map((s) => Date.parse(s.endTime!) - Date.parse(s.startTime!));
+  if (shape !== 'chained') return { stepRunMedianMs: median(runs), handOverMedianMs: null };
+  const handOvers = states.slice(1).map((s, i) => Date.parse(s.startTime!) - Date.parse(states[i]!.endTime!));
+  return { stepRunMedianMs: median(runs), handOverMedianMs: handOvers.length > 0 ? median(handOvers) : null };
+}
+
+async function timeJobnet(client: Client, shape: Shape, round: number, pids: { worker?: number; server?: number }): Promise<{ ms: number; result: JobnetResult; cpu: CpuPerStep | null }> {
+  const input = jobnetInput(`bench-${shape}-r${round}`, shape, STEPS);
+  const before = readCpu(pids.worker, pids.server);
+  const started = performance.now();
+  const { handle, started: isNew } = await triggerJobnet(client, { input, taskQueue: QUEUE });
+  if (!isNew) throw new Error(`${handle.workflowId} exists already on a fresh server`);
+  const result = jobnetResultSchema.parse(await handle.result());
+  const ms = performance.now() - started;
+  const after = readCpu(pids.worker, pids.server);
+  const notSucceeded = Object.entries(result.steps).filter(([, s]) => s.status !== 'succeeded');
+  if (result.status !== 'success' || notSucceeded.length > 0) throw new Error(`${handle.workflowId} ended ${result.status}; steps not succeeded: ${notSucceeded.map(([n]) => n).join(', ')}`);
+  return { ms, result, cpu: cpuPerStep(before, after, ms, STEPS) };
+}
+
+const fmt = (ms: number | null, digits = 1) => (ms === null ? '-' : ms.toFixed(digits));
+
+function describe(sample: Sample, of: string): string {
+  const head = `${of} ${sample.shape.padEnd(11)} ${sample.steps} steps: jobnet ${(sample.jobnetMs / 1000).toFixed(2)} s`;
+  const figure =
+    sample.shape === 'chained'
+      ? `, plain loop ${fmt(sample.baselineMs)} ms (${fmt(sample.baselineMs! / sample.steps, 2)} ms/spawn) → overhead ${fmt(sample.perStepMs)} ms/step` +
+        ` (step run ${fmt(sample.stepRunMedianMs, 0)} ms + hand-over ${fmt(sample.handOverMedianMs, 0)} ms, medians in workflow time)`
+      : ` → ${fmt(sample.perStepMs, 2)} ms/step (a step's run ${fmt(sample.stepRunMedianMs, 0)} ms median)`;
+  const cpu = sample.cpu;
+  const cpuLine = cpu
+    ? `\n    CPU per step: worker ${fmt(cpu.worker)} ms, commands+reaper ${fmt(cpu.commands)} ms, server ${fmt(cpu.server)} ms, bench ${fmt(cpu.bench)} ms, ` +
+      `other programs ${fmt(cpu.other)} ms; machine busy ${cpu.machineBusyPercent.toFixed(0)}% of ${os.cpus().length} cores`
+    : '';
+  return head + figure + cpuLine;
+}
+
+/**
+ * The code the worker bundled: the commit, and the files under src/ that differ from it. In a
+ * checkout shared with other engineers the figure belongs to this, not to the last commit.
+ */
+function codeUnderTest(): { commit: string | null; uncommittedSrc: string[] } {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+    const uncommittedSrc = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).map((line) => line.slice(3));
+    return { commit: git('rev-parse', 'HEAD').trim(), uncommittedSrc };
+  } catch {
+    return { commit: null, uncommittedSrc: [] };
+  }
+}
+
+async function main(): Promise<void> {
+  const code = codeUnderTest();
+  console.log(`code: ${code.commit ?? 'unknown commit'}${code.uncommittedSrc.length > 0 ? ` + uncommitted ${code.uncommittedSrc.join(', ')}` : ''}`);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'jobnet-bench-jobnet-'));
+  const loadBefore = os.loadavg();
+  console.log(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
+  const server = await startDevServer({ dbFile: path.join(work, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const samples: Sample[] = [];
+  try {
+    const worker = await startWorker(server.address, path.join(work, 'runlog'));
+    const pids = { worker: worker.child.pid, server: server.process.pid };
+    try {
+      for (let round = 0; round <= ROUNDS; round++) {
+        const of = round === 0 ? 'warm-up      ' : `round ${round}/${ROUNDS}  `;
+        for (const shape of SHAPES_RUN) {
+          const baselineMs = shape === 'chained' ? await spawnLoop(STEPS) : null;
+          const { ms, result, cpu } = await timeJobnet(client, shape, round, pids);
+          const perStepMs = baselineMs === null ? ms / STEPS : (ms - baselineMs) / STEPS;
+          const sample: Sample = { round, warmUp: round === 0, shape, steps: STEPS, baselineMs, jobnetMs: ms, perStepMs, ...stepTimings(result, shape), cpu };
+          samples.push(sample);
+          console.log(describe(sample, of));
+        }
+      }
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    await connection.close();
+    await server.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+  const loadAfter = os.loadavg();
+  console.log(`load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
+
+  const summary = SHAPES_RUN.map((shape) => {
+    const counted = samples.filter((s) => s.shape === shape && !s.warmUp);
+    const perStep = counted.map((s) => s.perStepMs);
+    const baselines = counted.flatMap((s) => (s.baselineMs === null ? [] : [s.baselineMs / s.steps]));
+    return {
+      shape,
+      figure: shape === 'chained' ? 'overhead per chained step beyond the spawn, ms' : 'wall time per independent step, ms',
+      medianMs: median(perStep),
+      minMs: Math.min(...perStep),
+      baselineMsPerSpawn: baselines.length > 0 ? median(baselines) : null,
+      targetMs: shape === 'chained' ? TARGET_MS_PER_STEP : null,
+    };
+  });
+  console.log(`\n${STEPS} steps, ${ROUNDS} round(s) after a warm-up:`);
+  for (const s of summary) {
+    const target = s.targetMs === null ? '' : `  target ≤ ${s.targetMs} ms: ${s.medianMs <= s.targetMs ? 'met' : 'NOT met'}`;
+    const baseline = s.baselineMsPerSpawn === null ? '' : `  (plain loop: ${s.baselineMsPerSpawn.toFixed(2)} ms per spawn)`;
+    console.log(`  ${s.figure}: median ${s.medianMs.toFixed(1)}, min ${s.minMs.toFixed(1)}${baseline}${target}`);
+  }
+
+  const report = {
+    at: new Date().toISOString(),
+    host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
+    server: 'temporal CLI dev server (SQLite file), one worker process',
+    options: { steps: STEPS, rounds: ROUNDS, shapes: SHAPES_RUN },
+    code,
+    summary,
+    samples,
+  };
+  const dir = path.join(ROOT, '.data', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `jobnet-${report.at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'jobnet-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`figures saved to ${path.relative(ROOT, file)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:jobnet: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});
