@@ -14,7 +14,6 @@
  *
  * Figures go to stdout and to .data/bench/fanout-<time>.json (and fanout-latest.json).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +22,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { FanoutRunInput } from '../src/catalog/fanout-input';
 import { fanoutOutcome } from '../src/cli/fanout-runs';
 import { freePort, startDevServer } from './servers';
+import { startBenchWorker } from './lib/bench-worker';
 
 const ROOT = path.resolve(__dirname, '..');
 const QUEUE = 'bench-fanout';
@@ -55,38 +55,6 @@ interface Figure {
   partitionsPerSecond: number;
   speedUp: number | null;
   continuedAsNew: number;
-}
-
-async function startWorker(address: string): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts'), '--address', address, '--queue', QUEUE, '--max-activities', '200'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, JOBNET_LOG_FORMAT: 'json', JOBNET_LOG_LEVEL: 'info' },
-  });
-  let stderr = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready after 90 s:\n${stderr}`)), 90_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.length > 1_000_000) stderr = stderr.slice(-100_000);
-      if (stderr.includes('"worker ready"')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${stderr}`)));
-  }).catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
-  return {
-    child,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 function input(name: string, partitions: number, ms: number, maxParallel: number): FanoutRunInput {
@@ -134,7 +102,7 @@ async function main(): Promise<void> {
     console.log(`sequential loop: ${IO_PARTITIONS} × ${IO_MS} ms`);
     print(baseline);
     for (const count of WORKERS) {
-      const workers = await Promise.all(Array.from({ length: count }, () => startWorker(server.address)));
+      const workers = await Promise.all(Array.from({ length: count }, () => startBenchWorker({ address: server.address, queue: QUEUE, args: ['--max-activities', '200'] })));
       try {
         // A warm-up, so bundling and the first workflow tasks are not in the first figure.
         await timeFanout(client, 20, 0, 8);

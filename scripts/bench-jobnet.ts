@@ -20,7 +20,7 @@
  *
  * Figures go to stdout and to .data/bench/jobnet-<time>.json (and jobnet-latest.json).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ import { triggerJobnet } from '../src/cli/jobnet-runs';
 import { jobnetResultSchema, type JobnetResult } from '../src/workflows/jobnet-definitions';
 import { machineBusyMs, processCpu } from './proc-cpu';
 import { freePort, startDevServer } from './servers';
+import { startBenchWorker } from './lib/bench-worker';
 
 const ROOT = path.resolve(__dirname, '..');
 const QUEUE = 'bench-jobnet';
@@ -86,46 +87,6 @@ interface Sample {
   /** chained: median workflow time from a step's result to its successor's start, in the parent. */
   handOverMedianMs: number | null;
   cpu: CpuPerStep | null;
-}
-
-interface Worker {
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function startWorker(address: string, logDir: string): Promise<Worker> {
-  const env: NodeJS.ProcessEnv = { ...process.env, JOBNET_LOG_FORMAT: 'json', JOBNET_LOG_LEVEL: 'info', JOBNET_LOG_DIR: logDir };
-  // A metrics port left in the environment would clash with a dev worker on the same host.
-  delete env.JOBNET_METRICS_ADDRESS;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts'), '--address', address, '--queue', QUEUE], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env,
-  });
-  let stderr = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready after 90 s:\n${stderr}`)), 90_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.length > 1_000_000) stderr = stderr.slice(-100_000);
-      if (stderr.includes('"worker ready"')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${stderr}`)));
-  }).catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
-  return {
-    child,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 function jobnetInput(name: string, shape: Shape, steps: number): JobnetRunInput {
@@ -257,7 +218,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
   const samples: Sample[] = [];
   try {
-    const worker = await startWorker(server.address, path.join(work, 'runlog'));
+    const worker = await startBenchWorker({ address: server.address, queue: QUEUE, env: { JOBNET_LOG_DIR: path.join(work, 'runlog') } });
     const pids = { worker: worker.child.pid, server: server.process.pid };
     try {
       for (let round = 0; round <= ROUNDS; round++) {
