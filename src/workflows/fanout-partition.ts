@@ -9,18 +9,12 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { TimeoutType } from '@temporalio/common';
 import type * as activities from '../activities';
 import type { CommandOutcome } from '../activities/command';
-import type { JobSpec } from '../catalog/job-schema';
-import { jobTaskQueue } from '../catalog/job-rules';
 import type { PartitionReport } from './fanout-definitions';
 import { partitionDoneSignal, type PartitionRunInput } from './fanout-signals';
+import { MAX_WORKER_LOSSES, applicationCause, exitCodesIn, isWorkerLost, jobActivityOptions, outcomeOf } from './job-attempts';
 
-/** How often a lost worker (heartbeat time-out) is answered by running the partition's work again, as for a job. */
-const MAX_WORKER_LOSSES = 3;
-/** The activity enforces the job's time-out itself; Temporal's bound is only a backstop. */
-const START_TO_CLOSE_MARGIN_MS = 60_000;
 
 export type { PartitionRunInput } from './fanout-signals';
 
@@ -84,7 +78,7 @@ async function runWork(run: PartitionRun): Promise<{ outcome: CommandOutcome; tr
   const maxAttempts = job.safeToRepeat ? job.retry.attempts : 1;
   let tries = 0;
   for (let losses = 0; ; losses++) {
-    const options = activityOptions(job, losses === 0 ? maxAttempts : 1);
+    const options = jobActivityOptions(job, losses === 0 ? maxAttempts : 1);
     try {
       const outcome = await runOnce(run, options);
       return { outcome, tries: tries + outcome.attempt };
@@ -117,35 +111,8 @@ function runOnce(run: PartitionRun, options: ActivityOptions): Promise<CommandOu
     killGrace: job.killGrace,
     jobName: name,
     businessDate: run.businessDate,
-    nonRetryableExitCodes: job.retry.nonRetryable.filter((e) => e.startsWith('exit:')).map((e) => Number(e.slice('exit:'.length))),
+    nonRetryableExitCodes: exitCodesIn(job.retry.nonRetryable),
   });
-}
-
-function activityOptions(job: JobSpec, maxAttempts: number): ActivityOptions {
-  return {
-    taskQueue: jobTaskQueue(job, workflowInfo().taskQueue),
-    startToCloseTimeout: job.timeout + job.killGrace + START_TO_CLOSE_MARGIN_MS,
-    heartbeatTimeout: job.heartbeatTimeout,
-    retry: {
-      maximumAttempts: maxAttempts,
-      initialInterval: job.retry.interval,
-      backoffCoefficient: job.retry.backoff,
-      maximumInterval: job.retry.maxInterval,
-      nonRetryableErrorTypes: job.retry.nonRetryable.filter((entry) => !entry.startsWith('exit:')),
-    },
-  };
-}
-
-function applicationCause(failure: unknown): ApplicationFailure | undefined {
-  return failure instanceof ActivityFailure && failure.cause instanceof ApplicationFailure ? failure.cause : undefined;
-}
-
-function outcomeOf(failure: unknown): CommandOutcome | undefined {
-  return applicationCause(failure)?.details?.[0] as CommandOutcome | undefined;
-}
-
-function isWorkerLost(failure: unknown): boolean {
-  return failure instanceof ActivityFailure && failure.cause instanceof TimeoutFailure && failure.cause.timeoutType === TimeoutType.HEARTBEAT;
 }
 
 /**

@@ -17,6 +17,16 @@ import type { CommandOutcome } from '../activities/command';
 import type * as JobSchema from '../catalog/job-schema';
 import type { JobSpec, JobRun, JobRunInput } from '../catalog/job-schema';
 import { jobTaskQueue } from '../catalog/job-rules';
+import {
+  MAX_WORKER_LOSSES,
+  START_TO_CLOSE_MARGIN_MS,
+  applicationCause,
+  exitCodesIn,
+  isNoWorker,
+  isWorkerLost,
+  jobActivityOptions,
+  outcomeOf,
+} from './job-attempts';
 import type { JobEvent, JobEventType, JobResult, JobStatusValue } from '../catalog/run-result';
 import { BusinessDate, DelayedRetry, Host, JobName, JobStatus, RecordCount } from '../search-attributes';
 import { jobStateQuery } from './definitions';
@@ -25,10 +35,6 @@ import { recordLockWait } from './job-metrics';
 import { CoordinationFailure, RunCoordination, announceSuccess, type Waiting } from './coordination';
 import { parseWorkflowInput } from './input';
 
-/** How often a lost worker (heartbeat time-out) is answered by running the command again. */
-const MAX_WORKER_LOSSES = 3;
-/** The activity enforces the job's time-out itself; Temporal's bound is only a backstop. */
-const START_TO_CLOSE_MARGIN_MS = 60_000;
 
 
 /**
@@ -219,7 +225,7 @@ async function runSeries(
   let attempts = 0;
   for (let losses = 0; ; losses++) {
     // After a lost worker only the lost attempt runs again, not a fresh ladder.
-    const options = commandActivityOptions(job, losses === 0 ? maxAttempts : 1);
+    const options = jobActivityOptions(job, losses === 0 ? maxAttempts : 1, { startWithin: job.startWithin });
     try {
       const outcome = await runWork(run, options);
       return { ok: true, outcome, attempts: attempts + outcome.attempt };
@@ -259,24 +265,6 @@ async function runWork(run: JobRun, options: ActivityOptions): Promise<CommandOu
   });
 }
 
-function commandActivityOptions(job: JobSpec, maxAttempts: number): ActivityOptions {
-  return {
-    taskQueue: jobTaskQueue(job, workflowInfo().taskQueue),
-    startToCloseTimeout: job.timeout + job.killGrace + START_TO_CLOSE_MARGIN_MS,
-    heartbeatTimeout: job.heartbeatTimeout,
-    // Temporal does not retry this time-out: a queue nobody serves fails the series as NoWorker.
-    ...(job.startWithin === undefined ? {} : { scheduleToStartTimeout: job.startWithin }),
-    retry: {
-      maximumAttempts: maxAttempts,
-      initialInterval: job.retry.interval,
-      backoffCoefficient: job.retry.backoff,
-      maximumInterval: job.retry.maxInterval,
-      // `exit:N` entries are decided by the activity, which knows the exit code.
-      nonRetryableErrorTypes: job.retry.nonRetryable.filter((entry) => !entry.startsWith('exit:')),
-    },
-  };
-}
-
 async function writeRunLog(job: JobSpec, result: JobResult): Promise<void> {
   const runLog = proxyActivities<typeof activities>({
     // On the command's own queue: a host job's log lines stay on that host, in one file a day.
@@ -306,32 +294,6 @@ async function writeRunLog(job: JobSpec, result: JobResult): Promise<void> {
     if (isCancellation(error)) throw error;
     log.warn('run log line not written', { error: String(error) });
   }
-}
-
-function exitCodesIn(entries: string[]): number[] {
-  return entries.filter((entry) => entry.startsWith('exit:')).map((entry) => Number(entry.slice('exit:'.length)));
-}
-
-function applicationCause(failure: unknown): ApplicationFailure | undefined {
-  if (failure instanceof ActivityFailure && failure.cause instanceof ApplicationFailure) return failure.cause;
-  return undefined;
-}
-
-function outcomeOf(failure: unknown): CommandOutcome | undefined {
-  return applicationCause(failure)?.details?.[0] as CommandOutcome | undefined;
-}
-
-/** Nobody took the attempt from the queue within the job's startWithin. */
-function isNoWorker(failure: unknown): failure is ActivityFailure & { cause: TimeoutFailure } {
-  return failure instanceof ActivityFailure && failure.cause instanceof TimeoutFailure && failure.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
-}
-
-function isWorkerLost(failure: unknown): boolean {
-  return (
-    failure instanceof ActivityFailure &&
-    failure.cause instanceof TimeoutFailure &&
-    failure.cause.timeoutType === TimeoutType.HEARTBEAT
-  );
 }
 
 function isTimeout(failure: unknown): boolean {
