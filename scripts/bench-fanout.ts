@@ -18,11 +18,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 import type { FanoutRunInput } from '../src/catalog/fanout-input';
 import { fanoutOutcome } from '../src/cli/fanout-runs';
 import { freePort, startDevServer } from './servers';
 import { startBenchWorker } from './lib/bench-worker';
+import { jobnetClient } from '../src/client';
+import { codecSettings } from '../src/codec/keys';
 
 const ROOT = path.resolve(__dirname, '..');
 const QUEUE = 'bench-fanout';
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'jobnet-bench-fanout-'));
   const server = await startDevServer({ dbFile: path.join(work, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const client = jobnetClient(connection);
   const figures: Figure[] = [];
   const print = (f: Figure) =>
     console.log(
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
     await server.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  const report = { at: new Date().toISOString(), host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, server: 'temporal CLI dev server (SQLite file)', figures };
+  const report = { at: new Date().toISOString(), host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, server: 'temporal CLI dev server (SQLite file)', codec: codecSettings().mode, figures };
   const dir = path.join(ROOT, '.data', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `fanout-${report.at.replace(/[:.]/g, '-')}.json`);

@@ -25,13 +25,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 import type { JobnetRunInput, JobnetStepRunInput } from '../src/catalog/jobnet-input';
 import { triggerJobnet } from '../src/cli/jobnet-runs';
 import { jobnetResultSchema, type JobnetResult } from '../src/workflows/jobnet-definitions';
 import { machineBusyMs, processCpu } from './proc-cpu';
 import { freePort, startDevServer } from './servers';
 import { startBenchWorker } from './lib/bench-worker';
+import { jobnetClient } from '../src/client';
+import { codecSettings } from '../src/codec/keys';
 
 const ROOT = path.resolve(__dirname, '..');
 const QUEUE = 'bench-jobnet';
@@ -215,7 +217,7 @@ async function main(): Promise<void> {
   console.log(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
   const server = await startDevServer({ dbFile: path.join(work, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const client = jobnetClient(connection);
   const samples: Sample[] = [];
   try {
     const worker = await startBenchWorker({ address: server.address, queue: QUEUE, env: { JOBNET_LOG_DIR: path.join(work, 'runlog') } });
@@ -267,6 +269,8 @@ async function main(): Promise<void> {
     at: new Date().toISOString(),
     host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
     server: 'temporal CLI dev server (SQLite file), one worker process',
+    // Payload encryption, as production runs it (JOBNET_CODEC=off measures without).
+    codec: codecSettings().mode,
     options: { steps: STEPS, rounds: ROUNDS, shapes: SHAPES_RUN },
     code,
     summary,

@@ -1,8 +1,10 @@
 /**
  * `npm run dev` — the embedded default: a Temporal dev server persisted to .data/ (Web UI on
- * http://localhost:8233, gRPC on 7233, jobnet's search attributes registered) and a worker.
- * Ctrl-C stops the worker first (it drains), then the server; the next `npm run dev` finds
- * the same runs again.
+ * http://localhost:8233, gRPC on 7233, jobnet's search attributes registered), a worker, and
+ * the codec server the Web UI decodes payloads with (127.0.0.1:8234). Payloads are encrypted
+ * with a key made once into .data/codec-keys (0600) unless JOBNET_CODEC_KEYS /
+ * JOBNET_CODEC_KEY_FILE name one. Ctrl-C stops the worker first (it drains), then the server;
+ * the next `npm run dev` finds the same runs again.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -11,10 +13,14 @@ import path from 'node:path';
 import { runCli } from '../src/cli/main';
 import { createLogger } from '../src/logger';
 import { startDevServer } from './servers';
+import { AesGcmCodec } from '../src/codec/aes-gcm-codec';
+import { DEV_KEY_FILE, codecSettings, ensureKeyFile } from '../src/codec/keys';
+import { DEFAULT_CODEC_PORT, createCodecServer } from '../src/codec/server';
 
 const ROOT = path.resolve(__dirname, '..');
 const GRPC_PORT = Number(process.env.JOBNET_DEV_PORT ?? 7233);
 const UI_PORT = Number(process.env.JOBNET_DEV_UI_PORT ?? 8233);
+const CODEC_PORT = Number(process.env.JOBNET_DEV_CODEC_PORT ?? DEFAULT_CODEC_PORT);
 const DATA_DIR = path.join(ROOT, '.data');
 const EXAMPLES_CATALOG = process.env.JOBNET_CATALOG ?? path.join(ROOT, 'examples', 'jobnet.yaml');
 /** Prometheus metrics of the dev worker (JOBNET_METRICS_ADDRESS=off to open no port). */
@@ -33,10 +39,12 @@ async function main(): Promise<void> {
   if (await portInUse(GRPC_PORT)) {
     throw new Error(`port ${GRPC_PORT} is taken — is another \`npm run dev\` (or a Temporal server) running? Stop it, or set JOBNET_DEV_PORT.`);
   }
+  if (await portInUse(CODEC_PORT)) throw new Error(`port ${CODEC_PORT} (the codec server) is taken; stop what holds it, or set JOBNET_DEV_CODEC_PORT.`);
   mkdirSync(DATA_DIR, { recursive: true });
+  const codecEndpoint = await startCodec();
   const dbFile = path.join(DATA_DIR, 'temporal.db');
   log.info(`starting Temporal dev server (data: ${path.relative(ROOT, dbFile)})…`);
-  const server = await startDevServer({ dbFile, port: GRPC_PORT, uiPort: UI_PORT, detached: true });
+  const server = await startDevServer({ dbFile, port: GRPC_PORT, uiPort: UI_PORT, uiCodecEndpoint: codecEndpoint, detached: true });
   log.info(`Temporal gRPC on ${server.address}, Web UI on http://localhost:${UI_PORT}`);
 
   const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts')], {
@@ -70,6 +78,30 @@ async function main(): Promise<void> {
     await server.stop();
     process.exit(1);
   }
+}
+
+/**
+ * The payload key (made once) and the codec server for the Web UI, in this process. Returns
+ * the endpoint the UI is given, or nothing when the codec is off.
+ */
+async function startCodec(): Promise<string | undefined> {
+  const configured = process.env.JOBNET_CODEC_KEYS || process.env.JOBNET_CODEC_KEY_FILE || process.env.JOBNET_CODEC?.trim().toLowerCase() === 'off';
+  if (!configured && ensureKeyFile(DEV_KEY_FILE)) log.info(`made a payload key in ${path.relative(ROOT, DEV_KEY_FILE)} (0600); every jobnet process of this checkout uses it`);
+  const settings = codecSettings();
+  if (settings.mode === 'off') {
+    log.warn('JOBNET_CODEC=off: payloads are stored in plaintext at the dev server, and the Web UI has no codec server');
+    return undefined;
+  }
+  const uiOrigins = [`http://localhost:${UI_PORT}`, `http://127.0.0.1:${UI_PORT}`];
+  const codecServer = createCodecServer({ codec: new AesGcmCodec(settings.keyring, 'client'), allowedOrigins: uiOrigins, token: process.env.JOBNET_CODEC_TOKEN || undefined });
+  await new Promise<void>((resolve, reject) => {
+    codecServer.once('error', reject);
+    codecServer.listen(CODEC_PORT, '127.0.0.1', resolve);
+  });
+  codecServer.unref();
+  const endpoint = `http://127.0.0.1:${CODEC_PORT}`;
+  log.info(`payloads encrypted with key ${settings.keyring.current.id} (${settings.keyring.source}); codec server for the Web UI on ${endpoint}`);
+  return endpoint;
 }
 
 main().catch((error: Error) => {

@@ -73,6 +73,8 @@ export interface DevServerOptions {
   dbFile: string;
   port: number;
   uiPort?: number;
+  /** The codec server the Web UI decodes payloads with (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   /** Own process group, so a terminal's Ctrl-C reaches the runner first and it stops things in order. */
   detached?: boolean;
   stdio?: 'inherit' | 'ignore';
@@ -94,6 +96,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--ip', '127.0.0.1',
     '--port', String(options.port),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1'] : ['--headless']),
+    ...(options.uiPort && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     // Errors only: the dev server warns about every dropped poll while it shuts down.
     '--log-level', 'error',
     ...devServerSearchAttributeArgs(),

@@ -2,17 +2,31 @@ import { Client, Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { JOBNET_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_TYPE_NAMES } from './search-attributes';
 import { temporalTarget, type TemporalTarget } from './connection';
+import { jobnetDataConverter } from './codec/data-converter';
+import { codecSettings, type CodecSettings } from './codec/keys';
 
 export class TemporalUnreachableError extends Error {
   override readonly name = 'TemporalUnreachable';
 }
 
-/** A connected client, or a TemporalUnreachableError that says where we tried. */
+/**
+ * A client on `connection` that reads and writes payloads with jobnet's codec — the only way
+ * jobnet's code makes one, so nothing it sends to Temporal is plaintext.
+ */
+export function jobnetClient(connection: Connection, namespace?: string, codec: CodecSettings = codecSettings()): Client {
+  return new Client({ connection, namespace, dataConverter: jobnetDataConverter('client', codec) });
+}
+
+/**
+ * A connected client, or a TemporalUnreachableError that says where we tried. The codec's
+ * settings are checked first: a malformed key is bad input, reported before any connection.
+ */
 export async function connectClient(target: TemporalTarget = temporalTarget()): Promise<Client> {
+  const codec = codecSettings();
   const { address, tls, apiKey, metadata } = target.connectionOptions;
   try {
     const connection = await Connection.connect({ address, tls, apiKey, metadata, connectTimeout: '5s' });
-    return new Client({ connection, namespace: target.namespace });
+    return jobnetClient(connection, target.namespace, codec);
   } catch (error) {
     throw new TemporalUnreachableError(
       `cannot reach Temporal at ${address} (namespace ${target.namespace}): ${(error as Error).message}. ` +

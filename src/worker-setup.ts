@@ -1,8 +1,11 @@
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Duration, Logger as TemporalLogger } from '@temporalio/common';
 import os from 'node:os';
 import * as activities from './activities';
+import { refuseUntrustedActivities } from './activities/refuse-untrusted';
 import { DEFAULT_QUEUE } from './catalog/catalog-schema';
+import { FAILURE_CONVERTER_PATH, jobnetDataConverter } from './codec/data-converter';
+import type { CodecSettings } from './codec/keys';
 
 /** The queues a worker polls unless told otherwise: the shared one and its own host's. */
 export function defaultQueues(): string[] {
@@ -13,9 +16,32 @@ export function workflowsPath(): string {
   return require.resolve('./workflows');
 }
 
-/** Bundled once per process and shared by every queue's worker (bundling takes seconds). */
-export async function bundleWorkflows(logger?: TemporalLogger): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: workflowsPath(), logger });
+/**
+ * Bundled once per process and shared by every queue's worker (bundling takes seconds). The
+ * bundle carries the failure converter (messages encrypted with the payloads) and the
+ * interceptor that refuses calls no key holder made.
+ */
+export async function bundleWorkflows(logger?: TemporalLogger, path: string = workflowsPath()): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath: path,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    workflowInterceptorModules: [require.resolve('./workflows/refuse-untrusted')],
+    logger,
+  });
+}
+
+type Activities = NonNullable<WorkerOptions['activities']>;
+
+/**
+ * What every jobnet worker is made of, whoever creates it (`npm run worker`, tests, benches):
+ * the payload codec, the refusal of untrusted calls, jobnet's activities (plus a test's own).
+ */
+export function jobnetWorkerOptions(options: { activities?: Activities; codec?: CodecSettings } = {}) {
+  return {
+    activities: options.activities ?? activities,
+    dataConverter: jobnetDataConverter('worker', options.codec),
+    interceptors: { activity: [refuseUntrustedActivities] },
+  } satisfies Partial<WorkerOptions>;
 }
 
 export interface WorkerSetup {
@@ -26,6 +52,7 @@ export interface WorkerSetup {
   /** How long a shutdown waits for running activities before cancelling them (killing their commands). */
   shutdownGraceTime?: Duration;
   maxConcurrentActivities?: number;
+  codec?: CodecSettings;
 }
 
 /** One Temporal worker per queue; each runs both workflows and activities. */
@@ -33,11 +60,11 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   return Promise.all(
     setup.queues.map((taskQueue) =>
       Worker.create({
+        ...jobnetWorkerOptions({ codec: setup.codec }),
         connection: setup.connection,
         namespace: setup.namespace,
         taskQueue,
         workflowBundle: setup.workflowBundle,
-        activities,
         shutdownGraceTime: setup.shutdownGraceTime ?? '60s',
         maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities,
       }),

@@ -12,6 +12,7 @@ import { createLogger, temporalLogger } from './logger';
 import { processReaper } from './activities/process-reaper';
 import { metricsAddress, telemetryOptions } from './metrics/telemetry';
 import { bundleWorkflows, createWorkers, defaultQueues } from './worker-setup';
+import { codecSettings } from './codec/keys';
 
 const program = new Command('jobnet-worker')
   .description('Run jobnet workflows and job commands from the given task queues.')
@@ -35,6 +36,17 @@ async function main(): Promise<number> {
     logLevel?: string;
   }>();
   const logger = createLogger({ name: 'worker', level: options.logLevel });
+  // Checked before anything connects: a malformed key is bad input (exit 2).
+  const codec = codecSettings();
+  if (codec.mode === 'off') {
+    logger.warn(
+      'JOBNET_CODEC=off: payloads are NOT encrypted — inputs, output, errors and secrets resolved into them are plaintext at the Temporal server, ' +
+        'and this worker runs whatever any client that reaches the frontend asks it to. Only for sites that protect the frontend otherwise (mTLS, API keys).',
+    );
+  } else {
+    const { current, byId, source } = codec.keyring;
+    logger.info(`payloads encrypted (AES-256-GCM) under "${current.id}" (${byId.size} key${byId.size > 1 ? 's' : ''} from ${source}); inputs no key holder wrote are refused`);
+  }
   const metrics = metricsAddress(options.metrics);
   // One runtime per process: the SDK's own logs and jobnet's share the pino stream, and its
   // metrics endpoint serves the SDK's runtime metrics together with jobnet's.
@@ -64,6 +76,7 @@ async function main(): Promise<number> {
       workflowBundle,
       shutdownGraceTime: options.drain,
       maxConcurrentActivities: options.maxActivities,
+      codec,
     });
     logger.info({ queues }, 'worker ready');
     await Promise.all(workers.map((worker) => worker.run()));

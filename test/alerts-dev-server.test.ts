@@ -22,6 +22,7 @@ import { jobnetEventSchema, type JobnetEvent } from '../src/events/event-schema'
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { waitFor } from './helpers/fs';
 import { HttpSink, SmtpSink } from './helpers/sinks';
+import { jobnetClient } from '../src/client';
 
 const VARS = ['ALERTS_SLACK_URL', 'ALERTS_HOOK_URL', 'ALERTS_SMTP_URL'] as const;
 
@@ -67,7 +68,7 @@ before(async () => {
   env = await startDevEnv('alerts-dev');
   process.env.ALERTS_MARK = `${env.work.dir}/failed-once`;
   connection = await Connection.connect({ address: env.server.address });
-  client = new Client({ connection });
+  client = jobnetClient(connection);
 });
 after(async () => {
   await connection?.close();
@@ -80,7 +81,7 @@ after(async () => {
 function runInput(job: string, businessDate: string, jobEnv: Record<string, string> = {}): JobRunInput {
   const catalog = parseCatalog(CATALOG, 'alerts-dev', { env: {} });
   const spec = jobSpecOf(catalog, catalog.jobs[job]!, job, process.env);
-  const notify = jobRouting(catalog, job, catalog.jobs[job]!, { catalogText: CATALOG, env: {} });
+  const notify = jobRouting(catalog, job, catalog.jobs[job]!, { routeEvents: true, env: {} });
   return { name: job, businessDate, job: toJobInput({ ...spec, env: { ...spec.env, ...jobEnv } }), ...(notify === undefined ? {} : { notify }) };
 }
 

@@ -17,6 +17,7 @@ import { jobnetStateQuery, retryStepUpdate, type JobnetState } from '../src/work
 import type { jobnetWorkflow } from '../src/workflows';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { HttpSink } from './helpers/sinks';
+import { jobnetClient } from '../src/client';
 
 const TASK_QUEUE = 'alerts-jobnet';
 /** How long the jobnet waits for an operator before it fails (24 h in production). */
@@ -48,7 +49,7 @@ before(async () => {
   await hook.start();
   process.env.ALERTS_JOBNET_HOOK = hook.url('/events');
   dev = await startDevEnv('alerts-jobnet', [TASK_QUEUE]);
-  client = new Client({ connection: await Connection.connect({ address: dev.server.address }) });
+  client = jobnetClient(await Connection.connect({ address: dev.server.address }));
 });
 after(async () => {
   await client?.connection.close();
@@ -80,7 +81,7 @@ async function notificationsOf(workflowId: string): Promise<string[]> {
 describe('alerts of a jobnet (time-skipping)', () => {
   it('a step failing twice with onFailure wait, then left alone: its failures, two waits and the jobnet failure arrive once each', async () => {
     const catalog = parseCatalog(CATALOG, 'alerts-jobnet', { env: {} });
-    const input = { ...jobnetRunInput(catalog, 'nightly', '2026-12-01', process.env, { catalogText: CATALOG }), operatorMaxWait: OPERATOR_MAX_WAIT };
+    const input = { ...jobnetRunInput(catalog, 'nightly', '2026-12-01', process.env, { routeEvents: true }), operatorMaxWait: OPERATOR_MAX_WAIT };
     const workflowId = 'nightly@2026-12-01';
     const handle = await client.workflow.start<typeof jobnetWorkflow>('jobnetWorkflow', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
     await waitingAttempts(handle, 1);

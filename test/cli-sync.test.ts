@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { jobnet } from './helpers/cli';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
+import { jobnetClient } from '../src/client';
 
 let env: DevEnv;
 let catalog: string;
@@ -64,7 +65,7 @@ before(async () => {
   env = await startDevEnv('cli-sync');
   catalog = path.join(env.work.dir, 'jobnet.yaml');
   writeFileSync(catalog, CATALOG);
-  client = new Client({ connection: await Connection.connect({ address: env.server.address }) });
+  client = jobnetClient(await Connection.connect({ address: env.server.address }));
 });
 after(async () => {
   await client?.connection.close();

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import type { FanoutRunInput } from '../src/catalog/fanout-input';
 import { fanoutOutcome } from '../src/cli/fanout-runs';
 import { seedBilling } from '../examples/billing/billing';
@@ -25,6 +25,7 @@ import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { tempDir } from './helpers/fs';
 import { quietRuntime } from './helpers/time-skipping';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { jobnetClient } from '../src/client';
 
 const SCALE = Number(process.env.JOBNET_FANOUT_SCALE ?? 500);
 /**
@@ -49,7 +50,7 @@ describe('fan-out at scale (dev server)', () => {
   });
 
   it(`${SCALE} trivial partitions complete; continue-as-new keeps every run's history under ${HISTORY_BOUND} events`, { timeout: 60 * 60_000 }, async () => {
-    const client = new Client({ connection });
+    const client = jobnetClient(connection);
     const workflowId = `scale-${SCALE}@2026-12-01`;
     const input: FanoutRunInput = {
       name: `scale-${SCALE}`,
@@ -163,7 +164,7 @@ describe('fan-out with a worker SIGKILLed mid-run (dev server, PostgreSQL, two w
   it('loses nothing and duplicates nothing: every company billed once', { timeout: 300_000 }, async () => {
     const connection = await Connection.connect({ address: server.address });
     try {
-      const client = new Client({ connection });
+      const client = jobnetClient(connection);
       const input: FanoutRunInput = {
         name: 'monthly-billing',
         businessDate: '2026-12-01',

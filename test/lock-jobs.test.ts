@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { intervals, jobOutcome as outcome, jobStateWhen as stateWhen, startSeedJob } from './helpers/catalog-runs';
+import { jobnetClient } from '../src/client';
 
 let dev: DevEnv;
 let connection: Connection;
@@ -21,7 +22,7 @@ let counter = 0;
 before(async () => {
   dev = await startDevEnv('lock-jobs');
   connection = await Connection.connect({ address: dev.server.address });
-  client = new Client({ connection });
+  client = jobnetClient(connection);
 });
 after(async () => {
   await connection?.close();

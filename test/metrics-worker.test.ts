@@ -13,6 +13,7 @@ import { jobWorkflow } from '../src/workflows';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { tempDir, waitFor } from './helpers/fs';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { jobnetClient } from '../src/client';
 
 const QUEUE = 'metrics';
 const SECRET = 'tok-5f2a9c71e0d4-not-for-logs';
@@ -33,7 +34,7 @@ before(async () => {
     queues: [QUEUE],
     env: { JOBNET_LOG_DIR: path.join(work.dir, 'logs'), JOBNET_METRICS_ADDRESS: metricsAddress, DEPLOY_API_TOKEN: SECRET },
   });
-  client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  client = jobnetClient(await Connection.connect({ address: server.address }));
 
   const ok: JobRunInput = { name: 'metrics-ok', businessDate: '2026-12-01', job: { command: ['sh', '-c', 'echo JOBNET_RECORD_COUNT=1500'] } };
   // Fails, waits 1 s on its delayed retry, fails again; its error message carries the secret.

@@ -9,13 +9,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import * as activities from '../src/activities';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { emitterWorkflow, notifyWorkflow, type EmitterInput } from './workflows/notify-emitter';
 import { tempDir } from './helpers/fs';
 import { HttpSink } from './helpers/sinks';
 import { quietRuntime } from './helpers/time-skipping';
+import { bundleWorkflows, jobnetWorkerOptions } from '../src/worker-setup';
+import { jobnetClient } from '../src/client';
 
 const TASK_QUEUE = 'notify-dev';
 let server: DevServer;
@@ -34,13 +35,13 @@ before(async () => {
   await slack.start();
   const [devServer, workflowBundle] = await Promise.all([
     freePort().then((port) => startDevServer({ dbFile: path.join(work.dir, 'temporal.db'), port, stdio: 'ignore' })),
-    bundleWorkflowCode({ workflowsPath: require.resolve('./workflows/notify-emitter') }),
+    bundleWorkflows(undefined, require.resolve('./workflows/notify-emitter')),
   ]);
   server = devServer;
   workerConnection = await NativeConnection.connect({ address: server.address });
   clientConnection = await Connection.connect({ address: server.address });
-  client = new Client({ connection: clientConnection });
-  worker = await Worker.create({ connection: workerConnection, taskQueue: TASK_QUEUE, workflowBundle, activities });
+  client = jobnetClient(clientConnection);
+  worker = await Worker.create({ ...jobnetWorkerOptions(), connection: workerConnection, taskQueue: TASK_QUEUE, workflowBundle });
   running = worker.run();
 });
 after(async () => {

@@ -10,12 +10,12 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import * as activities from '../src/activities';
 import type { EventRoutingInput } from '../src/events/routing-schema';
 import type { NotifyResult } from '../src/notify/notify-input';
 import { emitterWorkflow, notifyWorkflow, type EmitterInput } from './workflows/notify-emitter';
 import { HttpSink, SmtpSink, sampleEvent } from './helpers/sinks';
 import { createTimeSkippingEnv } from './helpers/time-skipping';
+import { bundleWorkflows, jobnetWorkerOptions } from '../src/worker-setup';
 
 const TASK_QUEUE = 'notify-test';
 let env: TestWorkflowEnvironment;
@@ -30,7 +30,7 @@ before(async () => {
   hooks = new HttpSink();
   smtp = new SmtpSink();
   [workflowBundle] = await Promise.all([
-    bundleWorkflowCode({ workflowsPath: require.resolve('./workflows/notify-emitter') }),
+    bundleWorkflows(undefined, require.resolve('./workflows/notify-emitter')),
     slack.start(),
     hooks.start(),
     smtp.start(),
@@ -42,7 +42,7 @@ after(async () => {
 
 /** A worker runs once: each test gets its own, on the bundle built once for the file. */
 async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: TASK_QUEUE, workflowBundle, activities });
+  const worker = await Worker.create({ ...jobnetWorkerOptions(), connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: TASK_QUEUE, workflowBundle });
   return worker.runUntil(fn);
 }
 

@@ -8,9 +8,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import * as activities from '../src/activities';
 import { loadCatalog } from '../src/catalog/load';
 import { jobSpecOf } from '../src/catalog/job-spec';
 import { toJobInput } from '../src/catalog/job-input';
@@ -26,6 +25,8 @@ import { ENGINES, freshDatabase, skipUnlessEngine, stopTestPostgres, type Engine
 import { tempDir, waitFor } from './helpers/fs';
 import { quietRuntime, sharedBundle } from './helpers/time-skipping';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { jobnetClient } from '../src/client';
+import { jobnetWorkerOptions } from '../src/worker-setup';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATE = '2026-03-31';
@@ -85,7 +86,7 @@ for (const engine of ENGINES) {
       const queue = 'ranking-crash';
       const first = await startWorkerProcess({ address: server.address, queues: [queue], env: { ...test.env, [HOLD_BEFORE_COMMIT_ENV]: '120000' } });
       processes.push(first);
-      const temporal = new Client({ connection: await Connection.connect({ address: server.address }) });
+      const temporal = jobnetClient(await Connection.connect({ address: server.address }));
       const workflowId = `BATCH-001@${DATE}-${engine}`;
       const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId, args: [batch001Input()] });
 
@@ -106,7 +107,7 @@ for (const engine of ENGINES) {
       // Another worker (in this process) takes the retry.
       Object.assign(process.env, test.env);
       const connection = await NativeConnection.connect({ address: server.address });
-      const second = await Worker.create({ connection, taskQueue: queue, workflowBundle: await sharedBundle(), activities });
+      const second = await Worker.create({ ...jobnetWorkerOptions(), connection, taskQueue: queue, workflowBundle: await sharedBundle() });
       const result = await second.runUntil(handle.result());
       await connection.close();
       await closeWorkerDatabase();

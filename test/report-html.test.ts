@@ -17,6 +17,8 @@ import { jobWorkflow } from '../src/workflows';
 import { freePort } from '../scripts/servers';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { jobnet } from './helpers/cli';
+import { CHROMIUM, CHROMIUM_ARGS } from './helpers/chromium';
+import { jobnetClient } from '../src/client';
 
 const QUEUE = 'report';
 /** Kept after the test (outside the repository) for a person to look at. */
@@ -37,7 +39,7 @@ const plannedRecords = planned.filter((p) => !p.fails).reduce((sum, p) => sum + 
 
 before(async () => {
   env = await startDevEnv('report', [QUEUE]);
-  client = new Client({ connection: await Connection.connect({ address: env.server.address }) });
+  client = jobnetClient(await Connection.connect({ address: env.server.address }));
   await Promise.all(
     planned.map(async (p) => {
       const script = p.fails ? 'echo "target table locked" >&2; exit 4' : `sleep 0.2; echo JOBNET_RECORD_COUNT=${p.records}`;
@@ -79,7 +81,7 @@ describe('jobnet report', () => {
     assert.equal(summary.file, file);
     assert.deepEqual(summary.totals, { runs: 6, succeeded: 5, failed: 1, running: 0, records: plannedRecords });
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const requests: string[] = [];
     const errors: string[] = [];

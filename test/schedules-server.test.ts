@@ -17,6 +17,7 @@ import { upcomingRuns } from '../src/schedules/upcoming';
 import { addDays, weekdayOf } from '../src/schedules/plain-date';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { tempDir } from './helpers/fs';
+import { jobnetClient } from '../src/client';
 
 const CATALOG_ZONE = 'Asia/Tokyo';
 const ACTION = { type: 'startWorkflow', workflowType: 'noop', taskQueue: 'none', args: [] } as const;
@@ -63,7 +64,7 @@ let client: Client;
 before(async () => {
   work = tempDir('schedules');
   server = await startDevServer({ dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
-  client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  client = jobnetClient(await Connection.connect({ address: server.address }));
 });
 
 after(async () => {

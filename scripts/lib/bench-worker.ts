@@ -5,8 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { useThrowawayKeyUnlessConfigured } from '../../src/codec/keys';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+
+// Benches measure jobnet as it runs in production: encrypted (JOBNET_CODEC=off measures without).
+useThrowawayKeyUnlessConfigured(process.env, 'bench');
 
 export interface BenchWorker {
   child: ChildProcess;

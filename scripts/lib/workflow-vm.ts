@@ -7,13 +7,13 @@
  * Why it matters: the worker evaluates the bundle's modules afresh for every workflow run, so
  * what a workflow type imports is paid by every run of it.
  */
-import { bundleWorkflowCode } from '@temporalio/worker';
+
 import { parseWorkflowCode } from '@temporalio/worker/lib/worker';
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { coresdk } from '@temporalio/proto';
 import type { WorkflowInfo } from '@temporalio/workflow';
-import { workflowsPath } from '../../src/worker-setup';
+import { bundleWorkflows } from '../../src/worker-setup';
 
 export interface FirstActivation {
   /** The commands the run issued in its first activation (scheduleActivity, startTimer…), or its failure. */
@@ -34,7 +34,7 @@ export interface WorkflowVm {
 const SILENT = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
 
 export async function createWorkflowVm(): Promise<WorkflowVm> {
-  const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: SILENT });
+  const bundle = await bundleWorkflows(SILENT);
   const creator = await ReusableVMWorkflowCreator.create(parseWorkflowCode(bundle.code), 60_000, new Set(), undefined);
   let runs = 0;
   return {
@@ -59,8 +59,10 @@ export async function createWorkflowVm(): Promise<WorkflowVm> {
       await workflow.dispose();
       const commands = completion.successful?.commands ?? [];
       const failure = completion.failed?.failure ?? commands.find((command) => command.failWorkflowExecution)?.failWorkflowExecution?.failure;
+      // Failure messages travel as an encoded attribute (codec/failure-converter.ts); no codec runs here.
+      const encoded = failure?.encodedAttributes ? (defaultPayloadConverter.fromPayload(failure.encodedAttributes) as { message?: string } | undefined) : undefined;
       const outcome = failure
-        ? { failed: failure.message ?? 'failed' }
+        ? { failed: encoded?.message ?? failure.message ?? 'failed' }
         : { commands: Array.from(commands, (command) => Object.keys(command).find((key) => key !== 'userMetadata') ?? '?') }; // an array of this realm, not the run's
       return { outcome, cpuMs: (used.user + used.system) / 1000, modules };
     },

@@ -34,7 +34,7 @@ export async function refreshSchedules(input: { catalogFile?: string }): Promise
   return {
     catalogFile: file,
     created: changes.create.map((s) => s.scheduleId),
-    updated: changes.update.map((s) => s.scheduleId),
+    updated: [...changes.update, ...changes.recreate.map((r) => r.schedule)].map((s) => s.scheduleId),
     deleted: changes.remove,
   };
 }

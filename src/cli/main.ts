@@ -12,6 +12,7 @@ import { registerCron } from './cron';
 import { registerDemo } from './demo';
 import { registerEnable } from './enable';
 import { registerHistory } from './history';
+import { registerKeygen } from './keygen';
 import { registerJobnetActions } from './jobnet-actions';
 import { registerList } from './list';
 import { registerPause } from './pause';
@@ -50,6 +51,7 @@ export function buildProgram(output: Output): { program: Command; context: () =>
   registerDemo(program, getContext);
   registerReport(program, getContext);
   registerRetryPartitions(program, getContext);
+  registerKeygen(program, getContext);
   return { program, context: () => getContext() };
 }
 

@@ -1,5 +1,6 @@
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
+import { readPayload } from '../codec/read-payload';
 import { jobResultSchema } from '../catalog/run-result';
 import { InvalidInputError } from '../catalog/validation-error';
 import { jobStateQuery, type JobState } from '../workflows/definitions';
@@ -47,10 +48,13 @@ export async function readRunState(client: Client, workflowId: string): Promise<
             const { name, businessDate, status, attempts, events } = result.data;
             return { name, businessDate, status, attempts, events, waiting: null };
           });
-      const progress = (description.raw.pendingActivities ?? []).flatMap((pending): Progress[] => {
-        const payload = pending.heartbeatDetails?.payloads?.[0];
-        if (!payload) return [];
-        const details = defaultPayloadConverter.fromPayload<unknown>(payload);
+      const pendings = await Promise.all(
+        (description.raw.pendingActivities ?? []).map(async (pending) => {
+          const payload = pending.heartbeatDetails?.payloads?.[0];
+          return { pending, details: payload ? await readPayload(client, payload).catch(() => undefined) : undefined };
+        }),
+      );
+      const progress = pendings.flatMap(({ pending, details }): Progress[] => {
         if (typeof details !== 'object' || details === null) return [];
         const { phase, processed, total } = details as Record<string, unknown>;
         return [

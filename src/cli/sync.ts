@@ -13,6 +13,7 @@ export async function syncCatalog(context: CliContext, options: { dryRun?: boole
     context.json({
       create: changes.create.map((s) => s.scheduleId),
       update: changes.update.map((s) => s.scheduleId),
+      reencrypt: changes.recreate.map((r) => r.schedule.scheduleId),
       delete: changes.remove,
       unchanged: changes.unchanged.map((s) => s.scheduleId),
       skipped,
@@ -22,6 +23,7 @@ export async function syncCatalog(context: CliContext, options: { dryRun?: boole
     const lines = [
       ...changes.create.map((s) => `+ ${s.scheduleId}${s.enabled ? '' : ' (paused: disabled)'}`),
       ...changes.update.map((s) => `~ ${s.scheduleId}`),
+      ...changes.recreate.map((r) => `~ ${r.schedule.scheduleId} (re-encrypted under the current payload key)`),
       ...changes.remove.map((id) => `- ${id}`),
       ...skipped.map((s) => `! ${s.name}: not scheduled — ${s.reason}`),
     ];

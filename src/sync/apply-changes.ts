@@ -23,16 +23,24 @@ function pausedState(schedule: DesiredSchedule) {
  * catalog itself switched the job on or off.
  */
 export async function applyChanges(client: Client, changes: SyncChanges, progress: (line: string) => void): Promise<void> {
-  for (const schedule of changes.create) {
-    await client.schedule.create({
+  const create = (schedule: DesiredSchedule, state: { paused: boolean; note?: string }) =>
+    client.schedule.create({
       scheduleId: schedule.scheduleId,
       ...schedule.options,
       memo: schedule.memo,
       // The Web UI's schedule list can be filtered by job.
       typedSearchAttributes: [{ key: JobName, value: schedule.name }],
-      state: pausedState(schedule),
+      state,
     });
+  for (const schedule of changes.create) {
+    await create(schedule, pausedState(schedule));
     progress(`created ${schedule.scheduleId}`);
+  }
+  for (const { schedule, paused, note } of changes.recreate) {
+    await client.schedule.getHandle(schedule.scheduleId).delete();
+    // An operator's pause stays; the catalog's own switch wins as in an update.
+    await create(schedule, schedule.enabled ? { paused, ...(note === undefined ? {} : { note }) } : pausedState(schedule));
+    progress(`re-encrypted ${schedule.scheduleId} under the current payload key`);
   }
   for (const schedule of changes.update) {
     const handle = client.schedule.getHandle(schedule.scheduleId);

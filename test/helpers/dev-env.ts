@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import * as activities from '../../src/activities';
 import { freePort, startDevServer, type DevServer } from '../../scripts/servers';
 import { sharedBundle, quietRuntime } from './time-skipping';
 import { tempDir } from './fs';
+import { jobnetWorkerOptions } from '../../src/worker-setup';
 
 /** A dev server on a free port with its own database, and an in-process worker on the default queue. */
 export interface DevEnv {
@@ -20,7 +20,7 @@ export async function startDevEnv(name: string, queues = ['default']): Promise<D
   const connection = await NativeConnection.connect({ address: server.address });
   const workflowBundle = await sharedBundle();
   const workers = await Promise.all(
-    queues.map((taskQueue) => Worker.create({ connection, taskQueue, workflowBundle, activities })),
+    queues.map((taskQueue) => Worker.create({ ...jobnetWorkerOptions(), connection, taskQueue, workflowBundle })),
   );
   const running = workers.map((worker) => worker.run());
   return {

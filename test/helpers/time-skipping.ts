@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import * as activities from '../../src/activities';
-import { bundleWorkflows } from '../../src/worker-setup';
+import { bundleWorkflows, jobnetWorkerOptions } from '../../src/worker-setup';
+import { jobnetDataConverter } from '../../src/codec/data-converter';
 import { addSearchAttributesRequest } from '../../src/client';
 import { testServerPath } from '../../scripts/servers';
 
@@ -18,6 +18,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   quietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testServerPath() } },
+    client: { dataConverter: jobnetDataConverter('client') },
   });
   // Workflows upsert jobnet's search attributes; the test server rejects unknown ones. (It
   // implements AddSearchAttributes but not ListSearchAttributes, so register without asking.)
@@ -34,10 +35,10 @@ export function sharedBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string): Promise<Worker> {
   return Worker.create({
+    ...jobnetWorkerOptions(),
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await sharedBundle(),
-    activities,
   });
 }

@@ -26,6 +26,7 @@ import { jobnetEventSchema, type JobnetEvent } from '../../src/events/event-sche
 import { startDevEnv, type DevEnv } from '../helpers/dev-env';
 import { processAlive, waitFor } from '../helpers/fs';
 import { HttpSink } from '../helpers/sinks';
+import { jobnetClient } from '../../src/client';
 
 function durationFromEnv(name: string, fallback: string): { text: string; ms: number } {
   const text = process.env[name] ?? fallback;
@@ -83,7 +84,7 @@ before(async () => {
   }, SINK_POLL_MS);
   env = await startDevEnv('timeout-real-clock');
   connection = await Connection.connect({ address: env.server.address });
-  client = new Client({ connection });
+  client = jobnetClient(connection);
 });
 after(async () => {
   clearInterval(sinkPoll);

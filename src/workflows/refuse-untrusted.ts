@@ -1,0 +1,60 @@
+/**
+ * Workflow interceptors (bundled into the workflow code, see worker-setup.ts): a call whose
+ * payloads no key holder wrote — the worker's codec turned them into an untrusted marker — is
+ * refused before any workflow code sees it. A start fails the run, non-retryable, with
+ * `UntrustedPayload`, so nothing is scheduled; a signal is dropped (an outsider must not be able
+ * to fail a run by signalling it); an update or query is answered with the refusal.
+ */
+import { ApplicationFailure, log, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
+import { UNTRUSTED_PAYLOAD, isUntrusted, untrustedReason } from '../codec/untrusted';
+
+function refusal(what: string, reason: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: UNTRUSTED_PAYLOAD, message: `${what} refused: ${reason}`, nonRetryable: true });
+}
+
+export const interceptors: WorkflowInterceptorsFactory = () => ({
+  inbound: [
+    {
+      async execute(input, next) {
+        const reason = untrustedReason(input.args);
+        if (reason !== undefined) throw refusal('workflow input', reason);
+        return next(input);
+      },
+      async handleSignal(input, next) {
+        const reason = untrustedReason(input.args);
+        if (reason === undefined) return next(input);
+        log.warn(`signal ${input.signalName} ignored: ${reason}`, { signal: input.signalName, errorType: UNTRUSTED_PAYLOAD });
+      },
+      validateUpdate(input, next) {
+        const reason = untrustedReason(input.args);
+        if (reason !== undefined) throw refusal(`update ${input.name}`, reason);
+        next(input);
+      },
+      async handleUpdate(input, next) {
+        const reason = untrustedReason(input.args);
+        if (reason !== undefined) throw refusal(`update ${input.name}`, reason);
+        return next(input);
+      },
+      async handleQuery(input, next) {
+        const reason = untrustedReason(input.args);
+        if (reason !== undefined) throw refusal(`query ${input.queryName}`, reason);
+        return next(input);
+      },
+    },
+  ],
+  outbound: [
+    {
+      // An activity result no worker of ours wrote (a forged completion) is refused as well.
+      async scheduleActivity(input, next) {
+        const result = await next(input);
+        if (isUntrusted(result)) throw refusal(`result of activity ${input.activityType}`, result.jobnetUntrustedPayload);
+        return result;
+      },
+      async scheduleLocalActivity(input, next) {
+        const result = await next(input);
+        if (isUntrusted(result)) throw refusal(`result of local activity ${input.activityType}`, result.jobnetUntrustedPayload);
+        return result;
+      },
+    },
+  ],
+});
