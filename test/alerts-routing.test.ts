@@ -87,18 +87,18 @@ describe('the alert settings of a job', () => {
   });
 
   it('builds the notify input of a job run: its group and runbooks, the routes that concern it, secrets as written', () => {
-    const notify = jobRouting(catalog, 'hr-import', catalog.jobs['hr-import']!, { catalogText: TEXT, env: {} });
+    const notify = jobRouting(catalog, 'hr-import', catalog.jobs['hr-import']!, { routeEvents: true, env: {} });
     const run = jobRunInputSchema.parse({ name: 'hr-import', businessDate: '2026-12-01', job: { command: ['true'] }, notify });
     assert.equal(run.notify?.group, 'hr');
     assert.deepEqual(run.notify?.runbooks, { CommandTimeout: 'https://wiki.example/runbooks/hr-timeout' });
     assert.equal(run.notify?.routes.length, 2, 'the route of BATCH-001 is left out');
     noSecrets(run);
-    assert.equal(jobRouting(catalog, 'hr-import', catalog.jobs['hr-import']!, {}), undefined, 'without the file text, no routing (secrets would be resolved)');
+    assert.equal(jobRouting(catalog, 'hr-import', catalog.jobs['hr-import']!, {}), undefined, 'without routeEvents, no routing');
   });
 });
 
 describe('the notify input of a jobnet run', () => {
-  const input = jobnetRunInputSchema.parse(jobnetRunInput(catalog, 'nightly', '2026-12-01', SECRETS, { catalogText: TEXT }));
+  const input = jobnetRunInputSchema.parse(jobnetRunInput(catalog, 'nightly', '2026-12-01', SECRETS, { routeEvents: true }));
 
   it('gives each step its own routing, a used job’s routes covering the step', () => {
     const rank = input.steps.rank!.notify!;

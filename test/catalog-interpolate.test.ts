@@ -1,6 +1,7 @@
 /**
  * `${NAME}` interpolation: resolved at load where the variable is set, deferred where it is
- * not, and resolved (or refused) where the value is finally used.
+ * not, and resolved (or refused) where the value is finally used; secret-bearing values
+ * (argv, env, cwd, channel URLs) never resolved at load, only on the host that uses them.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,12 +15,15 @@ import {
   interpolateTree,
   isDeferred,
   loadTimeValue,
+  resolveOnHost,
   resolveSecret,
   unsetVariables,
 } from '../src/catalog/interpolate';
 import { parseCatalog } from '../src/catalog/load';
 import { jobSpecOf } from '../src/catalog/job-spec';
 import { InvalidInputError } from '../src/catalog/validation-error';
+import { ApplicationFailure } from '@temporalio/common';
+import { resolveArgs, resolveCommand } from '../src/activities/host-command';
 
 describe('interpolate', () => {
   const env = { HOME: '/home/ops', EMPTY: '', MODE: 'full' };
@@ -82,28 +86,23 @@ describe('deferred values', () => {
 describe('interpolation in a catalog', () => {
   const designExample = readFileSync(path.join(__dirname, 'fixtures', 'catalogs', 'valid', '01-design-example.yaml'), 'utf8');
 
-  it('resolves the channels of DESIGN.md §4 when the variables are set', () => {
-    const catalog = parseCatalog(designExample, 'jobnet.yaml', {
-      env: { SLACK_WEBHOOK_URL: 'https://hooks.slack.example/T/B/x', SMTP_URL: 'smtp://mail.example:25', PAGER_URL: 'https://pager.example/hook' },
-    });
-    assert.deepEqual(catalog.notify.channels['ops-slack'], { type: 'slack', webhookUrl: 'https://hooks.slack.example/T/B/x' });
-    assert.equal(resolveSecret(catalog.notify.channels.pager?.type === 'webhook' ? catalog.notify.channels.pager.url : ''), 'https://pager.example/hook');
+  it('keeps the channel URLs of DESIGN.md §4 as written, even where the variables are set', () => {
+    const secrets = { SLACK_WEBHOOK_URL: 'https://hooks.slack.example/T/B/x', SMTP_URL: 'smtp://mail.example:25', PAGER_URL: 'https://pager.example/hook' };
+    const catalog = parseCatalog(designExample, 'jobnet.yaml', { env: secrets });
+    assert.deepEqual(catalog.notify.channels['ops-slack'], { type: 'slack', webhookUrl: '${SLACK_WEBHOOK_URL}' });
+    assert.deepEqual(parseCatalog(designExample, 'jobnet.yaml', { env: {} }).notify, catalog.notify, 'the same without them');
+    const pager = catalog.notify.channels.pager;
+    assert.equal(resolveOnHost(pager?.type === 'webhook' ? pager.url : '', secrets).value, 'https://pager.example/hook', 'the worker resolves it');
+    assert.throws(() => resolveOnHost(pager?.type === 'webhook' ? pager.url : '', {}), UnsetVariableError);
   });
 
-  it('loads without them, deferring the URLs to the worker that sends', () => {
-    const catalog = parseCatalog(designExample, 'jobnet.yaml', { env: {} });
-    const slack = catalog.notify.channels['ops-slack'];
-    assert.ok(slack?.type === 'slack');
-    assert.ok(isDeferred(slack.webhookUrl));
-    assert.throws(() => resolveSecret(slack.webhookUrl, {}), UnsetVariableError);
-    assert.equal(resolveSecret(slack.webhookUrl, { SLACK_WEBHOOK_URL: 'https://hooks.slack.example/late' }), 'https://hooks.slack.example/late');
-  });
-
-  it('checks the shape of a URL once it is resolved at load', () => {
+  it('checks the shape of a URL written without variables at load; one with a variable where it is resolved', () => {
+    const literal = designExample.replace('"${SLACK_WEBHOOK_URL}"', 'hooks.slack.example/no-scheme');
     assert.throws(
-      () => parseCatalog(designExample, 'jobnet.yaml', { env: { SLACK_WEBHOOK_URL: 'hooks.slack.example/no-scheme', SMTP_URL: 'smtp://m', PAGER_URL: 'https://p' } }),
+      () => parseCatalog(literal, 'jobnet.yaml', { env: {} }),
       (error: unknown) => error instanceof InvalidInputError && error.problems.length === 1 && error.problems[0]!.path === 'notify.channels.ops-slack.webhookUrl',
     );
+    assert.doesNotThrow(() => parseCatalog(designExample, 'jobnet.yaml', { env: { SLACK_WEBHOOK_URL: 'not a url' } }));
   });
 
   it('reports an unset variable at load when the field cannot be checked without it', () => {
@@ -121,23 +120,48 @@ describe('interpolation in a catalog', () => {
     );
   });
 
-  it('a command job resolves its deferred values when it is about to run, or names what is missing', () => {
+  it("a command's argv, env and cwd travel as written, for the worker that spawns it to resolve", () => {
     const text = 'jobs:\n  a:\n    command: [node, "${SCRIPTS}/a.js", "$${LITERAL}"]\n    cwd: "${WORK_DIR:-/tmp}"\n    env: { OUT: "${OUT_DIR}" }\n';
-    const catalog = parseCatalog(text, 'c', { env: {} });
+    const catalog = parseCatalog(text, 'c', { env: { SCRIPTS: '/opt/s', OUT_DIR: '/out' } });
     const job = catalog.jobs.a!;
-    assert.ok(isDeferred(job.command?.[1]));
-    assert.equal(job.command?.[2], '${LITERAL}');
-    assert.equal(job.cwd, '/tmp');
-    assert.deepEqual(jobSpecOf(catalog, job, 'a', { SCRIPTS: '/opt/s', OUT_DIR: '/out' }).command, ['node', '/opt/s/a.js', '${LITERAL}']);
+    assert.deepEqual(job.command, ['node', '${SCRIPTS}/a.js', '$${LITERAL}']);
+    const spec = jobSpecOf(catalog, job, 'a', {});
+    assert.deepEqual([spec.command, spec.cwd, spec.env], [['node', '${SCRIPTS}/a.js', '$${LITERAL}'], '${WORK_DIR:-/tmp}', { OUT: '${OUT_DIR}' }], 'nothing is resolved, nothing is missing, where runs are started');
+    assert.throws(() => parseCatalog('jobs:\n  a:\n    command: [node, "${1X}"]\n', 'c', { env: {} }), /jobs\.a\.command\[1\]/, 'a malformed reference is still bad input at load');
+  });
+});
+
+describe('a command resolved on the worker', () => {
+  it('resolves argv, env and cwd from the host and masks every value it read', () => {
+    const host = resolveCommand(
+      { command: ['psql', '--url=postgres://app:${DB_PASSWORD}@db/${DB_NAME}', '$${LITERAL}'], env: { TOKEN: '${API_TOKEN}', N: '${RETRIES:-3}' }, cwd: '${WORK:-/tmp}' },
+      'load',
+      { DB_PASSWORD: 'Sup3rS3cret!', DB_NAME: 'sales', API_TOKEN: 'tok-0123456789', WORK: '/srv/work' },
+    );
+    assert.deepEqual(host.argv, ['psql', '--url=postgres://app:Sup3rS3cret!@db/sales', '${LITERAL}']);
+    assert.deepEqual(host.env, { TOKEN: 'tok-0123456789', N: '3' });
+    assert.equal(host.cwd, '/srv/work');
+    assert.equal(
+      host.mask('connect postgres://app:Sup3rS3cret!@db/sales with tok-0123456789 in /srv/work, 3 tries'),
+      'connect postgres://app:***@db/*** with *** in ***, 3 tries',
+      'a default is not a secret, and values shorter than 4 characters stay',
+    );
+  });
+
+  it("an activity's args: every string resolved on the worker, at any depth, as written in the catalog", () => {
+    const catalog = parseCatalog('jobs:\n  mail:\n    activity: sendMail\n    args: { smtpUrl: "smtp://u:${SMTP_PASSWORD}@mail", to: ["${OPS_MAIL:-ops@example.com}"], top: 10 }\n', 'c', { env: { SMTP_PASSWORD: 'hunter2-long' } });
+    const args = catalog.jobs.mail?.args;
+    assert.deepEqual(args, { smtpUrl: 'smtp://u:${SMTP_PASSWORD}@mail', to: ['${OPS_MAIL:-ops@example.com}'], top: 10 }, 'as written, whatever the loading environment holds');
+    const host = resolveArgs(args, 'mail', { SMTP_PASSWORD: 'hunter2-long' });
+    assert.deepEqual(host.args, { smtpUrl: 'smtp://u:hunter2-long@mail', to: ['ops@example.com'], top: 10 });
+    assert.equal(host.mask('auth failed for smtp://u:hunter2-long@mail'), 'auth failed for smtp://u:***@mail');
+  });
+
+  it('fails non-retryably as MissingVariable, naming every unset variable and the job', () => {
     assert.throws(
-      () => jobSpecOf(catalog, job, 'a', {}),
+      () => resolveCommand({ command: ['x', '${A}'], env: { B: '${B}' }, cwd: '${A}' }, 'nightly-load', {}),
       (error: unknown) =>
-        error instanceof InvalidInputError &&
-        JSON.stringify(error.problems.map((p) => [p.path, p.message.replace(/ \(.*$/, '')])) ===
-          JSON.stringify([
-            ['jobs.a.command[1]', 'environment variable SCRIPTS is not set'],
-            ['jobs.a.env.OUT', 'environment variable OUT_DIR is not set'],
-          ]),
+        error instanceof ApplicationFailure && error.type === 'MissingVariable' && error.nonRetryable && /nightly-load: environment variables A, B are not set on this worker/.test(error.message),
     );
   });
 });

@@ -16,6 +16,7 @@ import { SEED_001, intervals } from './helpers/catalog-runs';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { processAlive, tempDir, waitFor } from './helpers/fs';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { jobnetClient } from '../src/client';
 
 let work: ReturnType<typeof tempDir>;
 let server: DevServer;
@@ -24,7 +25,7 @@ let dbFile: string;
 const workers: WorkerProcess[] = [];
 
 async function client(): Promise<Client> {
-  return new Client({ connection: await Connection.connect({ address: server.address }) });
+  return jobnetClient(await Connection.connect({ address: server.address }));
 }
 
 before(async () => {
@@ -105,9 +106,10 @@ describe('crash recovery on the dev server', () => {
   it('seed 001: the Temporal server SIGKILLed while BATCH-001 runs, restarted on the same DB file: the jobnet completes by itself and BATCH-002 runs', async () => {
     const queue = 'crash-jobnet';
     const trace = path.join(work.dir, 'seed-001-crash.trace');
-    const worker = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
-    workers.push(worker);
     const vars = { ...process.env, JOBNET_TRACE: trace, BATCH_001_SECONDS: '8' };
+    // The commands' ${JOBNET_TRACE} and ${BATCH_001_SECONDS} are resolved on the worker's host.
+    const worker = await startWorkerProcess({ address: server.address, queues: [queue], env: { ...env(), JOBNET_TRACE: trace, BATCH_001_SECONDS: '8' } });
+    workers.push(worker);
     const catalog = parseCatalog(readFileSync(SEED_001, 'utf8'), SEED_001, { env: vars });
     const input = jobnetRunInput(catalog, 'seed-001', '2026-12-01', vars);
     const workflowId = 'seed-001@2026-12-01';

@@ -33,6 +33,8 @@ import {
   type JobnetState,
   type StepState,
 } from '../src/workflows/jobnet-definitions';
+import { jobnetWorkerOptions } from '../src/worker-setup';
+import { bindCommandVariables } from './helpers/host-values';
 import { createTestWorker, createTimeSkippingEnv, sharedBundle } from './helpers/time-skipping';
 import { tempDir } from './helpers/fs';
 
@@ -94,7 +96,8 @@ function seed001(options: { fails?: number } = {}): { input: JobnetRunInput; tra
   const trace = path.join(work.dir, `trace-${++counter}.log`);
   const vars = { ...process.env, JOBNET_TRACE: trace, BATCH_001_FAILS: String(options.fails ?? 0) };
   const catalog = parseCatalog(readFileSync(SEED_001, 'utf8'), SEED_001, { env: vars });
-  const input = jobnetRunInput(catalog, 'seed-001', BUSINESS_DATE, vars);
+  // Each run traces to its own file: fixed in its input, as its worker's environment would.
+  const input = bindCommandVariables(jobnetRunInput(catalog, 'seed-001', BUSINESS_DATE, vars), vars);
   // The DAG without the fixture's lock and after-gate: the Java test server stops skipping
   // time once such long-lived lock and gate workflows pile up in one environment, and both have
   // their own tests (lock-*.test.ts, coordination-jobs.test.ts).
@@ -165,7 +168,9 @@ describe('jobnetRunInput and the run input schema', () => {
     assert.deepEqual(step(input, 'BATCH-002').needs, ['BATCH-001']);
     assert.equal(step(input, 'BATCH-001').onFailure, 'wait', "the used job's own onFailure");
     assert.equal(step(input, 'on-error').when, 'failed');
-    assert.equal(step(input, 'BATCH-000').job?.env?.TRACE, trace, '${JOBNET_TRACE} resolved');
+    assert.equal(step(input, 'BATCH-000').job?.env?.TRACE, trace, '${JOBNET_TRACE} fixed for this run');
+    const asBuilt = jobnetRunInput(parseCatalog(readFileSync(SEED_001, 'utf8'), SEED_001, { env: { JOBNET_TRACE: trace } }), 'seed-001', BUSINESS_DATE);
+    assert.equal(step(asBuilt, 'BATCH-000').job?.env?.TRACE, '${JOBNET_TRACE}', 'the catalog leaves it for the worker to resolve');
     // Durations travel as explicit milliseconds, never re-read as seconds.
     assert.equal(step(input, 'BATCH-000').job?.timeout, '1800000ms');
     const parsed = jobnetRunInputSchema.parse(input);
@@ -472,7 +477,7 @@ describe('jobnetWorkflow (time-skipping)', () => {
     const histories = await Promise.all(
       startedRuns.map(async (workflowId) => ({ workflowId, history: await env.client.workflow.getHandle(workflowId).fetchHistory() })),
     );
-    for await (const replay of Worker.runReplayHistories({ workflowBundle: await sharedBundle() }, histories)) {
+    for await (const replay of Worker.runReplayHistories({ ...jobnetWorkerOptions(), workflowBundle: await sharedBundle() }, histories)) {
       assert.equal(replay.error, undefined, `${replay.workflowId}: ${String(replay.error)}`);
     }
     assert.ok(histories.length >= 10);

@@ -5,11 +5,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCatalog } from '../src/catalog/load';
-import { isDeferred, resolveSecret } from '../src/catalog/interpolate';
+import { resolveOnHost } from '../src/catalog/interpolate';
 import { InvalidInputError } from '../src/catalog/validation-error';
 import { DEFAULT_SEVERITY, EVENT_TYPES, jobnetEventSchema, runUiUrl, runbookFor } from '../src/events/event-schema';
 import { eventRoutingSchema } from '../src/events/routing-schema';
-import { eventRoutingFor, withSecretsDeferred } from '../src/notify/catalog-routing';
+import { eventRoutingFor } from '../src/notify/catalog-routing';
 import { routeEvent, routedChannels, type RoutableEvent } from '../src/notify/route';
 
 const CATALOG = `
@@ -99,37 +99,32 @@ describe('the notify section of the catalog', () => {
 
 describe('eventRoutingFor', () => {
   it('keeps only the routes and channels that can concern the run', () => {
-    const routing = eventRoutingFor(catalog.notify, { names: ['BATCH-000'] }, { catalogText: CATALOG, env: {} });
+    const routing = eventRoutingFor(catalog.notify, { names: ['BATCH-000'] }, { env: {} });
     assert.equal(routing.routes?.length, 4, 'the jobs-limited route of daily-ranking is left out');
     assert.deepEqual(Object.keys(routing.channels ?? {}).sort(), ['hr-mail', 'ops-mail', 'ops-slack', 'pager', 'streaks']);
-    const forJobnet = eventRoutingFor(catalog.notify, { names: ['daily-ranking', 'aggregate', 'BATCH-000'] }, { catalogText: CATALOG, env: {} });
+    const forJobnet = eventRoutingFor(catalog.notify, { names: ['daily-ranking', 'aggregate', 'BATCH-000'] }, { env: {} });
     assert.equal(forJobnet.routes?.length, 5);
   });
 
-  it('puts the secrets back as written, so no resolved URL enters a run input', () => {
-    const routing = eventRoutingSchema.parse(
-      eventRoutingFor(catalog.notify, { names: ['BATCH-000'] }, { catalogText: CATALOG, env: { JOBNET_UI_URL: 'https://temporal.example' } }),
-    );
+  it('keeps channel URLs as written, even where the variables are set, so no resolved URL enters a run input', () => {
+    const routing = eventRoutingSchema.parse(eventRoutingFor(catalog.notify, { names: ['BATCH-000'] }, { env: { JOBNET_UI_URL: 'https://temporal.example' } }));
     const serialized = JSON.stringify(routing);
     for (const secret of Object.values(SECRETS)) assert.ok(!serialized.includes(secret), `${secret} must not be in the input`);
     const slack = routing.channels['ops-slack'];
-    assert.ok(slack?.type === 'slack' && isDeferred(slack.webhookUrl));
-    assert.equal(resolveSecret(slack.webhookUrl, SECRETS), SECRETS.SLACK_WEBHOOK_URL, 'the worker resolves it from its own environment');
+    assert.ok(slack?.type === 'slack' && slack.webhookUrl === '${SLACK_WEBHOOK_URL}');
+    assert.equal(resolveOnHost(slack.webhookUrl, SECRETS).value, SECRETS.SLACK_WEBHOOK_URL, 'the worker resolves it from its own environment');
     const mail = routing.channels['ops-mail'];
-    assert.ok(mail?.type === 'email' && isDeferred(mail.smtpUrl), 'a URL with a default is deferred too: the worker may set it');
-    assert.equal(resolveSecret(mail.smtpUrl, {}), 'smtp://localhost:25');
+    assert.ok(mail?.type === 'email' && mail.smtpUrl === '${SMTP_URL:-smtp://localhost:25}', 'a URL with a default stays as written too: the worker may set it');
+    assert.equal(resolveOnHost(mail.smtpUrl, {}).value, 'smtp://localhost:25');
     const literal = routing.channels['hr-mail'];
     assert.ok(literal?.type === 'email' && literal.smtpUrl === 'smtp://mail.example:25', 'a URL without variables stays as it is');
     assert.equal(routing.uiBaseUrl, 'https://temporal.example');
   });
 
-  it('without the text, keeps what the loader made of the URLs', () => {
-    const deferredAtLoad = parseCatalog(CATALOG, 'notify-test', { env: {} });
-    const routing = eventRoutingFor(deferredAtLoad.notify, {}, { env: {} });
-    assert.equal(routing.uiBaseUrl, 'http://localhost:8233');
-    const slack = routing.channels?.['ops-slack'];
-    assert.ok(slack?.type === 'slack' && isDeferred(slack.webhookUrl));
-    assert.deepEqual(withSecretsDeferred(deferredAtLoad.notify, 'not: [valid'), deferredAtLoad.notify);
+  it('loads the same whatever the loading environment holds', () => {
+    const withoutSecrets = parseCatalog(CATALOG, 'notify-test', { env: {} });
+    assert.deepEqual(withoutSecrets.notify, catalog.notify);
+    assert.equal(eventRoutingFor(withoutSecrets.notify, {}, { env: {} }).uiBaseUrl, 'http://localhost:8233');
   });
 
   it('carries the group, the jobnet and the runbooks of the job', () => {

@@ -7,6 +7,7 @@ import { killProcessTree } from './process-tree';
 import { processReaper } from './process-reaper';
 import { OutputTail } from './output-tail';
 import { RecordProgress } from '../metrics/progress';
+import { resolveCommand } from './host-command';
 
 /** Enough of stdout / stderr to diagnose a failure; the rest goes by. */
 export const OUTPUT_TAIL_BYTES = 64 * 1024;
@@ -15,7 +16,7 @@ const HEARTBEAT_EVERY_MS = 1_000;
 const RECORD_COUNT_LINE = /^JOBNET_RECORD_COUNT=(\d+)\s*$/gm;
 
 export interface CommandRequest extends Pick<JobSpec, 'cwd' | 'env' | 'timeout' | 'killGrace'> {
-  /** argv, run without a shell. */
+  /** argv, run without a shell; argv, env and cwd as the catalog writes them, `${VAR}` resolved here. */
   command: string[];
   jobName: string;
   businessDate: string;
@@ -59,16 +60,18 @@ function lastLine(text: string): string {
 export async function runCommand(request: CommandRequest): Promise<CommandOutcome> {
   const context = Context.current();
   const { info } = context;
-  const [program, ...args] = request.command;
+  // Secrets are resolved only here, on the host, and masked in everything the attempt reports.
+  const host = resolveCommand(request, request.jobName);
+  const [program, ...args] = host.argv;
   const startedAt = Date.now();
   const stdout = new OutputTail(OUTPUT_TAIL_BYTES);
   const stderr = new OutputTail(OUTPUT_TAIL_BYTES);
 
   const child = spawn(program!, args, {
-    cwd: request.cwd,
+    cwd: host.cwd,
     env: {
       ...process.env,
-      ...request.env,
+      ...host.env,
       JOBNET_JOB: request.jobName,
       JOBNET_BUSINESS_DATE: request.businessDate,
       JOBNET_RUN_ID: info.workflowExecution?.workflowId ?? info.activityId,
@@ -142,20 +145,21 @@ export async function runCommand(request: CommandRequest): Promise<CommandOutcom
     }).catch((error: NodeJS.ErrnoException) => {
       throw ApplicationFailure.create({
         type: CommandFailureType.notStarted,
-        message: `cannot start ${program}: ${error.message}`,
+        message: host.mask(`cannot start ${program}: ${error.message}`),
         // A missing program or a wrong cwd is not fixed by trying again at once.
         nonRetryable: true,
       });
     });
     await stopping;
 
+    const outcomeStdout = stdout.toString();
     const outcome: CommandOutcome = {
       exitCode,
       signal,
-      stdout: stdout.toString(),
-      stderr: stderr.toString(),
+      stdout: host.mask(stdout.toString()),
+      stderr: host.mask(stderr.toString()),
       durationMs: Date.now() - startedAt,
-      recordCount: lastRecordCount(stdout.toString()),
+      recordCount: lastRecordCount(outcomeStdout),
       attempt: info.attempt,
       host: os.hostname(),
     };

@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import os from 'node:os';
 import type { CommandOutcome } from './command';
+import { resolveArgs } from './host-command';
 import { jobActivityOutcomeSchema, type JobActivityInput, type JobActivityOutcome } from './job-activity';
 
 type JobActivity = (input: JobActivityInput) => Promise<JobActivityOutcome>;
@@ -22,15 +23,18 @@ export function makeRunJobActivity(registry: () => Record<string, unknown>) {
       throw ApplicationFailure.nonRetryable(`no activity "${request.activity}" is registered in this worker`, 'UnknownActivity');
     }
     const details = () => ({ exitCode: null, signal: null, stdout: '', stderr: '', durationMs: Date.now() - started, attempt: info.attempt, host: os.hostname() });
+    // `${VAR}`s in the args are resolved here, on this host, and masked in what the attempt reports.
+    const host = resolveArgs(request.input.args, request.input.jobName);
     try {
-      const outcome = jobActivityOutcomeSchema.parse(await (fn as JobActivity)(request.input));
-      return { ...details(), stdout: outcome.output ?? '', ...(outcome.recordCount === undefined ? {} : { recordCount: outcome.recordCount }) };
+      const outcome = jobActivityOutcomeSchema.parse(await (fn as JobActivity)({ ...request.input, args: host.args }));
+      return { ...details(), stdout: host.mask(outcome.output ?? ''), ...(outcome.recordCount === undefined ? {} : { recordCount: outcome.recordCount }) };
     } catch (error) {
       // Keep the activity's own error type and retryability, with the attempt's facts attached.
       const failure = error instanceof Error ? error : new Error(String(error));
       const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : failure.name;
       const nonRetryable = failure instanceof ApplicationFailure ? failure.nonRetryable === true : false;
-      throw ApplicationFailure.create({ message: failure.message, type, nonRetryable, details: [{ ...details(), stderr: failure.stack ?? failure.message }], cause: failure });
+      // A new failure, not the activity's own as a cause: its message and stack may quote a secret.
+      throw ApplicationFailure.create({ message: host.mask(failure.message), type, nonRetryable, details: [{ ...details(), stderr: host.mask(failure.stack ?? failure.message) }] });
     }
   };
 }

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { UnsetVariableError, isDeferred, resolveSecret } from '../catalog/interpolate';
+import { UnsetVariableError, isDeferred, resolveOnHost, resolveSecret } from '../catalog/interpolate';
 import type { Channel } from '../catalog/notify-schema';
 import type { JobnetEvent } from '../events/event-schema';
 import { DeliveryError } from '../notify/delivery-error';
@@ -46,15 +46,20 @@ async function send(channel: Channel, event: JobnetEvent, deliveryKey: string, a
   const headers = { 'idempotency-key': deliveryKey, 'x-jobnet-event': event.type, 'x-jobnet-delivery-attempt': String(attempt) };
   switch (channel.type) {
     case 'slack':
-      return postJson(resolveSecret(channel.webhookUrl), formatSlack(event), headers);
+      return postJson(onThisHost(channel.webhookUrl), formatSlack(event), headers);
     case 'webhook':
-      return postJson(resolveSecret(channel.url), formatWebhook(event, deliveryKey), headers);
+      return postJson(onThisHost(channel.url), formatWebhook(event, deliveryKey), headers);
     case 'email':
       return sendEmail(
-        { smtpUrl: resolveSecret(channel.smtpUrl), from: channel.from, to: channel.to, messageId: messageIdOf(deliveryKey) },
+        { smtpUrl: onThisHost(channel.smtpUrl), from: channel.from, to: channel.to, messageId: messageIdOf(deliveryKey) },
         formatEmail(event),
       );
   }
+}
+
+/** A channel URL as written in the catalog (`${SLACK_WEBHOOK_URL}`), resolved from this worker's environment. */
+function onThisHost(template: string): string {
+  return resolveOnHost(template).value;
 }
 
 /**

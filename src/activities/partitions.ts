@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { PARTITION_KEY_PATTERN, type PartitionSource } from '../catalog/fanout-input';
 import type { Database } from '../db/database';
 import { workerDatabase } from '../db/worker-database';
+import { resolveArgs, resolveCommand } from './host-command';
 
 /**
  * The partition keys of a fan-out, one page at a time, in key order: the fan-out asks for the
@@ -45,7 +46,7 @@ export function makePartitionPage(registry: () => Record<string, unknown>) {
   return async function partitionPage(request: PartitionPageRequest): Promise<PartitionPage> {
     const { source } = request;
     if (source.kind === 'sql') return checked(await sqlPage(await workerDatabase(), source.query, request.after, request.limit));
-    const all = source.kind === 'command' ? await commandKeys(source, request.runKey) : await activityKeys(registry, source.activity, request);
+    const all = source.kind === 'command' ? await commandKeys(source, request) : await activityKeys(registry, source.activity, request);
     return checked(pageOf(all, request.after, request.limit));
   };
 }
@@ -105,23 +106,26 @@ const commandCache = new Map<string, string[]>();
 const COMMAND_CACHE_RUNS = 4;
 const COMMAND_TIMEOUT_MS = 10 * 60_000;
 
-async function commandKeys(source: Extract<PartitionSource, { kind: 'command' }>, runKey: string): Promise<string[]> {
+async function commandKeys(source: Extract<PartitionSource, { kind: 'command' }>, request: PartitionPageRequest): Promise<string[]> {
+  const { runKey } = request;
   const cacheKey = `${runKey}\u0000${JSON.stringify(source)}`;
   const cached = commandCache.get(cacheKey);
   if (cached) return cached;
-  const [program, ...args] = source.command;
+  // Like a job's command: `${VAR}`s resolved on this host, their values masked in what it reports.
+  const host = resolveCommand(source, request.jobName);
+  const [program, ...args] = host.argv;
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(
       program!,
       args,
-      { cwd: source.cwd, env: { ...process.env, ...source.env }, maxBuffer: 256 * 1024 * 1024, timeout: COMMAND_TIMEOUT_MS, killSignal: 'SIGKILL' },
+      { cwd: host.cwd, env: { ...process.env, ...host.env }, maxBuffer: 256 * 1024 * 1024, timeout: COMMAND_TIMEOUT_MS, killSignal: 'SIGKILL' },
       (error, out, err) => {
         if (!error) return resolve(out);
         const tail = String(err).trim().split('\n').slice(-3).join(' | ');
         reject(
           ApplicationFailure.create({
             type: 'PartitionSourceFailed',
-            message: `${source.command.join(' ')}: ${error.message.split('\n')[0]}${tail ? ` — ${tail}` : ''}`,
+            message: host.mask(`${source.command.join(' ')}: ${error.message.split('\n')[0]}${tail ? ` — ${tail}` : ''}`),
             // A program that is not there will not appear by retrying.
             nonRetryable: (error as NodeJS.ErrnoException).code === 'ENOENT',
           }),
@@ -143,7 +147,8 @@ async function activityKeys(
   const fn = registry()[activity.name];
   if (typeof fn !== 'function') throw ApplicationFailure.nonRetryable(`no activity "${activity.name}" is registered in this worker`, 'UnknownActivity');
   Context.current().heartbeat();
-  const result = await (fn as KeyActivity)({ args: activity.args, jobName: request.jobName, businessDate: request.businessDate, runKey: request.runKey });
+  const host = resolveArgs(activity.args, request.jobName);
+  const result = await (fn as KeyActivity)({ args: host.args, jobName: request.jobName, businessDate: request.businessDate, runKey: request.runKey });
   if (!result || !Array.isArray(result.keys) || result.keys.some((key) => typeof key !== 'string')) {
     throw ApplicationFailure.nonRetryable(`${activity.name} must return { keys: string[] }`, 'InvalidPartitionSource');
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isDeferred } from './interpolate';
+import { hasReference, isDeferred } from './interpolate';
 
 /**
  * Small value schemas the catalog's sections share: the names that reference each other, and
@@ -47,6 +47,17 @@ export function uniqueNames(item: z.ZodString) {
 export function urlSchema(protocols: readonly string[]) {
   const list = protocols.map((p) => `${p}://`).join(' or ');
   return z.string().refine((value) => isDeferred(value) || hasProtocol(value, protocols), {
+    error: (issue) => `"${String(issue.input)}" is not a URL starting with ${list}`,
+  });
+}
+
+/**
+ * A URL resolved on the worker that uses it (a channel's, see host-values.ts): a value written
+ * with a `${VAR}` is checked there, once resolved; a value without one is checked here.
+ */
+export function hostUrlSchema(protocols: readonly string[]) {
+  const list = protocols.map((p) => `${p}://`).join(' or ');
+  return z.string().refine((value) => hasReference(value) || hasProtocol(value, protocols), {
     error: (issue) => `"${String(issue.input)}" is not a URL starting with ${list}`,
   });
 }

@@ -1,8 +1,14 @@
 /**
  * `${NAME}` and `${NAME:-default}` in the catalog's string values, from the environment.
  *
- * When the catalog is loaded, every string value is interpolated from the loading process's
- * environment (keys are not: names must not depend on where the file is read):
+ * Values that carry secrets — a command's argv, env and cwd, a notification channel's URL (see
+ * host-values.ts) — are never resolved where the catalog is read: they travel as written, so
+ * even a decoded history shows `${DB_PASSWORD}`, and the worker that spawns the command or
+ * sends the notification resolves them from its own environment (`resolveOnHost`). Their
+ * references are still checked at load.
+ *
+ * Every other string value is interpolated from the loading process's environment when the
+ * catalog is loaded (keys are not: names must not depend on where the file is read):
  *
  * - `${NAME}` is the variable's value (an empty value counts as set);
  * - `${NAME:-default}` is the value, or `default` when NAME is unset or empty (as in sh);
@@ -17,10 +23,9 @@
  * outside world unresolved would be refused there rather than used wrongly. Where a value is
  * needed, it is resolved then, from the environment of the process that needs it:
  *
- * - `resolveSecret(value)` — notification code on a worker resolves a channel's URL when it
- *   sends, so the secret lives in the worker's environment, never in Temporal's history;
- * - `jobSpecOf()` resolves a command job's argv, cwd and env before a run is started, and
- *   reports every variable still unset as bad input.
+ * - `resolveSecret(value)` — a runbook URL on the worker that sends the alert;
+ * - `jobSpecOf()` resolves a job's description, queue, host and file paths before a run is
+ *   started, and reports every variable still unset as bad input.
  *
  * A value the schema must understand to check the catalog at all — a duration, a name, a
  * number, an e-mail address — needs its variables at load time; the loader reports it unset
@@ -47,9 +52,10 @@ export class UnsetVariableError extends Error {
   }
 }
 
-type Segment = { text: string } | { variable: string; fallback?: string };
+export type Segment = { text: string } | { variable: string; fallback?: string };
 
-function parseTemplate(template: string): Segment[] {
+/** A template's literal text and references, in order. Throws `TemplateSyntaxError` when malformed. */
+export function parseTemplate(template: string): Segment[] {
   const segments: Segment[] = [];
   let literal = '';
   let i = 0;
@@ -108,6 +114,41 @@ export function interpolate(template: string, env: Env): { value: string; unset:
   return { value, unset };
 }
 
+/**
+ * A template resolved on the host that uses it — a command's argv, env and cwd on the worker
+ * that spawns it, a channel URL on the worker that sends: the value, and each variable read
+ * with the value it had (what the worker masks in what it reports). Throws
+ * `UnsetVariableError` naming every variable still unset.
+ */
+export function resolveOnHost(template: string, env: Env = process.env): { value: string; used: Map<string, string> } {
+  const used = new Map<string, string>();
+  const unset: string[] = [];
+  let value = '';
+  for (const segment of parseTemplate(template)) {
+    if ('text' in segment) {
+      value += segment.text;
+      continue;
+    }
+    const found = env[segment.variable];
+    if (found !== undefined && (found !== '' || segment.fallback === undefined)) {
+      value += found;
+      used.set(segment.variable, found);
+    } else if (segment.fallback !== undefined) value += segment.fallback;
+    else if (!unset.includes(segment.variable)) unset.push(segment.variable);
+  }
+  if (unset.length > 0) throw new UnsetVariableError(unset);
+  return { value, used };
+}
+
+/** Whether a template reads any variable (`$${` is literal text, not a reference). */
+export function hasReference(template: string): boolean {
+  try {
+    return parseTemplate(template).some((segment) => 'variable' in segment);
+  } catch {
+    return false;
+  }
+}
+
 /** The value a string of the file has in the loaded catalog: resolved, or deferred when a variable is unset. */
 export function loadTimeValue(template: string, env: Env): string {
   const { value, unset } = interpolate(template, env);
@@ -149,7 +190,12 @@ export interface TreeProblem {
  * Interpolates every string value of a parsed document (keys stay as written), collecting
  * every malformed reference with its path instead of stopping at the first.
  */
-export function interpolateTree(value: unknown, env: Env): { value: unknown; problems: TreeProblem[] } {
+export function interpolateTree(
+  value: unknown,
+  env: Env,
+  /** Paths whose values stay as written (checked, not resolved): they are resolved on the host that uses them. */
+  keepAsWritten: (path: readonly (string | number)[]) => boolean = () => false,
+): { value: unknown; problems: TreeProblem[] } {
   const problems: TreeProblem[] = [];
   const walk = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === 'string') {
@@ -158,6 +204,10 @@ export function interpolateTree(value: unknown, env: Env): { value: unknown; pro
         return node;
       }
       try {
+        if (keepAsWritten(path)) {
+          parseTemplate(node);
+          return node;
+        }
         return loadTimeValue(node, env);
       } catch (error) {
         if (!(error instanceof TemplateSyntaxError)) throw error;

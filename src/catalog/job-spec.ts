@@ -15,7 +15,8 @@ const ms = (value: number) => `${value}ms`;
  *
  * This is where a job's values are needed, so deferred `${VAR}` values (unset when the
  * catalog was loaded) are resolved here from `env`, and any still unset is bad input — reported
- * with its path before anything is started. The result is in parsed form (milliseconds); a
+ * with its path before anything is started. The command's argv, env and cwd stay as written:
+ * the worker that spawns it resolves them (host-values.ts). The result is in parsed form (milliseconds); a
  * workflow input needs it in input form (see toJobInput).
  *
  * `announceName` is the catalog job whose success this run is (a step's `use`, or the job
@@ -40,7 +41,7 @@ export function jobSpecOf(
   const work = workOf(job, where, resolve);
   const resolved: JobSpec = {
     ...work,
-    env: Object.fromEntries(Object.entries(job.env).map(([key, value]) => [key, resolve(value, `env.${key}`)])),
+    env: job.env,
     timeout: job.timeout,
     killGrace: job.killGrace,
     heartbeatTimeout: job.heartbeatTimeout,
@@ -53,7 +54,7 @@ export function jobSpecOf(
     after: job.after.map((after) => ({ job: after.job, maxWait: after.maxWait ?? 86_400_000 })),
     ...(announceName !== undefined && awaitedNames(catalog).has(announceName) ? { announceAs: announceName } : {}),
     ...(job.description === undefined ? {} : { description: resolve(job.description, 'description') }),
-    ...(job.cwd === undefined ? {} : { cwd: resolve(job.cwd, 'cwd') }),
+    ...(job.cwd === undefined ? {} : { cwd: job.cwd }),
     ...(job.queue === undefined ? {} : { queue: resolve(job.queue, 'queue') }),
     ...(job.host === undefined ? {} : { host: resolve(job.host, 'host') }),
     ...(job.delayedRetry === undefined ? {} : { delayedRetry: job.delayedRetry }),
@@ -76,7 +77,7 @@ function workOf(
   where: string,
   resolve: (value: string, path: string) => string,
 ): Pick<JobSpec, 'command' | 'activity'> {
-  if (job.command !== undefined) return { command: job.command.map((arg, index) => resolve(arg, `command[${index}]`)) };
+  if (job.command !== undefined) return { command: job.command };
   if (job.activity !== undefined) return { activity: { name: job.activity, args: job.args ?? {} } };
   if (job.fileWait !== undefined) {
     const { path, pollInterval, stableFor, maxWait } = job.fileWait;

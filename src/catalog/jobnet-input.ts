@@ -125,15 +125,15 @@ export type JobnetRun = z.output<typeof jobnetRunInputSchema>;
  * run in a jobnet so far — a step of another kind, or `use` of a job of another kind, is bad
  * input here, before anything starts. Every problem of the jobnet is reported at once, at its
  * catalog path (`jobnets.<n>.jobs.<step>…`). `${VAR}` values left for run time are resolved from
- * `env`, as for a single job. With the catalog file's text (`routing.catalogText`), the run and
- * each step carry where their events go (`notify`); without it, their events go nowhere.
+ * `env`, as for a single job. With `routing.routeEvents`, the run and each step carry where
+ * their events go (`notify`); without it, their events go nowhere.
  */
 export function jobnetRunInput(
   catalog: Catalog,
   jobnetName: string,
   businessDate: string,
   env: Env = process.env,
-  routing: Pick<RunRoutingOptions, 'catalogText'> = {},
+  routing: Pick<RunRoutingOptions, 'routeEvents'> = {},
 ): JobnetRunInput {
   const jobnet = catalog.jobnets[jobnetName];
   if (jobnet === undefined) {

@@ -7,6 +7,7 @@ import { isRecord, type RawObject } from './catalog-values';
 import { asWritten, interpolateTree, isDeferred, unsetVariables, type Env } from './interpolate';
 import { catalogErrorMap, type KnownKeys } from './issue-messages';
 import { STEP_KINDS } from './job-kinds';
+import { isResolvedOnHost } from './host-values';
 import { checkReferences } from './references';
 import { closest } from './suggest';
 import { InvalidInputError, formatPath, type InputProblem } from './validation-error';
@@ -61,7 +62,7 @@ export function parseCatalog(text: string, source = 'catalog', options: ParseOpt
   if (yaml.value !== undefined && yaml.value !== null && !isRecord(yaml.value)) {
     throw new InvalidInputError([{ path: '(root)', message: 'a catalog is a mapping with version, jobs, …', line: 1 }], source);
   }
-  const interpolated = interpolateTree(topLevelSections(yaml.value ?? {}), options.env ?? process.env);
+  const interpolated = interpolateTree(topLevelSections(yaml.value ?? {}), options.env ?? process.env, isResolvedOnHost);
   const raw = isRecord(interpolated.value) ? interpolated.value : {};
 
   const parsed = validate(raw);

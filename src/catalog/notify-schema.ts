@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { jobNameSchema } from './job-name';
-import { nameSchema, uniqueNames, urlSchema } from './catalog-values';
+import { hostUrlSchema, nameSchema, uniqueNames } from './catalog-values';
 import { EVENT_TYPES } from '../events/event-types';
 
 /**
@@ -8,9 +8,9 @@ import { EVENT_TYPES } from '../events/event-types';
  * severity (and optionally its job, its job's group or its type) to channels. A change of
  * recipients is an edit here and a `jobnet sync`; the matching itself is src/notify/route.ts.
  *
- * The URLs of channels are secrets, written as `${SLACK_WEBHOOK_URL}`; when the variable is
- * unset where the catalog is read, the value is deferred and the sending code resolves it
- * with `resolveSecret()` from the environment of the worker that sends (see interpolate.ts).
+ * The URLs of channels are secrets, written as `${SLACK_WEBHOOK_URL}`: they stay as written
+ * wherever the catalog is read, and the worker that sends resolves them from its own
+ * environment (host-values.ts, `resolveOnHost`).
  */
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -18,7 +18,7 @@ export const CHANNEL_TYPES = ['slack', 'email', 'webhook'] as const;
 
 const slackChannelSchema = z.strictObject({
   type: z.literal('slack'),
-  webhookUrl: urlSchema(['https', 'http']),
+  webhookUrl: hostUrlSchema(['https', 'http']),
 });
 
 const emailSchema = z.email({ error: (issue) => `${JSON.stringify(issue.input)} is not an e-mail address, e.g. ops@example.com` });
@@ -27,12 +27,12 @@ const emailChannelSchema = z.strictObject({
   type: z.literal('email'),
   to: z.array(emailSchema).min(1, 'name at least one recipient'),
   from: emailSchema,
-  smtpUrl: urlSchema(['smtp', 'smtps']),
+  smtpUrl: hostUrlSchema(['smtp', 'smtps']),
 });
 
 const webhookChannelSchema = z.strictObject({
   type: z.literal('webhook'),
-  url: urlSchema(['https', 'http']),
+  url: hostUrlSchema(['https', 'http']),
 });
 
 export const channelSchema = z.discriminatedUnion('type', [slackChannelSchema, emailChannelSchema, webhookChannelSchema], {

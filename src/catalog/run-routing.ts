@@ -5,14 +5,13 @@ import type { Env } from './interpolate';
 
 /**
  * The `notify` input of the runs the catalog starts: a job on its own, a jobnet, a jobnet's
- * step. Built only from the catalog file's text, so every channel URL written with `${VAR}`
- * stays deferred and no secret enters a run's input (Temporal keeps inputs in its history);
- * without the text, and when no route concerns the run, there is none and the run raises
- * its events to nobody.
+ * step. Channel URLs stay as the catalog writes them (`${VAR}`: resolved by the worker that
+ * sends), so no secret enters a run's input. Without `routeEvents`, and when no route concerns
+ * the run, there is none and the run raises its events to nobody.
  */
 export interface RunRoutingOptions {
-  /** The catalog file's text, as loaded. */
-  catalogText?: string;
+  /** Give the run where its events go (what the CLI, the starter and sync do). */
+  routeEvents?: boolean;
   /** Where $JOBNET_UI_URL is read. */
   env?: Env;
 }
@@ -58,7 +57,7 @@ function routing(
   target: { group?: string; jobnet?: string; runbooks: Readonly<Record<string, string>> },
   options: RunRoutingOptions,
 ): EventRoutingInput | undefined {
-  if (options.catalogText === undefined) return undefined;
+  if (options.routeEvents !== true) return undefined;
   const built = eventRoutingFor(
     catalog.notify,
     {
@@ -67,7 +66,7 @@ function routing(
       ...(target.jobnet === undefined ? {} : { jobnet: target.jobnet }),
       runbooks: target.runbooks,
     },
-    { catalogText: options.catalogText, ...(options.env === undefined ? {} : { env: options.env }) },
+    options.env === undefined ? {} : { env: options.env },
   );
   const routes = (built.routes ?? []).map((route) =>
     route.jobs && !route.jobs.includes(name) && route.jobs.some((job) => aliases.includes(job)) ? { ...route, jobs: [...route.jobs, name] } : route,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { Catalog } from '../catalog/catalog-schema';
 import { catalogPath, loadCatalog } from '../catalog/load';
@@ -32,7 +31,6 @@ export const processOutput: Output = {
 export class CliContext {
   private catalogCache?: Catalog;
   private clientCache?: Promise<Client>;
-  private textCache?: string;
   private loggerCache?: Logger;
 
   constructor(
@@ -47,16 +45,6 @@ export class CliContext {
   catalog(): Catalog {
     this.catalogCache ??= loadCatalog(this.catalogFile);
     return this.catalogCache;
-  }
-
-  /**
-   * The catalog file's text, for the `notify` input of the runs a command starts: with it every
-   * channel URL written as `${VAR}` stays deferred, so no secret enters a run's history.
-   */
-  catalogText(): string {
-    this.catalog();
-    this.textCache ??= readFileSync(this.catalogFile, 'utf8');
-    return this.textCache;
   }
 
   /** pino on stderr at -l/--log-level (else $JOBNET_LOG_LEVEL, else info), redacting secrets. */

@@ -120,7 +120,7 @@ export async function startCatalogFanout(context: CliContext, name: string, opti
   const job = catalog.jobs[name];
   if (job === undefined) throw new InvalidInputError([{ path: name, message: `no job "${name}" in ${context.catalogFile}` }], 'arguments');
   const businessDate = options.date ? parseOrThrow(businessDateSchema, options.date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
-  const input = fanoutRunInput(catalog, job, name, businessDate, process.env, jobRouting(catalog, name, job, { catalogText: context.catalogText() }));
+  const input = fanoutRunInput(catalog, job, name, businessDate, process.env, jobRouting(catalog, name, job, { routeEvents: true }));
   const client = await context.client();
   const { handle, started } = await triggerFanout(client, { input, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE, force: options.force });
   context.output.err(

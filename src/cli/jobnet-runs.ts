@@ -27,7 +27,7 @@ export async function triggerJobnet(
 export async function startCatalogJobnet(context: CliContext, name: string, options: { date?: string; force?: boolean; wait?: boolean }): Promise<void> {
   const catalog = context.catalog();
   const businessDate = options.date ? parseOrThrow(businessDateSchema, options.date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
-  const input = jobnetRunInput(catalog, name, businessDate, process.env, { catalogText: context.catalogText() });
+  const input = jobnetRunInput(catalog, name, businessDate, process.env, { routeEvents: true });
   const client = await context.client();
   const { handle, started } = await triggerJobnet(client, { input, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE, force: options.force });
   context.output.err(

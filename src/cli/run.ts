@@ -23,7 +23,7 @@ export function catalogRunInput(context: CliContext, name: string, date?: string
   }
   const businessDate = date ? parseOrThrow(businessDateSchema, date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
   const spec = toJobInput(jobSpecOf(catalog, job, name));
-  const notify = jobRouting(catalog, name, job, { catalogText: context.catalogText() });
+  const notify = jobRouting(catalog, name, job, { routeEvents: true });
   return { input: { name, businessDate, job: spec, ...(notify === undefined ? {} : { notify }) }, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE };
 }
 

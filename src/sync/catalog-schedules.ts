@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Catalog } from '../catalog/catalog-schema';
 import { jobKindOf } from '../catalog/catalog-job-schema';
 import { fanoutRunInput } from '../catalog/fanout-input';
@@ -25,15 +24,13 @@ export interface SkippedSchedule {
  * (business calendars are written into the spec up to a horizon from `now`), and the daily
  * Schedule that re-syncs `catalogFile` so that horizon moves on by itself.
  *
- * Each fire carries where its events go (`notify`), built from the file's text so that channel
- * URLs stay `${VAR}` in the Schedule (and every run's history); by default the text is read
- * from `catalogFile`.
+ * Each fire carries where its events go (`notify`), channel URLs as written (`${VAR}`) in the
+ * Schedule and every run's history.
  */
 export function catalogSchedules(
   catalog: Catalog,
   now: Date,
   catalogFile: string,
-  catalogText: string | undefined = readText(catalogFile),
 ): { desired: DesiredSchedule[]; skipped: SkippedSchedule[] } {
   const skipped: SkippedSchedule[] = [];
   const entries: ScheduledEntry[] = [];
@@ -46,7 +43,7 @@ export function catalogSchedules(
     const kind = jobKindOf(job);
     if (kind === 'fanout') {
       // Everything but the business date, which each fire supplies; the fan-out carries its own routing.
-      const { businessDate: _date, ...fanout } = fanoutRunInput(catalog, job, name, TEMPLATE_DATE, process.env, jobRouting(catalog, name, job, { catalogText }));
+      const { businessDate: _date, ...fanout } = fanoutRunInput(catalog, job, name, TEMPLATE_DATE, process.env, jobRouting(catalog, name, job, { routeEvents: true }));
       entries.push({ name, target: { fanout }, description: job.description, enabled: job.enabled, ...compile(job.schedule) });
       continue;
     }
@@ -54,7 +51,7 @@ export function catalogSchedules(
       skipped.push({ name, reason: `${kind} jobs do not run on a schedule yet; put the job in a scheduled jobnet once its kind runs` });
       continue;
     }
-    const notify = jobRouting(catalog, name, job, { catalogText });
+    const notify = jobRouting(catalog, name, job, { routeEvents: true });
     entries.push({
       name,
       target: { job: jobSpecOf(catalog, job, name) },
@@ -67,7 +64,7 @@ export function catalogSchedules(
   for (const [name, jobnet] of Object.entries(catalog.jobnets)) {
     if (!jobnet.schedule) continue;
     // Everything but the business date, which each fire supplies.
-    const { steps, operatorMaxWait, announceAs, notify } = jobnetRunInput(catalog, name, TEMPLATE_DATE, process.env, { catalogText });
+    const { steps, operatorMaxWait, announceAs, notify } = jobnetRunInput(catalog, name, TEMPLATE_DATE, process.env, { routeEvents: true });
     entries.push({
       name,
       // announceAs: jobs of other schedules waiting (`after`) for this jobnet hear of its success.
@@ -82,15 +79,6 @@ export function catalogSchedules(
   // Only a catalog with schedules needs them kept fresh.
   if (desired.length > 0) desired.push(refreshSchedule(catalog, catalogFile));
   return { desired, skipped };
-}
-
-/** The catalog file's text, or nothing when it cannot be read (the Schedules then raise no events). */
-function readText(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /** Whether a spec fires more than once on one business date (looked at over its next fires). */

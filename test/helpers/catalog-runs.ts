@@ -11,6 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { parseCatalog } from '../../src/catalog/load';
 import { jobSpecOf } from '../../src/catalog/job-spec';
 import { toJobInput } from '../../src/catalog/job-input';
+import { bindCommandVariables } from './host-values';
 import { jobResultSchema, type JobResult } from '../../src/catalog/run-result';
 import type { jobWorkflow } from '../../src/workflows';
 import { jobStateQuery, type JobState } from '../../src/workflows/definitions';
@@ -50,7 +51,8 @@ export function startSeedJob(
 ): Promise<WorkflowHandle<typeof jobWorkflow>> {
   const environment = { ...process.env, JOBNET_TRACE: trace, ...vars };
   const catalog = parseCatalog(readFileSync(SEED_001, 'utf8'), SEED_001, { env: environment });
-  const job = toJobInput(jobSpecOf(catalog, catalog.jobs[name]!, name, environment));
+  // The trace file and the test's variables fixed in the run input, as its worker's environment would.
+  const job = bindCommandVariables(toJobInput(jobSpecOf(catalog, catalog.jobs[name]!, name, environment)), environment);
   return client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
     taskQueue,
     workflowId: `${name}@${date}+${++counter}`,
