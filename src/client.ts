@@ -37,7 +37,7 @@ export async function connectClient(target: TemporalTarget = temporalTarget()): 
 
 /** The OperatorService request that registers jobnet's search attributes (enum codes of the API). */
 export function addSearchAttributesRequest(namespace: string, keys: ReadonlyArray<(typeof JOBNET_SEARCH_ATTRIBUTES)[number]> = JOBNET_SEARCH_ATTRIBUTES) {
-  const typeCodes: Partial<Record<SearchAttributeType, number>> = { KEYWORD: 2, INT: 3, BOOL: 5 };
+  const typeCodes: Partial<Record<SearchAttributeType, number>> = { KEYWORD: 2, INT: 3, BOOL: 5, KEYWORD_LIST: 7 };
   return { namespace, searchAttributes: Object.fromEntries(keys.map((key) => [key.name, typeCodes[key.type] ?? 0])) };
 }
 

@@ -13,10 +13,16 @@ export const Host = defineSearchAttributeKey('Host', 'KEYWORD');
 /** Set on a run that scheduled its delayed retry: the monthly count of delayed retries reads it (seed 000). */
 export const DelayedRetry = defineSearchAttributeKey('DelayedRetry', 'BOOL');
 
-export const JOBNET_SEARCH_ATTRIBUTES = [JobName, BusinessDate, JobStatus, RecordCount, Host, DelayedRetry] as const;
+/**
+ * On a jobnet run: the catalog jobs its steps run inline — each step's name and the job it
+ * uses — so `history`, `list`, the report and the checks find a job's runs as steps too.
+ */
+export const StepJobs = defineSearchAttributeKey('StepJobs', 'KEYWORD_LIST');
+
+export const JOBNET_SEARCH_ATTRIBUTES = [JobName, BusinessDate, JobStatus, RecordCount, Host, DelayedRetry, StepJobs] as const;
 
 /** The type names `temporal` (CLI and dev server) writes, by the SDK's type of each of jobnet's keys. */
-export const SEARCH_ATTRIBUTE_TYPE_NAMES = { KEYWORD: 'Keyword', INT: 'Int', BOOL: 'Bool' } as const;
+export const SEARCH_ATTRIBUTE_TYPE_NAMES = { KEYWORD: 'Keyword', INT: 'Int', BOOL: 'Bool', KEYWORD_LIST: 'KeywordList' } as const;
 
 /** `--search-attribute` arguments of `temporal server start-dev`. */
 export function devServerSearchAttributeArgs(): string[] {

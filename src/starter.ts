@@ -7,7 +7,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_QUEUE } from './catalog/catalog-schema';
-import { jobRunInputSchema, type JobRunInput } from './catalog/job-schema';
+import { jobRunInputSchema } from './catalog/job-schema';
+import type { JobRun } from './contracts/job';
 import { InvalidInputError, parseOrThrow } from './catalog/validation-error';
 import { CliContext, processOutput } from './cli/context';
 import { exitCodeOf } from './cli/main';
@@ -28,8 +29,11 @@ const program = new Command('jobnet-start')
 
 type Options = { catalog?: string; date?: string; force?: boolean; wait?: boolean; address?: string; namespace?: string };
 
-/** A workflow type's JSON input, checked before any connection: bad input starts nothing. */
-function workflowInput(json: string | undefined, date: string | undefined): JobRunInput {
+/**
+ * A workflow type's JSON input, written as in the catalog (`"timeout": "30m"`, a bare number of
+ * seconds), checked before any connection — bad input starts nothing — and parsed into the run.
+ */
+function workflowInput(json: string | undefined, date: string | undefined): JobRun {
   if (!json) throw new InvalidInputError([{ path: '(input)', message: 'jobWorkflow needs its JSON input' }], 'arguments');
   let input: unknown;
   try {
@@ -38,8 +42,7 @@ function workflowInput(json: string | undefined, date: string | undefined): JobR
     throw new InvalidInputError([{ path: '(input)', message: `not JSON: ${(error as Error).message}` }], 'arguments');
   }
   if (date && typeof input === 'object' && input !== null) Object.assign(input, { businessDate: date });
-  parseOrThrow(jobRunInputSchema, input, 'jobWorkflow input');
-  return input as JobRunInput;
+  return parseOrThrow(jobRunInputSchema, input, 'jobWorkflow input');
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import { jobRunInputSchema, type JobRunInput } from './catalog/job-schema';
+import { jobRunSchema } from './catalog/job-schema';
+import type { JobRun } from './contracts/job';
 import { parseOrThrow } from './catalog/validation-error';
 import { BusinessDate, JobName, JobStatus } from './search-attributes';
 import type { jobWorkflow } from './workflows';
@@ -46,11 +47,11 @@ export async function triggerWorkflow<W extends Workflow>(
   }
 }
 
-/** One run of a job for a business date (see triggerWorkflow). */
+/** One run of a job for a business date (see triggerWorkflow), checked before anything starts. */
 export async function triggerJob(
   client: Client,
-  request: { input: JobRunInput; taskQueue: string; force?: boolean; now?: Date },
+  request: { input: JobRun; taskQueue: string; force?: boolean; now?: Date },
 ): Promise<TriggerResult> {
-  const input = parseOrThrow(jobRunInputSchema, request.input, 'job run');
-  return triggerWorkflow<typeof jobWorkflow>(client, { ...request, workflowType: 'jobWorkflow', name: input.name, businessDate: input.businessDate, args: [request.input] });
+  const input = parseOrThrow(jobRunSchema, request.input, 'job run');
+  return triggerWorkflow<typeof jobWorkflow>(client, { ...request, workflowType: 'jobWorkflow', name: input.name, businessDate: input.businessDate, args: [input] });
 }

@@ -5,7 +5,7 @@
  * runs from Temporal's visibility (the Java test server has none) — previous day's record
  * count, consecutive failures, delayed retries this month — raise their alert exactly once.
  *
- * Runs are built from a catalog text the way `jobnet run` builds them (jobSpecOf, toJobInput,
+ * Runs are built from a catalog text the way `jobnet run` builds them (jobSpecOf,
  * jobRouting), channel URLs as `${VAR}` resolved by the worker. Each run of a job waits until
  * visibility shows the one before it closed, as a day apart would.
  */
@@ -14,9 +14,8 @@ import assert from 'node:assert/strict';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { parseCatalog } from '../src/catalog/load';
 import { jobSpecOf } from '../src/catalog/job-spec';
-import { toJobInput } from '../src/catalog/job-input';
 import { jobRouting } from '../src/catalog/run-routing';
-import type { JobRunInput } from '../src/catalog/job-schema';
+import type { JobRun } from '../src/contracts/job';
 import type { JobResult } from '../src/catalog/run-result';
 import { jobnetEventSchema, type JobnetEvent } from '../src/events/event-schema';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
@@ -78,15 +77,15 @@ after(async () => {
 });
 
 /** The input `jobnet run <job>` would start, with the job's env overridden. */
-function runInput(job: string, businessDate: string, jobEnv: Record<string, string> = {}): JobRunInput {
+function runInput(job: string, businessDate: string, jobEnv: Record<string, string> = {}): JobRun {
   const catalog = parseCatalog(CATALOG, 'alerts-dev', { env: {} });
   const spec = jobSpecOf(catalog, catalog.jobs[job]!, job, process.env);
   const notify = jobRouting(catalog, job, catalog.jobs[job]!, { routeEvents: true, env: {} });
-  return { name: job, businessDate, job: toJobInput({ ...spec, env: { ...spec.env, ...jobEnv } }), ...(notify === undefined ? {} : { notify }) };
+  return { name: job, businessDate, job: { ...spec, env: { ...spec.env, ...jobEnv } }, ...(notify === undefined ? {} : { notify }) };
 }
 
 /** Runs one job for one date to its end, then waits until visibility has it closed. */
-async function run(input: JobRunInput): Promise<JobResult> {
+async function run(input: JobRun): Promise<JobResult> {
   const workflowId = `${input.name}@${input.businessDate}`;
   started.push(workflowId);
   let result: JobResult;

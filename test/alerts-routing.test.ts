@@ -10,9 +10,8 @@ import path from 'node:path';
 import { parseCatalog } from '../src/catalog/load';
 import { InvalidInputError } from '../src/catalog/validation-error';
 import { jobSpecOf } from '../src/catalog/job-spec';
-import { toJobInput } from '../src/catalog/job-input';
-import { jobRunInputSchema } from '../src/catalog/job-schema';
-import { jobnetRunInput, jobnetRunInputSchema } from '../src/catalog/jobnet-input';
+import { jobRunInputSchema, jobRunSchema } from '../src/catalog/job-schema';
+import { jobnetRunInput, jobnetRunSchema } from '../src/catalog/jobnet-input';
 import { jobRouting } from '../src/catalog/run-routing';
 import { scheduledRunInputSchema } from '../src/catalog/scheduled-run-schema';
 import { catalogSchedules } from '../src/sync/catalog-schedules';
@@ -62,7 +61,7 @@ describe('the alert settings of a job', () => {
     assert.deepEqual(spec.expect, { minRecordRatio: 0.5 });
     assert.deepEqual(spec.consecutiveFailures, { alertAt: 3, repeatEvery: 3 });
     assert.deepEqual(spec.delayedRetry, { after: 6 * 60_000, monthlyThreshold: 4 });
-    assert.deepEqual(jobRunInputSchema.parse({ name: 'hr-import', businessDate: '2026-12-01', job: toJobInput(spec) }).job, spec);
+    assert.deepEqual(jobRunSchema.parse({ name: 'hr-import', businessDate: '2026-12-01', job: spec }).job, spec, 'the parsed spec is a run input as it is');
   });
 
   it('takes runbooks for exit codes (exit:<code>) and refuses what is neither a type nor a code', () => {
@@ -98,7 +97,7 @@ describe('the alert settings of a job', () => {
 });
 
 describe('the notify input of a jobnet run', () => {
-  const input = jobnetRunInputSchema.parse(jobnetRunInput(catalog, 'nightly', '2026-12-01', SECRETS, { routeEvents: true }));
+  const input = jobnetRunSchema.parse(jobnetRunInput(catalog, 'nightly', '2026-12-01', SECRETS, { routeEvents: true }));
 
   it('gives each step its own routing, a used job’s routes covering the step', () => {
     const rank = input.steps.rank!.notify!;

@@ -27,6 +27,7 @@ import { jobnetEventSchema, type JobnetEvent } from '../src/events/event-schema'
 import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';
 import { processAlive, tempDir, waitFor } from './helpers/fs';
 import { HttpSink } from './helpers/sinks';
+import { jobRun } from './helpers/runs';
 
 const TASK_QUEUE = 'alerts-time-skipping';
 let work: ReturnType<typeof tempDir>;
@@ -69,7 +70,7 @@ async function runJob(job: JobSpecInput, withRouting = true): Promise<{ result: 
     return await worker.runUntil(async () => {
       let result: JobResult;
       try {
-        result = await env.client.workflow.execute('jobWorkflow', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+        result = await env.client.workflow.execute('jobWorkflow', { taskQueue: TASK_QUEUE, workflowId, args: [jobRun(input)] });
       } catch (error) {
         if (!(error instanceof WorkflowFailedError)) throw error;
         result = (error.cause as { details?: unknown[] }).details?.[0] as JobResult;

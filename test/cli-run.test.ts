@@ -108,8 +108,9 @@ describe('jobnet run', () => {
     const missing = await cli('status', 'ok-job@1999-01-01');
     assert.equal(missing.code, 2);
 
-    const runs = await historyOf('ok-job', 2);
-    assert.equal(runs.length, 2);
+    // Its own two runs, and its run as step `one` of the jobnet pair (above), filed under the job it uses.
+    const runs = await historyOf('ok-job', 3);
+    assert.deepEqual(runs.map((run) => run.workflowId.replace(/\+\d+$/, '+…')).sort(), ['ok-job@2026-12-01', 'ok-job@2026-12-01+…', 'pair@2026-12-03/one']);
     assert.ok(runs.every((run) => run.status === 'success'));
   });
 

@@ -24,6 +24,7 @@ import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { tempDir } from './helpers/fs';
 import { quietRuntime, sharedBundle } from './helpers/time-skipping';
 import { CHROMIUM, CHROMIUM_ARGS } from './helpers/chromium';
+import { jobRun } from './helpers/runs';
 
 const MARKER = `WEBUI-${randomBytes(5).toString('hex')}`;
 const ARTIFACTS = path.join(os.tmpdir(), 'jobnet-test-output');
@@ -57,7 +58,7 @@ before(async () => {
   const worker = await Worker.create({ ...jobnetWorkerOptions(), connection: native, taskQueue: 'web-ui', workflowBundle: await sharedBundle() });
   const connection = await Connection.connect({ address: server.address });
   const input: JobRunInput = { name: 'web-ui', businessDate: '2026-12-01', job: { command: ['echo', MARKER] } };
-  const handle = await jobnetClient(connection).workflow.start('jobWorkflow', { taskQueue: 'web-ui', workflowId: 'web-ui@2026-12-01', args: [input] });
+  const handle = await jobnetClient(connection).workflow.start('jobWorkflow', { taskQueue: 'web-ui', workflowId: 'web-ui@2026-12-01', args: [jobRun(input)] });
   await worker.runUntil(handle.result());
   await connection.close();
   await native.close();

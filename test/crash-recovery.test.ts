@@ -17,6 +17,7 @@ import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { processAlive, tempDir, waitFor } from './helpers/fs';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 import { jobnetClient } from '../src/client';
+import { jobRun } from './helpers/runs';
 
 let work: ReturnType<typeof tempDir>;
 let server: DevServer;
@@ -56,7 +57,7 @@ describe('crash recovery on the dev server', () => {
       job: { command: ['sh', '-c', `trap "" TERM; sleep 120 & echo "$$ $!" >> "${pids}"; sleep 6; echo finished`], heartbeatTimeout: '3s', timeout: '2m', killGrace: '1s' },
     };
     const temporal = await client();
-    const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'worker-crash@2026-12-01', args: [input] });
+    const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'worker-crash@2026-12-01', args: [jobRun(input)] });
 
     const line = await waitFor(() => existsSync(pids) && readFileSync(pids, 'utf8').trim(), 30_000, 'the command to start');
     const [shell, grandchild] = line.split(/\s+/).map(Number) as [number, number];
@@ -86,7 +87,7 @@ describe('crash recovery on the dev server', () => {
       job: { command: ['sh', '-c', `echo started > "${marker}"; sleep 8; echo finished`], timeout: '2m', heartbeatTimeout: '60s' },
     };
     const before = await client();
-    await before.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'server-crash@2026-12-01', args: [input] });
+    await before.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'server-crash@2026-12-01', args: [jobRun(input)] });
     await before.connection.close();
 
     await waitFor(() => existsSync(marker), 30_000, 'the command to start');

@@ -26,16 +26,22 @@ import { tempDir } from './helpers/fs';
 import { quietRuntime } from './helpers/time-skipping';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 import { jobnetClient } from '../src/client';
+import { jobSpec } from './helpers/runs';
 
 const SCALE = Number(process.env.JOBNET_FANOUT_SCALE ?? 500);
 /**
- * Each run continues as new past this many events — the product's default (8,000) at full
- * scale, less for the short version so that it continues too. A run's history may exceed it by
- * what arrives while its last starts are recorded; the bound says by how much at most, and
- * stays under Temporal's 10,240-event warning.
+ * Each run continues as new past this many events. A batch of partitions costs the fan-out a
+ * handful of events, so a run of the default batch size handles tens of thousands of keys: the
+ * full scale (100,000 in CI) continues every 2,000 events, the short version (batches of 2 keys)
+ * every 500 — both so that the hand-over is exercised. A run's history may exceed the limit by
+ * what arrives while its batches in flight finish; the bound says by how much at most, well under
+ * Temporal's 10,240-event warning.
  */
-const CONTINUE_AFTER = SCALE >= 5_000 ? 8_000 : 1_000;
-const HISTORY_BOUND = Math.min(CONTINUE_AFTER + 1_000, 10_240);
+const CONTINUE_AFTER = SCALE >= 5_000 ? 2_000 : 500;
+const BATCH_SIZE = SCALE >= 5_000 ? undefined : 2;
+const HISTORY_BOUND = CONTINUE_AFTER + 500;
+/** The largest payload of any event of any run of the chain (Temporal refuses a blob over 2 MB). */
+const PAYLOAD_BOUND = 512 * 1024;
 
 describe('fan-out at scale (dev server)', () => {
   let dev: DevEnv;
@@ -57,8 +63,9 @@ describe('fan-out at scale (dev server)', () => {
       businessDate: '2026-12-01',
       // One key per line, as a site's own listing script prints them; read 1,000 at a time.
       source: { kind: 'command', command: ['sh', '-c', `seq 1 ${SCALE} | sed 's/^/p/'`] },
-      item: { name: 'trivial', job: { activity: { name: 'simulatedCall', args: { ms: 0 } }, timeout: '1m', retry: { attempts: 3, interval: '1s' } } },
+      item: { name: 'trivial', job: jobSpec({ activity: { name: 'simulatedCall', args: { ms: 0 } }, timeout: '1m', retry: { attempts: 3, interval: '1s' } }) },
       maxParallel: 64,
+      ...(BATCH_SIZE === undefined ? {} : { batchSize: BATCH_SIZE }),
       continueAsNewAfter: CONTINUE_AFTER,
     };
     const started = Date.now();
@@ -84,6 +91,31 @@ describe('fan-out at scale (dev server)', () => {
     assert.equal(runs.filter((run) => run.status === 'CONTINUED_AS_NEW').length, result.continuedAsNew);
     const longest = Math.max(...runs.map((run) => run.historyLength));
     assert.ok(longest <= HISTORY_BOUND, `the longest run has ${longest} events (bound ${HISTORY_BOUND})`);
+
+    // Every payload of every run stays small: inputs (continue-as-new's too), batch results (the
+    // heartbeat details of a batch are a subset of its result), and the state query's answer.
+    let largest = 0;
+    for (let runId: string | undefined = result.runId, hops = 0; runId !== undefined && hops <= result.continuedAsNew; hops++) {
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      let previous: string | undefined;
+      for (const event of history.events ?? []) {
+        for (const payloads of [
+          event.workflowExecutionStartedEventAttributes?.input,
+          event.workflowExecutionContinuedAsNewEventAttributes?.input,
+          event.activityTaskScheduledEventAttributes?.input,
+          event.activityTaskCompletedEventAttributes?.result,
+          event.workflowExecutionCompletedEventAttributes?.result,
+        ]) {
+          for (const payload of payloads?.payloads ?? []) largest = Math.max(largest, payload.data?.length ?? 0);
+        }
+        previous ??= event.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+      }
+      runId = previous;
+    }
+    const stateBytes = JSON.stringify(await client.workflow.getHandle(workflowId).query(fanoutStateQuery)).length;
+    process.stderr.write(`# largest payload ${largest} bytes; state query ${stateBytes} bytes; longest history ${longest} events\n`);
+    assert.ok(largest > 0 && largest <= PAYLOAD_BOUND, `the largest payload is ${largest} bytes (bound ${PAYLOAD_BOUND})`);
+    assert.ok(stateBytes <= PAYLOAD_BOUND, `the state query answers ${stateBytes} bytes`);
   });
 });
 
@@ -170,7 +202,7 @@ describe('fan-out with a worker SIGKILLed mid-run (dev server, PostgreSQL, two w
         businessDate: '2026-12-01',
         source: { kind: 'sql', query: 'SELECT code AS key FROM billing_companies WHERE active' },
         // The outside call makes each company take a moment, so the kill lands mid-step for some.
-        item: { name: 'billing-company', job: { activity: { name: 'billingCompany', args: { externalCallMs: 400 } }, timeout: '1m', heartbeatTimeout: '4s', retry: { attempts: 3, interval: '1s' } } },
+        item: { name: 'billing-company', job: jobSpec({ activity: { name: 'billingCompany', args: { externalCallMs: 400 } }, timeout: '1m', heartbeatTimeout: '4s', retry: { attempts: 3, interval: '1s' } }) },
         maxParallel: 16,
         queue: 'monthly',
       };
@@ -184,6 +216,10 @@ describe('fan-out with a worker SIGKILLed mid-run (dev server, PostgreSQL, two w
       await workers[0]!.kill('SIGKILL');
       const result = await fanoutOutcome(handle);
       assert.equal(result.status, 'success', JSON.stringify(result.failures));
+      // The kill landed in a batch: one was run again (and resumed where its last heartbeat left it).
+      const history = await handle.fetchHistory();
+      const retried = (history.events ?? []).filter((event) => event.activityTaskStartedEventAttributes && (event.activityTaskStartedEventAttributes.attempt ?? 1) > 1);
+      assert.ok(retried.length >= 1, 'a batch of partitions was interrupted by the kill and ran again');
       assert.equal(result.succeeded, COMPANIES);
       const counted = await db.db.query<{ company_id: string; n: string }>('SELECT company_id::text AS company_id, count(*)::text AS n FROM invoice_effects GROUP BY company_id');
       assert.equal(counted.rows.length, COMPANIES, 'every company billed');

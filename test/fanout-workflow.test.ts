@@ -16,6 +16,7 @@ import { fanoutOutcome, retryPartitions } from '../src/cli/fanout-runs';
 import { fanoutStatusLines } from '../src/workflows/fanout-definitions';
 import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';
 import { tempDir } from './helpers/fs';
+import { jobSpec } from './helpers/runs';
 
 const QUEUE = 'fanout-ts';
 const FAILING = { k0100: 3, k0500: 3, k0900: 4 } as const;
@@ -47,13 +48,13 @@ function input(name: string, log: string, keys: string[]): FanoutRunInput {
     source: { kind: 'items', items: keys },
     item: {
       name: 'bill-company',
-      job: {
+      job: jobSpec({
         command: ['sh', '-c', `echo "$JOBNET_RUN_ID" >> "${log}"; case "$JOBNET_RUN_ID" in *'#2') exit 0;; esac; case "$JOBNET_ITEM" in ${cases} esac`],
         timeout: '1m',
         // Not safe to repeat: seed 004's rule — no automatic retry at all.
         safeToRepeat: false,
         retry: { attempts: 3, interval: '1s' },
-      },
+      }),
     },
     maxParallel: 32,
     runbooks: { 'exit:3': RUNBOOK },
@@ -75,7 +76,7 @@ describe('fan-out (time-skipping)', () => {
     assert.equal(result.succeeded, 997);
     assert.equal(result.failed, 3);
     assert.deepEqual(
-      result.failedPartitions.map(({ key, attempt, errorType, runbookUrl, workflowId: id }) => ({ key, attempt, errorType, runbookUrl, id })).sort((a, b) => a.key.localeCompare(b.key)),
+      result.failedPartitions.map(({ key, attempt, errorType, runbookUrl, runId: id }) => ({ key, attempt, errorType, runbookUrl, id })).sort((a, b) => a.key.localeCompare(b.key)),
       [
         { key: 'k0100', attempt: 1, errorType: 'exit:3', runbookUrl: RUNBOOK, id: `${workflowId}/k0100` },
         { key: 'k0500', attempt: 1, errorType: 'exit:3', runbookUrl: RUNBOOK, id: `${workflowId}/k0500` },

@@ -12,8 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { loadCatalog } from '../src/catalog/load';
 import { jobSpecOf } from '../src/catalog/job-spec';
-import { toJobInput } from '../src/catalog/job-input';
-import type { JobRunInput } from '../src/catalog/job-schema';
+import type { JobRun } from '../src/contracts/job';
 import { jobWorkflow } from '../src/workflows';
 import { jobStateQuery } from '../src/workflows/definitions';
 import { manifestPath, readManifest } from '../src/activities/files/manifest';
@@ -39,10 +38,10 @@ after(async () => {
   work?.cleanup();
 });
 
-function hrImportInput(): JobRunInput {
+function hrImportInput(): JobRun {
   const catalog = loadCatalog(path.join(ROOT, 'examples', 'jobnet.yaml'), { env: {} });
   const spec = jobSpecOf(catalog, catalog.jobs['hr-import']!, 'hr-import', {});
-  const job = toJobInput(spec);
+  const job = structuredClone(spec);
   // The catalog's paths are relative to the worker's working directory; here, to the test's.
   const args = job.activity!.args!;
   assert.deepEqual(args, { from: '.data/hr/inbox/employees_*.csv', to: '.data/hr/imported', skipExisting: true });
@@ -53,7 +52,7 @@ function hrImportInput(): JobRunInput {
 describe('seed 000: hr-import from the examples catalog', () => {
   it('late upstream file: the first run fails, the delayed retry 6 minutes later imports it once', async () => {
     const input = hrImportInput();
-    assert.equal(input.job.delayedRetry?.after, '360000ms', 'the example keeps the +6 minute slot');
+    assert.equal(input.job.delayedRetry?.after, 360_000, 'the example keeps the +6 minute slot');
     const inbox = path.join(work.dir, '.data', 'hr', 'inbox');
     const imported = path.join(work.dir, '.data', 'hr', 'imported');
 

@@ -1,10 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { jobSpecSchema } from '../src/catalog/job-schema';
-import { toJobInput } from '../src/catalog/job-input';
+import { jobRunSchema, jobSpecRunSchema, jobSpecSchema } from '../src/catalog/job-schema';
 
-describe('toJobInput', () => {
-  it('round-trips a job with every field set: parse(toJobInput(parse(x))) equals parse(x)', () => {
+/**
+ * A run input carries parsed values (durations in milliseconds): what the catalog's reading
+ * makes of a job, the run's reading takes as it is — no `"<n>ms"` round trip, and a number
+ * never read again as seconds.
+ */
+describe('a parsed job is a run input as it is', () => {
+  it('with every field set: runSchema.parse(catalogSchema.parse(x)) equals catalogSchema.parse(x)', () => {
     const parsed = jobSpecSchema.parse({
       description: 'd',
       command: ['true'],
@@ -28,14 +32,22 @@ describe('toJobInput', () => {
       after: [{ job: 'BATCH-000', maxWait: '2h' }],
       announceAs: 'BATCH-001',
     });
-    assert.deepEqual(jobSpecSchema.parse(toJobInput(parsed)), parsed);
+    assert.deepEqual(jobSpecRunSchema.parse(parsed), parsed);
+    assert.equal(parsed.killGrace, 3_000, 'a bare number in the catalog is seconds');
     // Each optional field really was set, so the round trip covered it.
     for (const [key, value] of Object.entries(parsed)) assert.notEqual(value, undefined, key);
     assert.equal(Object.keys(parsed).length, Object.keys(jobSpecSchema.shape).length, 'every field of the schema is set above');
   });
 
-  it('round-trips the defaults', () => {
+  it('with the defaults, and the run reading fills the same defaults', () => {
     const parsed = jobSpecSchema.parse({ command: ['true'] });
-    assert.deepEqual(jobSpecSchema.parse(toJobInput(parsed)), parsed);
+    assert.deepEqual(jobSpecRunSchema.parse(parsed), parsed);
+    assert.deepEqual(jobSpecRunSchema.parse({ command: ['true'] }), parsed);
+  });
+
+  it('a run input refuses a duration that is not a number of milliseconds', () => {
+    const result = jobRunSchema.safeParse({ name: 'x', businessDate: '2026-12-01', job: { command: ['true'], timeout: '30m' } });
+    assert.ok(!result.success);
+    assert.deepEqual(result.error.issues.map((issue) => issue.path.join('.')), ['job.timeout']);
   });
 });

@@ -15,6 +15,8 @@ import type { JobResult } from '../src/catalog/run-result';
 import { jobWorkflow } from '../src/workflows';
 import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';
 import { processAlive, tempDir, waitFor } from './helpers/fs';
+import { jobRun } from './helpers/runs';
+import type { JobRun } from '../src/contracts/job';
 
 const TASK_QUEUE = 'job-workflow-test';
 let env: TestWorkflowEnvironment;
@@ -44,7 +46,7 @@ async function runJob(job: JobSpecInput): Promise<{ result: JobResult; workflowI
   const worker = await createTestWorker(env, TASK_QUEUE);
   const result = await worker.runUntil(async () => {
     try {
-      return await env.client.workflow.execute(jobWorkflow, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+      return await env.client.workflow.execute(jobWorkflow, { taskQueue: TASK_QUEUE, workflowId, args: [jobRun(input)] });
     } catch (error) {
       // A failed job reports its result in the failure's details.
       if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure && error.cause.details?.[0]) {
@@ -170,7 +172,8 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
         .execute(jobWorkflow, {
           taskQueue: TASK_QUEUE,
           workflowId,
-          args: [{ name: 'bad', businessDate: '2026-12-01', job: { command: [], timeout: 0, delayedRetry: { after: 'soon' } } } as JobRunInput],
+          // Not parsed: a run started from outside jobnet's clients, checked at the workflow's entry.
+          args: [{ name: 'bad', businessDate: '2026-12-01', job: { command: [], timeout: 0, delayedRetry: { after: 'soon' } } } as unknown as JobRun],
         })
         .then(() => undefined, (error: unknown) => error),
     );

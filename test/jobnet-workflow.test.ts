@@ -14,7 +14,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } f
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { jobnetRunInput, jobnetRunInputSchema, type JobnetRunInput } from '../src/catalog/jobnet-input';
+import { jobnetRunInput, jobnetRunSchema, type JobnetRun, type JobnetRunInput } from '../src/catalog/jobnet-input';
 import { parseCatalog } from '../src/catalog/load';
 import { InvalidInputError } from '../src/catalog/validation-error';
 import { jobnetWorkflow } from '../src/workflows';
@@ -92,7 +92,7 @@ function assertBefore(trace: TraceLine[], [first, firstEvent]: [string, TraceLin
 }
 
 /** The seed 001 jobnet from the fixture catalog, tracing to its own file. */
-function seed001(options: { fails?: number } = {}): { input: JobnetRunInput; trace: string } {
+function seed001(options: { fails?: number } = {}): { input: JobnetRun; trace: string } {
   const trace = path.join(work.dir, `trace-${++counter}.log`);
   const vars = { ...process.env, JOBNET_TRACE: trace, BATCH_001_FAILS: String(options.fails ?? 0) };
   const catalog = parseCatalog(readFileSync(SEED_001, 'utf8'), SEED_001, { env: vars });
@@ -126,7 +126,9 @@ const startedRuns: string[] = [];
 function start(input: JobnetRunInput, carry?: JobnetCarry): Promise<WorkflowHandle<typeof jobnetWorkflow>> {
   const workflowId = `${input.name}@${input.businessDate}+${++counter}`;
   startedRuns.push(workflowId);
-  return env.client.workflow.start(jobnetWorkflow, { taskQueue: TASK_QUEUE, workflowId, args: carry ? [input, carry] : [input] });
+  // Parsed as jobnet's clients parse a run input before they start it.
+  const run = jobnetRunSchema.parse(input);
+  return env.client.workflow.start(jobnetWorkflow, { taskQueue: TASK_QUEUE, workflowId, args: carry ? [run, carry] : [run] });
 }
 
 /** The run's result, from its return value or, for a failed run, from its failure's details. */
@@ -171,10 +173,11 @@ describe('jobnetRunInput and the run input schema', () => {
     assert.equal(step(input, 'BATCH-000').job?.env?.TRACE, trace, '${JOBNET_TRACE} fixed for this run');
     const asBuilt = jobnetRunInput(parseCatalog(readFileSync(SEED_001, 'utf8'), SEED_001, { env: { JOBNET_TRACE: trace } }), 'seed-001', BUSINESS_DATE);
     assert.equal(step(asBuilt, 'BATCH-000').job?.env?.TRACE, '${JOBNET_TRACE}', 'the catalog leaves it for the worker to resolve');
-    // Durations travel as explicit milliseconds, never re-read as seconds.
-    assert.equal(step(input, 'BATCH-000').job?.timeout, '1800000ms');
-    const parsed = jobnetRunInputSchema.parse(input);
+    // Durations travel parsed, in milliseconds, and the run's own reading takes them as they are.
+    assert.equal(step(input, 'BATCH-000').job?.timeout, 1_800_000);
+    const parsed = jobnetRunSchema.parse(input);
     assert.equal(parsed.operatorMaxWait, 24 * 3_600_000);
+    assert.deepEqual(parsed, input);
   });
 
   it('builds steps of every kind: commands, activities, file kinds, nested jobnets and fan-outs', () => {
@@ -211,7 +214,7 @@ describe('jobnetRunInput and the run input schema', () => {
 
   it('refuses needs of unknown steps and cycles', () => {
     const job = { command: ['true'] };
-    const result = jobnetRunInputSchema.safeParse({
+    const result = jobnetRunSchema.safeParse({
       name: 'loop',
       businessDate: BUSINESS_DATE,
       steps: { a: { job, needs: ['c'] }, b: { job, needs: ['a'] }, c: { job, needs: ['b'] }, d: { job, needs: ['aa', 'constructor'] } },
@@ -390,7 +393,7 @@ describe('jobnetWorkflow (time-skipping)', () => {
 
   it('operatorMaxWait passes with nobody acting: BATCH-001 counts as failed with stop; its error branch runs', async () => {
     const { input, trace } = seed001({ fails: 1 });
-    input.operatorMaxWait = '2h';
+    input.operatorMaxWait = 2 * 3_600_000;
     // Awaiting the result lets the test server skip the two hours of workflow time.
     const { result, failure, workflowId } = await withWorker(async () => {
       const handle = await start(input);
@@ -447,7 +450,7 @@ describe('jobnetWorkflow (time-skipping)', () => {
     const now = new Date(await env.currentTimeMs()).toISOString();
     const base: StepState = {
       status: 'waiting-dependency', attempts: 0, workflowId: null, startTime: null, endTime: null, waitingSince: null,
-      jobStatus: null, exitCode: null, recordCount: null, error: null, errorType: null, reason: null,
+      jobStatus: null, exitCode: null, recordCount: null, error: null, errorType: null, reason: null, waiting: null, delayedRetry: false, uses: null,
     };
     const carry: JobnetCarry = {
       startTime: now,

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lockStateQuery, lockWorkflowId } from '../src/workflows/lock-definitions';
+import { lockStateQuery, lockWorkflowId } from '../src/contracts/lock';
 import { startLockEnv, type LockEnv } from './helpers/lock-env';
 import type { lockContenderWorkflow } from './workflows/lock-contender';
 

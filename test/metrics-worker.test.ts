@@ -14,6 +14,7 @@ import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { tempDir, waitFor } from './helpers/fs';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 import { jobnetClient } from '../src/client';
+import { jobRun } from './helpers/runs';
 
 const QUEUE = 'metrics';
 const SECRET = 'tok-5f2a9c71e0d4-not-for-logs';
@@ -43,9 +44,9 @@ before(async () => {
     businessDate: '2026-12-01',
     job: { command: ['sh', '-c', 'echo "login with $DEPLOY_API_TOKEN refused" >&2; exit 3'], delayedRetry: { after: '1s' } },
   };
-  await client.workflow.execute(jobWorkflow, { taskQueue: QUEUE, workflowId: 'metrics-ok@2026-12-01', args: [ok] });
+  await client.workflow.execute(jobWorkflow, { taskQueue: QUEUE, workflowId: 'metrics-ok@2026-12-01', args: [jobRun(ok)] });
   await assert.rejects(
-    client.workflow.execute(jobWorkflow, { taskQueue: QUEUE, workflowId: 'metrics-bad@2026-12-01', args: [bad] }),
+    client.workflow.execute(jobWorkflow, { taskQueue: QUEUE, workflowId: 'metrics-bad@2026-12-01', args: [jobRun(bad)] }),
     WorkflowFailedError,
   );
 });

@@ -12,8 +12,7 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadCatalog } from '../src/catalog/load';
 import { jobSpecOf } from '../src/catalog/job-spec';
-import { toJobInput } from '../src/catalog/job-input';
-import type { JobRunInput } from '../src/catalog/job-schema';
+import type { JobRun } from '../src/contracts/job';
 import type { Database } from '../src/db/database';
 import { openPglite } from '../src/db/pglite';
 import { closeWorkerDatabase } from '../src/db/worker-database';
@@ -59,11 +58,11 @@ async function correctChecksum(db: Database): Promise<string> {
 }
 
 /** BATCH-001 as the examples catalog defines it; only its clocks shortened for a test. */
-function batch001Input(): JobRunInput {
+function batch001Input(): JobRun {
   const catalog = loadCatalog(path.join(ROOT, 'examples', 'jobnet.yaml'), { env: {} });
-  const job = toJobInput(jobSpecOf(catalog, catalog.jobs['BATCH-001']!, 'BATCH-001', {}));
+  const job = jobSpecOf(catalog, catalog.jobs['BATCH-001']!, 'BATCH-001', {});
   assert.deepEqual(job.activity, { name: 'rankingUpdate', args: { windowDays: 30, batchSize: 1000 } });
-  return { name: 'BATCH-001', businessDate: DATE, job: { ...job, heartbeatTimeout: '3s', retry: { ...job.retry, interval: '1s' } } };
+  return { name: 'BATCH-001', businessDate: DATE, job: { ...job, heartbeatTimeout: 3_000, retry: { ...job.retry, interval: 1_000 } } };
 }
 
 for (const engine of ENGINES) {

@@ -19,6 +19,7 @@ import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { jobnet } from './helpers/cli';
 import { CHROMIUM, CHROMIUM_ARGS } from './helpers/chromium';
 import { jobnetClient } from '../src/client';
+import { jobRun } from './helpers/runs';
 
 const QUEUE = 'report';
 /** Kept after the test (outside the repository) for a person to look at. */
@@ -44,7 +45,7 @@ before(async () => {
     planned.map(async (p) => {
       const script = p.fails ? 'echo "target table locked" >&2; exit 4' : `sleep 0.2; echo JOBNET_RECORD_COUNT=${p.records}`;
       const input: JobRunInput = { name: p.name, businessDate: p.date, job: { command: ['sh', '-c', script] } };
-      await client.workflow.execute(jobWorkflow, { taskQueue: QUEUE, workflowId: `${p.name}@${p.date}`, args: [input] }).catch(() => undefined);
+      await client.workflow.execute(jobWorkflow, { taskQueue: QUEUE, workflowId: `${p.name}@${p.date}`, args: [jobRun(input)] }).catch(() => undefined);
     }),
   );
   // Visibility lags the runs a little: wait until every run is listed closed with its final status.

@@ -1,6 +1,6 @@
 /**
- * The workflows a fan-out or a jobnet starts by the thousand — partitions, and jobs started by
- * a parent with a validated run — load no zod and no schema module: the worker evaluates a
+ * The workflows a jobnet starts by the thousand — jobs started by a parent with a validated
+ * run — load no zod and no schema module: the worker evaluates a
  * run's modules afresh for every run, and building the schemas cost ~20 ms of CPU per run
  * (`npm run bench:workflow-start`). Runs are created from the real bundle as the worker creates
  * them, and the modules each evaluated are read back; no timing is asserted.
@@ -23,17 +23,15 @@ after(async () => vm?.destroy());
 const schemaModules = (modules: string[]) => modules.filter((id) => SCHEMA_MODULES.test(id));
 
 describe('workflow modules per run', () => {
-  it('a partition builds no schema and schedules its work', async () => {
-    const input = { fanout: 'fan', businessDate: BUSINESS_DATE, key: 'k1', attempt: 1, runKey: 'fan@2026-12-01/k1', item: { name: 'item', job: jobSpecSchema.parse(JOB) } };
-    const run = await vm.firstActivation('partitionWorkflow', [input], { child: true });
-    assert.deepEqual(run.outcome, { commands: ['scheduleActivity'] });
-    assert.deepEqual(schemaModules(run.modules), []);
-    assert.ok(run.modules.some((id) => id.includes('src/workflows/fanout-partition.ts')), 'the partition module itself was loaded');
+  it('a fan-out schedules its partitions as one batch activity, not a run per partition', async () => {
+    const input = { name: 'fan', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1', 'k2', 'k3'] }, maxParallel: 4, item: { name: 'item', job: JOB } };
+    const run = await vm.firstActivation('fanoutWorkflow', [input]);
+    assert.deepEqual(run.outcome, { commands: ['upsertWorkflowSearchAttributes', 'scheduleActivity'] });
     assert.ok(!run.modules.some((id) => id.includes('src/workflows/jobnet.ts')), 'no other workflow type was loaded');
   });
 
-  it('a job started by a parent with its validated run builds no schema', async () => {
-    const run = await vm.firstActivation('jobWorkflow', [{ validated: { name: 'step', businessDate: BUSINESS_DATE, job: jobSpecSchema.parse(JOB) } }], { child: true });
+  it('a job started by a parent (its input checked with the parent\'s) builds no schema', async () => {
+    const run = await vm.firstActivation('jobWorkflow', [{ name: 'step', businessDate: BUSINESS_DATE, job: jobSpecSchema.parse(JOB) }], { child: true });
     assert.deepEqual(run.outcome, { commands: ['upsertWorkflowSearchAttributes', 'scheduleActivity'] });
     assert.deepEqual(schemaModules(run.modules), []);
   });
@@ -46,10 +44,16 @@ describe('workflow modules per run', () => {
     assert.ok('failed' in bad.outcome && /invalid input: job\.command/.test(bad.outcome.failed), JSON.stringify(bad.outcome));
   });
 
-  it('a validated run or a partition is refused from outside a parent', async () => {
-    const job = await vm.firstActivation('jobWorkflow', [{ validated: { name: 'job', businessDate: BUSINESS_DATE, job: jobSpecSchema.parse(JOB) } }]);
-    assert.ok('failed' in job.outcome && /accepted only from a parent workflow/.test(job.outcome.failed), JSON.stringify(job.outcome));
-    const partition = await vm.firstActivation('partitionWorkflow', [{}]);
-    assert.ok('failed' in partition.outcome && /runs only as a fan-out's child/.test(partition.outcome.failed), JSON.stringify(partition.outcome));
+  it('the YAML parser and the catalog loader are in no workflow run, of any type', async () => {
+    const runs = [
+      await vm.firstActivation('jobWorkflow', [{ name: 'job', businessDate: BUSINESS_DATE, job: JOB }]),
+      await vm.firstActivation('jobnetWorkflow', [{ name: 'net', businessDate: BUSINESS_DATE, steps: { a: { job: JOB }, b: { job: JOB, needs: ['a'] } } }]),
+      await vm.firstActivation('fanoutWorkflow', [{ name: 'fan', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1'] }, maxParallel: 1, item: { name: 'item', job: JOB } }]),
+      await vm.firstActivation('scheduledRunWorkflow', [{ name: 'job', job: jobSpecSchema.parse(JOB), timezone: 'Asia/Tokyo' }]),
+    ];
+    for (const run of runs) {
+      assert.ok(!('failed' in run.outcome), JSON.stringify(run.outcome));
+      assert.deepEqual(run.modules.filter((id) => /node_modules\/yaml\/|src\/catalog\/(load|yaml-source)\.ts|src\/activities\//.test(id)), []);
+    }
   });
 });

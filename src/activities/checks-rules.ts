@@ -34,7 +34,7 @@ export interface CurrentRun {
  * and the suffixes are taken out and the rest must match.
  */
 export function seriesOf(workflowId: string): string {
-  return workflowId.replace(/@\d{4}-\d{2}-\d{2}(T\d{4})?(\+\d+)?/g, '@').replace(/#\d+(?=\/|$)/g, '');
+  return workflowId.replace(/@\d{4}-\d{2}-\d{2}(T\d{4}(\d{2})?)?(\+\d+)?/g, '@').replace(/#\d+(?=\/|$)/g, '');
 }
 
 /** Earlier runs of the same series as `current`, newest first by business date, then start time. */

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { BusinessDate, DelayedRetry, JobName, JobStatus, RecordCount } from '../search-attributes';
+import { holdsStep, literal, stepRunsOf, type StepRun } from '../runs/step-runs';
 import {
   datesBefore,
   datesOfMonth,
@@ -30,10 +31,6 @@ const PREVIOUS_DATE_WINDOW_DAYS = 40;
 /** Runs read back for a failure streak; a streak longer than this is reported as this long. */
 const MAX_STREAK_RUNS = 500;
 
-/** A quoted string literal of Temporal's visibility query language. */
-function literal(value: string): string {
-  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-}
 
 function inList(values: readonly string[]): string {
   return `(${values.map(literal).join(', ')})`;
@@ -60,35 +57,51 @@ function pastRun(execution: WorkflowExecutionInfo): PastRun {
   };
 }
 
-async function listRuns(query: string, limit: number): Promise<PastRun[]> {
+/**
+ * The job's runs matching `where` (a visibility condition on BusinessDate, JobStatus,
+ * DelayedRetry): its own runs, and its runs as a step of a jobnet (filtered the same way from
+ * the jobnet run's state, which holds them).
+ */
+async function listRuns(jobName: string, where: { query?: string; dates?: readonly string[]; step?: (run: StepRun) => boolean }, limit: number): Promise<PastRun[]> {
   const runs: PastRun[] = [];
-  for await (const execution of client().workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
+  const inDates = where.dates === undefined ? [] : [`${BusinessDate.name} IN ${inList(where.dates)}`];
+  const own = [`${JobName.name} = ${literal(jobName)} AND WorkflowType = "jobWorkflow"`, ...inDates, ...(where.query ? [where.query] : [])].join(' AND ');
+  for await (const execution of client().workflow.list({ query: own, pageSize: Math.min(limit, 1000) })) {
     runs.push(pastRun(execution));
     if (runs.length >= limit) break;
   }
+  // The jobnet run's BusinessDate is its steps'; their status and counts are read from its state.
+  const jobnets = [holdsStep(jobName), ...inDates].join(' AND ');
+  let steps = 0;
+  for await (const execution of client().workflow.list({ query: jobnets, pageSize: Math.min(limit, 1000) })) {
+    for (const step of await stepRunsOf(client(), execution, jobName)) {
+      if (where.step && !where.step(step)) continue;
+      runs.push({ workflowId: step.workflowId, runId: step.runId, businessDate: step.businessDate, status: step.status, running: step.running, startTime: step.startTime, recordCount: step.recordCount });
+      steps++;
+    }
+    if (steps >= limit) break;
+  }
   return runs;
 }
-
-const ofJob = (jobName: string) => `${JobName.name} = ${literal(jobName)} AND WorkflowType = "jobWorkflow"`;
 
 /** expect.minRecordRatio: this run's count against the previous business date's. */
 export async function checkRecordCount(input: { run: CurrentRun; recordCount: number; minRecordRatio: number }): Promise<RecordCountVerdict> {
   const { run } = input;
   const dates = datesBefore(run.businessDate, PREVIOUS_DATE_WINDOW_DAYS);
-  const query = `${ofJob(run.jobName)} AND ${JobStatus.name} = "success" AND ${BusinessDate.name} IN ${inList(dates)}`;
-  return judgeRecordCount(run, input.recordCount, input.minRecordRatio, await listRuns(query, 1000));
+  const success = { query: `${JobStatus.name} = "success"`, dates, step: (step: StepRun) => step.status === 'success' };
+  return judgeRecordCount(run, input.recordCount, input.minRecordRatio, await listRuns(run.jobName, success, 1000));
 }
 
 /** consecutiveFailures: how many runs in a row have failed, this one included. */
 export async function checkFailureStreak(input: { run: CurrentRun; alertAt: number; repeatEvery?: number }): Promise<StreakVerdict> {
   const { run } = input;
-  const runs = await listRuns(ofJob(run.jobName), MAX_STREAK_RUNS);
+  const runs = await listRuns(run.jobName, {}, MAX_STREAK_RUNS);
   return judgeStreak(run, { alertAt: input.alertAt, ...(input.repeatEvery === undefined ? {} : { repeatEvery: input.repeatEvery }) }, runs);
 }
 
 /** delayedRetry.monthlyThreshold: runs of this month (of business dates) that took their delayed retry. */
 export async function checkDelayedRetries(input: { run: CurrentRun; threshold: number }): Promise<DelayedRetryVerdict> {
   const { run } = input;
-  const query = `${ofJob(run.jobName)} AND ${DelayedRetry.name} = true AND ${BusinessDate.name} IN ${inList(datesOfMonth(run.businessDate))}`;
-  return judgeDelayedRetries(run, input.threshold, await listRuns(query, 1000));
+  const delayed = { query: `${DelayedRetry.name} = true`, dates: datesOfMonth(run.businessDate), step: (step: StepRun) => step.delayedRetry };
+  return judgeDelayedRetries(run, input.threshold, await listRuns(run.jobName, delayed, 1000));
 }

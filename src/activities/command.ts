@@ -1,4 +1,5 @@
 import { Context, CancelledFailure } from '@temporalio/activity';
+import type { Logger } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
@@ -22,6 +23,8 @@ export interface CommandRequest extends Pick<JobSpec, 'cwd' | 'env' | 'timeout' 
   businessDate: string;
   /** Exit codes that no retry can fix (the job's `nonRetryable: [exit:N]`). */
   nonRetryableExitCodes: number[];
+  /** JOBNET_RUN_ID, when the run is not the workflow itself (a jobnet's step: `<jobnet run>/<step>`). */
+  runId?: string;
 }
 
 export interface CommandOutcome {
@@ -53,13 +56,41 @@ function lastLine(text: string): string {
   return lines[lines.length - 1]?.slice(0, 500) ?? '';
 }
 
+/** Where one attempt of a command runs: an activity of its own, or a key of a partition batch. */
+export interface CommandAttempt {
+  /** 1 for the first attempt of its series. */
+  attempt: number;
+  /** JOBNET_RUN_ID: the run the command keys its effects to. */
+  runId: string;
+  /** The Temporal run, for the start log line. */
+  workflowRunId?: string;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Aborted when the attempt is cancelled: the process tree is killed. */
+  signal: AbortSignal;
+  heartbeat(details: unknown): void;
+}
+
 /**
- * Runs one attempt of a command job: argv without a shell, in its own process group, killed
- * as a whole tree at the per-attempt timeout, on cancellation, and if the worker dies.
+ * Runs one attempt of a command job as an activity of its own: argv without a shell, in its own
+ * process group, killed as a whole tree at the per-attempt timeout, on cancellation, and if the
+ * worker dies.
  */
 export async function runCommand(request: CommandRequest): Promise<CommandOutcome> {
   const context = Context.current();
   const { info } = context;
+  return executeCommand(request, {
+    attempt: info.attempt,
+    runId: request.runId ?? info.workflowExecution?.workflowId ?? info.activityId,
+    workflowRunId: info.workflowExecution?.runId,
+    log: context.log,
+    signal: context.cancellationSignal,
+    heartbeat: (details) => context.heartbeat(details),
+  });
+}
+
+/** One attempt of a command, wherever it runs (see CommandAttempt). */
+export async function executeCommand(request: CommandRequest, attempt: CommandAttempt): Promise<CommandOutcome> {
+  const context = attempt;
   // Secrets are resolved only here, on the host, and masked in everything the attempt reports.
   const host = resolveCommand(request, request.jobName);
   const [program, ...args] = host.argv;
@@ -74,8 +105,8 @@ export async function runCommand(request: CommandRequest): Promise<CommandOutcom
       ...host.env,
       JOBNET_JOB: request.jobName,
       JOBNET_BUSINESS_DATE: request.businessDate,
-      JOBNET_RUN_ID: info.workflowExecution?.workflowId ?? info.activityId,
-      JOBNET_ATTEMPT: String(info.attempt),
+      JOBNET_RUN_ID: attempt.runId,
+      JOBNET_ATTEMPT: String(attempt.attempt),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Leader of its own process group, so that one signal stops the whole tree.
@@ -88,8 +119,8 @@ export async function runCommand(request: CommandRequest): Promise<CommandOutcom
   context.log.info(`${request.jobName}: command started`, {
     job: request.jobName,
     businessDate: request.businessDate,
-    runId: info.workflowExecution?.runId,
-    attempt: info.attempt,
+    runId: attempt.workflowRunId,
+    attempt: attempt.attempt,
     startTime: new Date(startedAt).toISOString(),
     pid: pgid,
     command: request.command,
@@ -121,7 +152,8 @@ export async function runCommand(request: CommandRequest): Promise<CommandOutcom
     HEARTBEAT_EVERY_MS,
   );
   const onCancel = () => stop('cancelled');
-  context.cancellationSignal.addEventListener('abort', onCancel);
+  context.signal.addEventListener('abort', onCancel);
+  if (context.signal.aborted) onCancel();
 
   try {
     const { exitCode, signal } = await new Promise<{ exitCode: number | null; signal: string | null }>((resolve, reject) => {
@@ -160,7 +192,7 @@ export async function runCommand(request: CommandRequest): Promise<CommandOutcom
       stderr: host.mask(stderr.toString()),
       durationMs: Date.now() - startedAt,
       recordCount: lastRecordCount(outcomeStdout),
-      attempt: info.attempt,
+      attempt: attempt.attempt,
       host: os.hostname(),
     };
     if (stopReason === 'cancelled') throw new CancelledFailure('command cancelled; its process tree was killed');
@@ -185,7 +217,7 @@ export async function runCommand(request: CommandRequest): Promise<CommandOutcom
   } finally {
     clearTimeout(timeoutTimer);
     clearInterval(heartbeatTimer);
-    context.cancellationSignal.removeEventListener('abort', onCancel);
+    context.signal.removeEventListener('abort', onCancel);
     if (pgid !== undefined) processReaper.untrack(pgid);
   }
 }

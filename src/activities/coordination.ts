@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { gateSuccessSignal, gateWaitSignal, gateWorkflowId, type GateState, type GateSuccess, type GateWait } from '../workflows/gate-definitions';
-import { lockRequestSignal, lockWorkflowId, type LockRequest, type RunRef } from '../workflows/lock-definitions';
+import { gateSuccessSignal, gateWaitSignal, gateWorkflowId, type GateState, type GateSuccess, type GateWait } from '../contracts/gate';
+import { lockRequestSignal, lockWorkflowId, type LockRequest, type RunRef } from '../contracts/lock';
 
 /**
  * The client side of locks and gates. Workflow code cannot start a workflow it only signals,

@@ -15,3 +15,5 @@ import { makeRunJobActivity } from './job-activity-runner';
 export const runJobActivity = makeRunJobActivity(() => ({ ...registered }));
 import { makePartitionPage } from './partitions';
 export const partitionPage = makePartitionPage(() => ({ ...registered }));
+import { makeRunPartitions } from './partition-batch';
+export const runPartitions = makeRunPartitions(() => ({ ...registered }));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { asyncLocalStorage } from '@temporalio/activity';
@@ -34,6 +35,10 @@ export function runLogFile(dir: string, businessDate: string): string {
   return path.join(dir, `batch_${businessDate.replaceAll('-', '')}.jsonl`);
 }
 
+/**
+ * Whether a line of `runId` is in the file: read only when this run's marker says a write was
+ * begun before (a retried append), never on the normal path.
+ */
 async function alreadyLogged(file: string, runId: string): Promise<boolean> {
   let text: string;
   try {
@@ -54,15 +59,52 @@ async function alreadyLogged(file: string, runId: string): Promise<boolean> {
   });
 }
 
+/** Markers of begun writes are kept this many days, by business date, then pruned. */
+const MARKER_DAYS = 40;
+
 /**
- * Appends the run's line exactly once: a retried activity (worker died after the write, before
- * reporting it) finds its own run id already in the file and writes nothing.
+ * Marks that this run's line is being written: true the first time (the normal path), false
+ * when a write was begun before — the activity is a retry. An exclusive create is one system
+ * call, whatever the size of the day's file.
+ */
+async function firstWrite(dir: string, record: RunLogRecord): Promise<boolean> {
+  const day = path.join(dir, '.written', record.business_date.replaceAll('-', ''));
+  const marker = path.join(day, createHash('sha256').update(record.run_id).digest('hex').slice(0, 32));
+  try {
+    await fs.writeFile(marker, '', { flag: 'wx' });
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'ENOENT') throw error;
+  }
+  // The day's first line: its marker folder is new; old days' markers go.
+  await fs.mkdir(day, { recursive: true });
+  await pruneMarkers(path.dirname(day), record.business_date);
+  await fs.writeFile(marker, '', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  return true;
+}
+
+async function pruneMarkers(root: string, businessDate: string): Promise<void> {
+  const cutoff = new Date(Date.parse(`${businessDate}T00:00:00Z`) - MARKER_DAYS * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+  for (const name of await fs.readdir(root).catch(() => [])) {
+    if (/^\d{8}$/.test(name) && name < cutoff) await fs.rm(path.join(root, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Appends the run's line exactly once, in O(1): the normal path is one marker create and one
+ * append. A retried activity (the worker died after the marker, before reporting) finds the
+ * marker and only then reads the day's file for its own run id — written: nothing to do; not
+ * written: it appends.
  */
 export async function appendRunLog(record: RunLogRecord): Promise<{ file: string; written: boolean }> {
   const dir = runLogDir();
   const file = runLogFile(dir, record.business_date);
   await fs.mkdir(dir, { recursive: true });
-  if (await alreadyLogged(file, record.run_id)) return { file, written: false };
+  if (!(await firstWrite(dir, record)) && (await alreadyLogged(file, record.run_id))) return { file, written: false };
   const line = JSON.stringify({ ...record, output: record.output.slice(-OUTPUT_IN_LOG_CHARS) }) + '\n';
   // One write with O_APPEND: lines from concurrent runs never interleave.
   await fs.appendFile(file, line, { encoding: 'utf8', flag: 'a' });

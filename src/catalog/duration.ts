@@ -19,3 +19,28 @@ export const positiveDuration = z.union([z.string(), z.number()]).transform((val
   }
   return Math.round(ms);
 });
+
+/** A duration as a run input carries it: parsed already, a whole number of milliseconds. */
+export const milliseconds = z.int({ error: 'a duration in a run input is a whole number of milliseconds' }).positive('must be greater than zero');
+
+/**
+ * How a schema family reads durations: the catalog's (text, bare numbers in seconds) or a run
+ * input's (milliseconds). `orDefault` takes milliseconds either way.
+ */
+export interface DurationReader<Required extends z.ZodType<number>, WithDefault extends z.ZodType<number>, Optional extends z.ZodType<number | undefined>> {
+  required(): Required;
+  orDefault(defaultMs: number): WithDefault;
+  optional(): Optional;
+}
+
+export const catalogDurations = {
+  required: () => positiveDuration,
+  orDefault: (defaultMs: number) => positiveDuration.prefault(`${defaultMs}ms`),
+  optional: () => positiveDuration.optional(),
+};
+
+export const runDurations = {
+  required: () => milliseconds,
+  orDefault: (defaultMs: number) => milliseconds.default(defaultMs),
+  optional: () => milliseconds.optional(),
+};

@@ -1,26 +1,28 @@
 import { z } from 'zod';
 import type { Catalog } from './catalog-schema';
 import type { CatalogJob } from './catalog-job-schema';
-import { positiveDuration } from './duration';
+import { milliseconds } from './duration';
 import type { Env } from './interpolate';
-import { toJobInput } from './job-input';
-import { activityWorkSchema, businessDateSchema, jobNameSchema, jobSpecSchema } from './job-schema';
+import { activityWorkSchema, businessDateSchema, jobNameSchema, runnableJobRunSchema } from './job-schema';
+import type { FanoutRun, PartitionFailure, PartitionSource } from '../contracts/fanout';
+import { sameType } from './same-type';
 import { jobSpecOf } from './job-spec';
 import type { EffectiveStep } from './steps';
 import { InvalidInputError } from './validation-error';
-import { eventRoutingSchema, type EventRoutingInput } from '../events/routing-schema';
+import { eventRoutingSchema } from '../events/routing-schema';
+import type { EventRouting } from '../contracts/events';
 
 /**
- * The input of one fan-out run (fanoutWorkflow): where the partition keys come from, the job
- * each key runs (resolved from the catalog before the run starts, like a jobnet's steps), and
- * the run's policy — window, queue, deadline, runbooks. Workflow code imports this module for
- * the schemas: what it imports must stay free of Node APIs (the builder reads `process.env`
- * only when it is called, outside workflows).
+ * The input of one fan-out run (fanoutWorkflow, src/contracts/fanout.ts): where the partition
+ * keys come from, the job each key runs (resolved from the catalog before the run starts, like
+ * a jobnet's steps, durations in milliseconds), and the run's policy — window, batches, queue,
+ * deadline, runbooks. The schema checks a run input (parsed values); the builder makes one
+ * from the catalog.
  */
 
 /**
- * A partition key: it becomes part of a workflow id (`<run>/<key>`, `#2` for a retry), so no
- * whitespace and no `#`, and short enough for ids and logs.
+ * A partition key: it becomes part of its run id (`<run>/<key>`, `#2` for a retry) and run
+ * key, so no whitespace and no `#`, and short enough for ids and logs.
  */
 export const PARTITION_KEY_PATTERN = /^[^\s#]{1,200}$/;
 export const partitionKeySchema = z
@@ -37,8 +39,8 @@ export const partitionSourceSchema = z.discriminatedUnion('kind', [
   /** An activity answering PartitionPageRequest with pages of keys (src/activities/partitions.ts). */
   z.strictObject({ kind: z.literal('activity'), activity: activityWorkSchema }),
 ]);
-export type PartitionSource = z.output<typeof partitionSourceSchema>;
-export type PartitionSourceInput = z.input<typeof partitionSourceSchema>;
+export type { PartitionSource } from '../contracts/fanout';
+sameType<z.output<typeof partitionSourceSchema>, PartitionSource>(true);
 
 /** A partition to run again, with the attempt it will be (its child run is `<run>/<key>#<attempt>`). */
 export const retryKeySchema = z.strictObject({ key: partitionKeySchema, attempt: z.int().min(2) });
@@ -55,7 +57,8 @@ export const partitionFailureSchema = z.object({
   errorType: z.string(),
   error: z.string(),
 });
-export type PartitionFailure = z.infer<typeof partitionFailureSchema>;
+export type { PartitionFailure } from '../contracts/fanout';
+sameType<z.output<typeof partitionFailureSchema>, PartitionFailure>(true);
 
 /** What the earlier rounds of a retried fan-out left: succeeded partitions are never run again. */
 export const previousTotalsSchema = z.strictObject({
@@ -68,7 +71,7 @@ export const previousTotalsSchema = z.strictObject({
   startTime: z.string(),
 });
 
-export const fanoutRunInputSchema = z.strictObject({
+export const fanoutRunSchema = z.strictObject({
   /** The fan-out job's name (or the jobnet step's): `JobName` of the run. */
   name: jobNameSchema,
   businessDate: businessDateSchema,
@@ -76,16 +79,16 @@ export const fanoutRunInputSchema = z.strictObject({
   /** The job each partition runs, under its catalog name; the key reaches it as JOBNET_ITEM or args.item. */
   item: z.strictObject({
     name: jobNameSchema,
-    job: jobSpecSchema.refine((job) => (job.command === undefined) !== (job.activity === undefined), {
-      error: 'a partition runs exactly one of command and activity',
-    }),
+    job: runnableJobRunSchema,
   }),
   /** Partitions running at once: a sliding window, a new one starts as soon as one ends. */
   maxParallel: z.int().min(1).max(1000).default(4),
+  /** Keys handed to a worker at a time (one activity); default: four rounds of half the window, at most 500. */
+  batchSize: z.int().min(1).max(1000).optional(),
   /** Task queue of the partitions' runs and of the source's activity (default: the fan-out's own). */
   queue: z.string().min(1).optional(),
   /** From the (first) start; a warning when the projected finish passes it, another when it has passed. */
-  deadline: positiveDuration.optional(),
+  deadline: milliseconds.optional(),
   /** Error type → runbook URL, attached to every partition failure and the summary. */
   runbooks: z.record(z.string(), z.string()).default({}),
   /** Where its events go (partition failures, deadline warnings, the summary); none without it. */
@@ -101,12 +104,12 @@ export const fanoutRunInputSchema = z.strictObject({
   retry: z.strictObject({ keys: z.array(retryKeySchema).min(1), previous: previousTotalsSchema }).optional(),
 });
 
-export type FanoutRunInput = z.input<typeof fanoutRunInputSchema>;
-export type FanoutRun = z.output<typeof fanoutRunInputSchema>;
-/** A fan-out run input less what a parent supplies (the business date), as a jobnet step carries it. */
-export type NestedFanoutRunInput = Omit<FanoutRunInput, 'businessDate'>;
-
-const ms = (value: number) => `${value}ms`;
+/** A fan-out's run input before its defaults are filled (what the builder and tests write). */
+export type FanoutRunInput = z.input<typeof fanoutRunSchema>;
+export type { FanoutRun } from '../contracts/fanout';
+sameType<z.output<typeof fanoutRunSchema>, FanoutRun>(true);
+/** A fan-out run less what a parent supplies (the business date), as a jobnet step carries it. */
+export type NestedFanoutRun = Omit<FanoutRun, 'businessDate'>;
 
 /**
  * The run input of a fan-out job (or a jobnet step of kind fanout) for `businessDate`: the
@@ -120,8 +123,8 @@ export function fanoutRunInput(
   name: string,
   businessDate: string,
   env: Env = process.env,
-  notify?: EventRoutingInput,
-): FanoutRunInput {
+  notify?: EventRouting,
+): FanoutRun {
   const fanout = job.fanout;
   if (fanout === undefined) throw new RangeError(`${name} is not a fanout job`);
   const itemJob = catalog.jobs[fanout.job];
@@ -145,24 +148,25 @@ export function fanoutRunInput(
     source: sourceOf(fanout),
     // Partitions coordinate through the fan-out: a lock or an `after` per partition would
     // serialize the very window the fan-out opens.
-    item: { name: fanout.job, job: toJobInput({ ...spec, locks: [], after: [] }) },
+    item: { name: fanout.job, job: { ...spec, locks: [], after: [] } },
     maxParallel: fanout.maxParallel,
+    ...(fanout.batchSize === undefined ? {} : { batchSize: fanout.batchSize }),
     ...(fanout.queue === undefined ? {} : { queue: fanout.queue }),
-    ...(fanout.deadline === undefined ? {} : { deadline: ms(fanout.deadline) }),
+    ...(fanout.deadline === undefined ? {} : { deadline: fanout.deadline }),
     runbooks: { ...itemJob.runbooks, ...job.runbooks },
     ...(notify === undefined ? {} : { notify }),
   };
-  const checked = fanoutRunInputSchema.safeParse(input);
+  const checked = fanoutRunSchema.safeParse(input);
   if (!checked.success) {
     throw new InvalidInputError(
       checked.error.issues.map((issue) => ({ path: `jobs.${name}.fanout.${issue.path.join('.')}`, message: issue.message })),
       'catalog',
     );
   }
-  return input;
+  return checked.data;
 }
 
-function sourceOf(fanout: NonNullable<CatalogJob['fanout']>): PartitionSourceInput {
+function sourceOf(fanout: NonNullable<CatalogJob['fanout']>): FanoutRunInput['source'] {
   if (fanout.items !== undefined) return { kind: 'items', items: [...new Set(fanout.items)] };
   const from = fanout.itemsFrom!;
   if (from.sql !== undefined) return { kind: 'sql', query: from.sql };

@@ -75,6 +75,8 @@ export const fanoutSchema = z
     /** The catalog job each item runs; the item reaches it as JOBNET_ITEM (commands) or args.item (activities). */
     job: jobNameSchema,
     maxParallel: z.int().min(1).max(1000).default(4),
+    /** Items handed to a worker at a time, one activity for the lot (default: four rounds of half of maxParallel, at most 500). */
+    batchSize: z.int().min(1).max(1000).optional(),
     /** The task queue of the items' runs, so a fan-out does not crowd out other work. */
     queue: z.string().min(1).optional(),
     /** The whole fan-out should be over this long after it started; a warning when the projected finish passes it. */

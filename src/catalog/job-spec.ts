@@ -17,7 +17,7 @@ const ms = (value: number) => `${value}ms`;
  * catalog was loaded) are resolved here from `env`, and any still unset is bad input — reported
  * with its path before anything is started. The command's argv, env and cwd stay as written:
  * the worker that spawns it resolves them (host-values.ts). The result is in parsed form (milliseconds); a
- * workflow input needs it in input form (see toJobInput).
+ * workflow takes it as it is.
  *
  * `announceName` is the catalog job whose success this run is (a step's `use`, or the job
  * itself); an inline step has none.

@@ -1,48 +1,41 @@
 import { z } from 'zod';
-import { eventRoutingSchema, type EventRoutingInput } from '../events/routing-schema';
+import { eventRoutingSchema } from '../events/routing-schema';
+import type { EventRouting } from '../contracts/events';
 import type { Catalog } from './catalog-schema';
 import { ON_FAILURE_VALUES, WHEN_VALUES, jobKindOf } from './catalog-job-schema';
 import { nameSchema, uniqueNames } from './catalog-values';
 import { awaitedNames, jobSpecOf } from './job-spec';
 import { findCycles, type Edge } from './cycles';
-import { positiveDuration } from './duration';
+import { milliseconds } from './duration';
 import type { Env } from './interpolate';
-import { toJobInput } from './job-input';
-import { fanoutRunInput, type NestedFanoutRunInput } from './fanout-input';
+import { fanoutRunInput, type NestedFanoutRun } from './fanout-input';
 import { jobnetRouting, stepRouting, type RunRoutingOptions } from './run-routing';
-import { businessDateSchema, jobSpecSchema, runnableJobSchema } from './job-schema';
+import { businessDateSchema, runnableJobRunSchema } from './job-schema';
+import type { JobnetRun, JobnetStepRun, NestedJobnetRun } from '../contracts/jobnet';
+import { sameType } from './same-type';
 import { effectiveStep } from './steps';
 import { closest } from './suggest';
 import { InvalidInputError, problemFromIssue, type InputProblem } from './validation-error';
 
 /**
- * The input of one jobnet run (jobnetWorkflow): every step as the command job it runs, with
- * its place in the graph and its failure policy, resolved from the catalog before the run
- * starts — so the workflow never reads the catalog and a run keeps the definition it began
- * with. Workflow code imports this module for the schema: what it imports must stay free of
- * Node APIs (the builder below reads `process.env` only when it is called, outside workflows).
+ * The input of one jobnet run (jobnetWorkflow, src/contracts/jobnet.ts): every step as the job
+ * it runs (parsed, durations in milliseconds), with its place in the graph and its failure
+ * policy, resolved from the catalog before the run starts — so the workflow never reads the
+ * catalog and a run keeps the definition it began with. The schema checks a run input; the
+ * builder makes one from the catalog.
  */
-
-/** A nested jobnet's run, less what its parent supplies (the business date). */
-export interface NestedJobnetRunInput {
-  name: string;
-  steps: Record<string, JobnetStepRunInput>;
-  operatorMaxWait?: string | number;
-  announceAs?: string;
-  notify?: EventRoutingInput;
-}
 
 export const jobnetStepRunSchema = z
   .strictObject({
-    /** jobWorkflow's `job`, in input form; for a nested jobnet, `jobnet` instead. */
-    job: runnableJobSchema.optional(),
+    /** The job the step runs (parsed); for a nested jobnet, `jobnet` instead. */
+    job: runnableJobRunSchema.optional(),
     /**
      * Checked only for its shape here: the nested run validates it in full at its own entry
      * (a recursive zod schema would lose its inferred types).
      */
-    jobnet: z.custom<NestedJobnetRunInput>((value) => typeof value === 'object' && value !== null && 'steps' in value, 'a nested jobnet run input').optional(),
+    jobnet: z.custom<NestedJobnetRun>((value) => typeof value === 'object' && value !== null && 'steps' in value, 'a nested jobnet run input').optional(),
     /** A fan-out step: fanoutWorkflow's input without the business date (the jobnet's), validated in full at its own entry. */
-    fanout: z.custom<NestedFanoutRunInput>((value) => typeof value === 'object' && value !== null && 'source' in value && 'item' in value, 'a fan-out run input').optional(),
+    fanout: z.custom<NestedFanoutRun>((value) => typeof value === 'object' && value !== null && 'source' in value && 'item' in value, 'a fan-out run input').optional(),
     /** Steps of the same run that must be settled first; `when` says which outcomes let it run. */
     needs: uniqueNames(nameSchema('step')).default([]),
     when: z.enum(WHEN_VALUES).default('success'),
@@ -51,6 +44,8 @@ export const jobnetStepRunSchema = z
     enabled: z.boolean().default(true),
     /** Where the step's events go (its job run's, and its waiting_operator); absent: nowhere. */
     notify: eventRoutingSchema.optional(),
+    /** The catalog job the step uses (`use:`): its runs are found under that name too (history, checks, report). */
+    uses: z.string().min(1).optional(),
   })
   .refine((step) => Number(step.job !== undefined) + Number(step.jobnet !== undefined) + Number(step.fanout !== undefined) === 1, {
     error: 'a step runs exactly one of job, jobnet and fanout',
@@ -102,22 +97,31 @@ const nestedJobnetRunSchema = z.strictObject({
   /** Step name → step. A step's name is its child run's job name, so it follows job-name rules. */
   steps: stepsSchema,
   /** How long a step with `onFailure: wait` waits for an operator before it counts as failed (stop). */
-  operatorMaxWait: positiveDuration.prefault('24h'),
+  operatorMaxWait: milliseconds.default(86_400_000),
   /** As a job's: the name its success is announced under to runs waiting with `after`. */
   announceAs: nameSchema('jobnet').optional(),
   /** Where the jobnet's own events (its failure) go; absent: nowhere. */
   notify: eventRoutingSchema.optional(),
+  /**
+   * How a step that runs a job (a command or an activity) runs: `inline`, in this run's own
+   * history (its attempts are activities of this run), or `child`, as a jobWorkflow run of its
+   * own — the figures of both are in README "Benchmark: overhead per jobnet step".
+   */
+  stepRuns: z.enum(['inline', 'child']).default('inline'),
 });
 
-export const jobnetRunInputSchema = z.strictObject({
+export const jobnetRunSchema = z.strictObject({
   ...nestedJobnetRunSchema.shape,
   businessDate: businessDateSchema,
 });
 
+/** A jobnet's run input before its defaults are filled (what the builder, benches and tests write). */
+export type JobnetRunInput = z.input<typeof jobnetRunSchema>;
 export type JobnetStepRunInput = z.input<typeof jobnetStepRunSchema>;
-export type JobnetStepRun = z.output<typeof jobnetStepRunSchema>;
-export type JobnetRunInput = z.input<typeof jobnetRunInputSchema>;
-export type JobnetRun = z.output<typeof jobnetRunInputSchema>;
+export type { JobnetRun, JobnetStepRun, NestedJobnetRun } from '../contracts/jobnet';
+sameType<z.output<typeof jobnetStepRunSchema>, JobnetStepRun>(true);
+sameType<z.output<typeof nestedJobnetRunSchema>, NestedJobnetRun>(true);
+sameType<z.output<typeof jobnetRunSchema>, JobnetRun>(true);
 
 /**
  * The run input of catalog jobnet `jobnetName` for `businessDate`: each step with its
@@ -134,7 +138,7 @@ export function jobnetRunInput(
   businessDate: string,
   env: Env = process.env,
   routing: Pick<RunRoutingOptions, 'routeEvents'> = {},
-): JobnetRunInput {
+): JobnetRun {
   const jobnet = catalog.jobnets[jobnetName];
   if (jobnet === undefined) {
     const known = Object.keys(catalog.jobnets);
@@ -143,24 +147,26 @@ export function jobnetRunInput(
     throw new InvalidInputError([{ path: `jobnets.${jobnetName}`, message: `no such jobnet${hint}` }], 'catalog');
   }
   const nested = nestedRunInput(catalog, jobnetName, env, [], { ...routing, env });
-  const input: JobnetRunInput = { ...nested, businessDate };
-  // The workflow validates its input again; saying it here names the catalog's paths and
-  // starts nothing.
-  const checked = jobnetRunInputSchema.safeParse(input);
-  if (!checked.success) {
+  return checked(jobnetRunSchema, { ...nested, businessDate }, jobnetName);
+}
+
+/** The run input as the schema reads it (defaults filled), or bad input at the catalog's paths: nothing starts. */
+function checked<S extends z.ZodType>(schema: S, input: unknown, jobnetName: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
     throw new InvalidInputError(
-      checked.error.issues.map((issue) => problemFromIssue({ ...issue, path: catalogPath(jobnetName, issue.path) })),
+      result.error.issues.map((issue) => problemFromIssue({ ...issue, path: catalogPath(jobnetName, issue.path) })),
       'catalog',
     );
   }
-  return input;
+  return result.data;
 }
 
 /**
  * A jobnet's run input without its business date: each step as the job it runs, or, for
  * `jobnet:` steps, as the nested jobnet's own run input (the catalog refuses nesting cycles).
  */
-function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env, enclosing: readonly string[], routing: RunRoutingOptions): NestedJobnetRunInput {
+function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env, enclosing: readonly string[], routing: RunRoutingOptions): NestedJobnetRun {
   const chain = [...enclosing, jobnetName];
   const jobnet = catalog.jobnets[jobnetName];
   if (jobnet === undefined) throw new RangeError(`no jobnet "${jobnetName}"`);
@@ -183,7 +189,7 @@ function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env, enclosin
         continue;
       }
       const job = jobSpecOf(catalog, step, stepName, env, step.use);
-      steps[stepName] = { job: toJobInput(job), ...graph, ...stepNotify(catalog, chain, stepName, step, routing) };
+      steps[stepName] = { job, ...graph, ...stepNotify(catalog, chain, stepName, step, routing), ...(step.use === undefined ? {} : { uses: step.use }) };
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       // jobSpecOf speaks of `jobs.<name>`; here the values belong to the step.
@@ -194,12 +200,16 @@ function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env, enclosin
   }
   if (problems.length > 0) throw new InvalidInputError(problems, 'catalog');
   const notify = jobnetRouting(catalog, chain, routing);
-  return {
-    name: jobnetName,
-    steps,
-    ...(awaitedNames(catalog).has(jobnetName) ? { announceAs: jobnetName } : {}),
-    ...(notify === undefined ? {} : { notify }),
-  };
+  return checked(
+    nestedJobnetRunSchema,
+    {
+      name: jobnetName,
+      steps,
+      ...(awaitedNames(catalog).has(jobnetName) ? { announceAs: jobnetName } : {}),
+      ...(notify === undefined ? {} : { notify }),
+    },
+    jobnetName,
+  );
 }
 
 /** A step's `notify`, when any route concerns it. */

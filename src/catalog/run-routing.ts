@@ -1,4 +1,4 @@
-import type { EventRoutingInput } from '../events/routing-schema';
+import type { EventRouting } from '../contracts/events';
 import { eventRoutingFor } from '../notify/catalog-routing';
 import type { Catalog } from './catalog-schema';
 import type { Env } from './interpolate';
@@ -23,7 +23,7 @@ interface AlertFields {
 }
 
 /** A job started on its own (`jobnet run`, a Schedule): its events carry its name. */
-export function jobRouting(catalog: Catalog, name: string, job: AlertFields, options: RunRoutingOptions): EventRoutingInput | undefined {
+export function jobRouting(catalog: Catalog, name: string, job: AlertFields, options: RunRoutingOptions): EventRouting | undefined {
   return routing(catalog, name, [], { group: job.group, runbooks: job.runbooks }, options);
 }
 
@@ -38,13 +38,13 @@ export function stepRouting(
   stepName: string,
   step: AlertFields & { use?: string },
   options: RunRoutingOptions,
-): EventRoutingInput | undefined {
+): EventRouting | undefined {
   const aliases = [...(step.use === undefined ? [] : [step.use]), ...chain];
   return routing(catalog, stepName, aliases, { group: step.group, runbooks: step.runbooks, jobnet: chain[chain.length - 1] }, options);
 }
 
 /** A jobnet's own events (its failure): `chain` ends with the jobnet itself. */
-export function jobnetRouting(catalog: Catalog, chain: readonly string[], options: RunRoutingOptions): EventRoutingInput | undefined {
+export function jobnetRouting(catalog: Catalog, chain: readonly string[], options: RunRoutingOptions): EventRouting | undefined {
   const name = chain[chain.length - 1]!;
   const enclosing = chain.slice(0, -1);
   return routing(catalog, name, enclosing, { jobnet: enclosing[enclosing.length - 1], runbooks: {} }, options);
@@ -56,7 +56,7 @@ function routing(
   aliases: readonly string[],
   target: { group?: string; jobnet?: string; runbooks: Readonly<Record<string, string>> },
   options: RunRoutingOptions,
-): EventRoutingInput | undefined {
+): EventRouting | undefined {
   if (options.routeEvents !== true) return undefined;
   const built = eventRoutingFor(
     catalog.notify,

@@ -1,20 +1,22 @@
 import { z } from 'zod';
 import { eventRoutingSchema } from '../events/routing-schema';
-import { jobNameSchema, runnableJobSchema } from './job-schema';
-import { jobnetRunInputSchema } from './jobnet-input';
-import type { NestedFanoutRunInput } from './fanout-input';
+import { jobNameSchema, runnableJobRunSchema } from './job-schema';
+import { jobnetRunSchema } from './jobnet-input';
+import type { NestedFanoutRun } from './fanout-input';
+import type { ScheduledRun } from '../contracts/scheduled';
+import { sameType } from './same-type';
 
 /**
- * What a Schedule passes at every fire: the job or the jobnet (everything but the business
- * date), and how to turn the fire time into that date.
+ * What a Schedule passes at every fire (src/contracts/scheduled.ts), as a run input: parsed
+ * values, checked at the fire's workflow entry.
  */
 export const scheduledRunInputSchema = z
   .strictObject({
     name: jobNameSchema,
-    job: runnableJobSchema.optional(),
-    jobnet: jobnetRunInputSchema.pick({ steps: true, operatorMaxWait: true, announceAs: true }).optional(),
+    job: runnableJobRunSchema.optional(),
+    jobnet: jobnetRunSchema.pick({ steps: true, operatorMaxWait: true, announceAs: true, stepRuns: true }).optional(),
     /** A fan-out job: its run input without the business date (validated in full at the fan-out's entry). */
-    fanout: z.custom<NestedFanoutRunInput>((value) => typeof value === 'object' && value !== null && 'source' in value && 'item' in value, 'a fan-out run input').optional(),
+    fanout: z.custom<NestedFanoutRun>((value) => typeof value === 'object' && value !== null && 'source' in value && 'item' in value, 'a fan-out run input').optional(),
     timezone: z.string(),
     dayBoundary: z.string().default('00:00'),
     /**
@@ -30,3 +32,5 @@ export const scheduledRunInputSchema = z
     'a scheduled run is one of a job, a jobnet and a fan-out',
   );
 export type ScheduledRunInput = z.input<typeof scheduledRunInputSchema>;
+export type { ScheduledRun } from '../contracts/scheduled';
+sameType<z.output<typeof scheduledRunInputSchema>, ScheduledRun>(true);

@@ -2,13 +2,14 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import { ApplicationFailure } from '@temporalio/common';
 import { businessDateAt } from '../catalog/business-date';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
-import { fanoutRunInput, fanoutRunInputSchema, type FanoutRunInput } from '../catalog/fanout-input';
+import { fanoutRunInput, fanoutRunSchema, type FanoutRun, type FanoutRunInput } from '../catalog/fanout-input';
 import { businessDateSchema } from '../catalog/job-schema';
 import { jobRouting } from '../catalog/run-routing';
 import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
 import { BusinessDate, JobName, JobStatus } from '../search-attributes';
 import { triggerWorkflow } from '../trigger';
-import { fanoutStatusLines, type FanoutResult } from '../workflows/fanout-definitions';
+import { fanoutStatusLines } from '../workflows/fanout-definitions';
+import type { FanoutResult } from '../contracts/fanout';
 import { RunFailedError, type CliContext } from './context';
 import type { fanoutWorkflow } from '../workflows';
 
@@ -22,8 +23,9 @@ export async function triggerFanout(
   client: Client,
   request: { input: FanoutRunInput; taskQueue: string; force?: boolean; now?: Date },
 ): Promise<{ handle: WorkflowHandle<typeof fanoutWorkflow>; started: boolean }> {
-  const input = parseOrThrow(fanoutRunInputSchema, request.input, 'fan-out run');
-  return triggerWorkflow<typeof fanoutWorkflow>(client, { ...request, workflowType: 'fanoutWorkflow', name: input.name, businessDate: input.businessDate, args: [request.input] });
+  // Checked here, before anything starts; the run takes the parsed values (durations in ms, defaults filled).
+  const input = parseOrThrow(fanoutRunSchema, request.input, 'fan-out run');
+  return triggerWorkflow<typeof fanoutWorkflow>(client, { ...request, workflowType: 'fanoutWorkflow', name: input.name, businessDate: input.businessDate, args: [input] });
 }
 
 /** The result of a finished fan-out run, also when it ended partial or error (then from the failure's details). */
@@ -82,7 +84,7 @@ export async function retryPartitions(
   }
   const keys = chosen.map((key) => ({ key, attempt: failed.get(key)!.attempt + 1 }));
   const chosenSet = new Set(chosen);
-  const input: FanoutRunInput = {
+  const input: FanoutRun = {
     ...result.input,
     retry: {
       keys,

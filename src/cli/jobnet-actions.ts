@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { InvalidInputError } from '../catalog/validation-error';
-import { abortJobnetUpdate, retryStepUpdate, skipStepUpdate, type JobnetState } from '../workflows/jobnet-definitions';
+import { abortJobnetUpdate, retryStepUpdate, skipStepUpdate, type JobnetState } from '../contracts/jobnet';
 import type { CliContext } from './context';
 import { renderJobnet } from './status-render';
 

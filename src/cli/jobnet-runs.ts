@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { businessDateAt } from '../catalog/business-date';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { businessDateSchema } from '../catalog/job-schema';
-import { jobnetRunInput, jobnetRunInputSchema, type JobnetRunInput } from '../catalog/jobnet-input';
+import { jobnetRunInput, jobnetRunSchema, type JobnetRunInput } from '../catalog/jobnet-input';
 import { parseOrThrow } from '../catalog/validation-error';
 import { triggerWorkflow } from '../trigger';
 import type { jobnetWorkflow } from '../workflows';
@@ -19,8 +19,9 @@ export async function triggerJobnet(
   client: Client,
   request: { input: JobnetRunInput; taskQueue: string; force?: boolean; now?: Date },
 ): Promise<{ handle: WorkflowHandle<typeof jobnetWorkflow>; started: boolean }> {
-  const input = parseOrThrow(jobnetRunInputSchema, request.input, 'jobnet run');
-  return triggerWorkflow<typeof jobnetWorkflow>(client, { ...request, workflowType: 'jobnetWorkflow', name: input.name, businessDate: input.businessDate, args: [request.input] });
+  // Checked here, before anything starts; the run takes the parsed values (durations in ms, defaults filled).
+  const input = parseOrThrow(jobnetRunSchema, request.input, 'jobnet run');
+  return triggerWorkflow<typeof jobnetWorkflow>(client, { ...request, workflowType: 'jobnetWorkflow', name: input.name, businessDate: input.businessDate, args: [input] });
 }
 
 /** `jobnet run <jobnet>`: starts (or finds) the run; with `wait`, prints its tree and fails (exit 1) if it failed. */

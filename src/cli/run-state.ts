@@ -3,10 +3,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { readPayload } from '../codec/read-payload';
 import { jobResultSchema } from '../catalog/run-result';
 import { InvalidInputError } from '../catalog/validation-error';
-import { jobStateQuery, type JobState } from '../workflows/definitions';
-import { fanoutStateQuery, type FanoutState } from '../workflows/fanout-definitions';
+import { jobStateQuery, type JobState } from '../contracts/job';
+import { fanoutStateQuery, type FanoutState } from '../contracts/fanout';
 import { fanoutOutcome } from './fanout-runs';
-import { jobnetResultSchema, jobnetStateQuery, type JobnetState } from '../workflows/jobnet-definitions';
+import { jobnetResultSchema } from '../workflows/jobnet-definitions';
+import { jobnetStateQuery, type JobnetState } from '../contracts/jobnet';
 
 /**
  * What `jobnet status` knows about one run, read from Temporal alone: a running run answers

@@ -3,9 +3,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { businessDateAt } from '../catalog/business-date';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
-import { businessDateSchema, type JobRunInput } from '../catalog/job-schema';
+import { businessDateSchema } from '../catalog/job-schema';
+import type { JobRun } from '../contracts/job';
 import { jobSpecOf } from '../catalog/job-spec';
-import { toJobInput } from '../catalog/job-input';
 import { jobRouting } from '../catalog/run-routing';
 import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
 import { triggerJob } from '../trigger';
@@ -14,7 +14,7 @@ import { startCatalogFanout } from './fanout-runs';
 import { startCatalogJobnet } from './jobnet-runs';
 
 /** The run input of a catalog job for a business date (default: today in the catalog's zone). */
-export function catalogRunInput(context: CliContext, name: string, date?: string): { input: JobRunInput; taskQueue: string } {
+export function catalogRunInput(context: CliContext, name: string, date?: string): { input: JobRun; taskQueue: string } {
   const catalog = context.catalog();
   const job = catalog.jobs[name];
   if (!job) {
@@ -22,7 +22,7 @@ export function catalogRunInput(context: CliContext, name: string, date?: string
     throw new InvalidInputError([{ path: name, message: `no job "${name}" in ${context.catalogFile}; jobs: ${names.join(', ') || '(none)'}` }], 'arguments');
   }
   const businessDate = date ? parseOrThrow(businessDateSchema, date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
-  const spec = toJobInput(jobSpecOf(catalog, job, name));
+  const spec = jobSpecOf(catalog, job, name);
   const notify = jobRouting(catalog, name, job, { routeEvents: true });
   return { input: { name, businessDate, job: spec, ...(notify === undefined ? {} : { notify }) }, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE };
 }
@@ -30,7 +30,7 @@ export function catalogRunInput(context: CliContext, name: string, date?: string
 /** Starts (or finds) the run and, with `wait`, reports its result; a failed run is exit code 1. */
 export async function startRun(
   context: CliContext,
-  request: { input: JobRunInput; taskQueue: string; force?: boolean; wait?: boolean },
+  request: { input: JobRun; taskQueue: string; force?: boolean; wait?: boolean },
 ): Promise<void> {
   const client = await context.client();
   const { handle, started } = await triggerJob(client, request);

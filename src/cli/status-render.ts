@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { JobState } from '../workflows/definitions';
+import type { JobState } from '../contracts/job';
 import { fanoutStatusLines } from '../workflows/fanout-definitions';
-import type { JobnetState, StepState } from '../workflows/jobnet-definitions';
+import type { JobnetState, StepState } from '../contracts/jobnet';
 import { readRunState, type Progress, type RunState } from './run-state';
 
 /**

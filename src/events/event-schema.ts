@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { severitySchema } from '../catalog/notify-schema';
 import { DEFAULT_SEVERITY, EVENT_TYPES, type EventType } from './event-types';
+import type { JobnetEvent } from '../contracts/events';
+import { sameType } from '../catalog/same-type';
 
 /**
  * The one event payload of jobnet (DESIGN.md §5.7): what every notification channel, the
@@ -42,7 +44,8 @@ export const jobnetEventSchema = z.strictObject({
   details: z.record(z.string(), z.unknown()).default({}),
 });
 
-export type JobnetEvent = z.output<typeof jobnetEventSchema>;
+export type { JobnetEvent } from '../contracts/events';
+sameType<z.output<typeof jobnetEventSchema>, JobnetEvent>(true);
 export type JobnetEventInput = z.input<typeof jobnetEventSchema>;
 
 /**

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { channelSchema, routeSchema } from '../catalog/notify-schema';
 import { DEFAULT_UI_BASE_URL } from './links';
+import type { EventRouting } from '../contracts/events';
+import { sameType } from '../catalog/same-type';
 
 /**
  * What a run needs to raise and route its events: the catalog's `notify:` section (only the
@@ -26,5 +28,6 @@ export const eventRoutingSchema = z.strictObject({
   uiBaseUrl: z.string().min(1).default(DEFAULT_UI_BASE_URL),
 });
 
-export type EventRouting = z.output<typeof eventRoutingSchema>;
+export type { EventRouting } from '../contracts/events';
 export type EventRoutingInput = z.input<typeof eventRoutingSchema>;
+sameType<z.output<typeof eventRoutingSchema>, EventRouting>(true);

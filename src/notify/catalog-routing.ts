@@ -1,6 +1,7 @@
 import type { Env } from '../catalog/interpolate';
 import type { Notify } from '../catalog/notify-schema';
-import { DEFAULT_UI_BASE_URL, type EventRoutingInput } from '../events/routing-schema';
+import { DEFAULT_UI_BASE_URL } from '../events/routing-schema';
+import type { EventRouting } from '../contracts/events';
 
 /**
  * The `notify` input of a run (src/events/routing-schema.ts), built where runs are started
@@ -31,7 +32,7 @@ export interface RoutingOptions {
  * Channel URLs go in as the catalog writes them (`${SLACK_WEBHOOK_URL}`, see
  * catalog/host-values.ts): the worker that sends resolves them, so no secret enters a run's input.
  */
-export function eventRoutingFor(notify: Notify, target: RoutingTarget, options: RoutingOptions = {}): EventRoutingInput {
+export function eventRoutingFor(notify: Notify, target: RoutingTarget, options: RoutingOptions = {}): EventRouting {
   const env = options.env ?? process.env;
   const source = notify;
   const routes = source.routes.filter((route) => {

@@ -1,11 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { BusinessDate, JobName, JobStatus, RecordCount } from '../search-attributes';
 import type { ReportRun } from './aggregate';
+import { allStepRuns, holdsStep, literal } from '../runs/step-runs';
 
-/** A quoted string literal of Temporal's visibility query language. */
-function literal(value: string): string {
-  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-}
 
 /**
  * The job runs started since `startedAfter` (optionally of one job), from Temporal's visibility
@@ -35,6 +32,24 @@ export async function listReportRuns(
       recordCount: attributes.get(RecordCount),
     });
     if (runs.length % 1000 === 0) options.onProgress?.(runs.length);
+  }
+  // Jobs run as steps of jobnets, filed under the catalog job they use (else the step's name).
+  const jobnets = [`WorkflowType = "jobnetWorkflow"`, `ExecutionStatus != "ContinuedAsNew"`, `StartTime >= ${literal(options.startedAfter.toISOString())}`];
+  if (options.job !== undefined) jobnets.push(holdsStep(options.job));
+  for await (const execution of client.workflow.list({ query: jobnets.join(' AND '), pageSize: 1000 })) {
+    for (const step of await allStepRuns(client, execution)) {
+      if (options.job !== undefined && step.step !== options.job && step.uses !== options.job) continue;
+      runs.push({
+        job: step.uses ?? step.step,
+        workflowId: step.workflowId,
+        businessDate: step.businessDate,
+        status: step.status,
+        startTime: step.startTime,
+        closeTime: step.closeTime,
+        recordCount: step.recordCount,
+      });
+    }
+    options.onProgress?.(runs.length);
   }
   return runs;
 }

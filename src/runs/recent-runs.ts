@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { BusinessDate, JobName, JobStatus, RecordCount } from '../search-attributes';
+import { holdsStep, literal, stepRunsOf } from './step-runs';
 
 /** One run as visibility knows it: what `list` and `history` show, read from Temporal itself. */
 export interface RunSummary {
@@ -14,10 +15,20 @@ export interface RunSummary {
   recordCount: number | undefined;
 }
 
-/** Newest first. Only the job runs themselves, not the schedule's small parent workflows. */
+/**
+ * Newest first: the job's own runs, and its runs as a step of a jobnet (inline in the jobnet's
+ * run, see runs/step-runs.ts) — not the schedule's small parent workflows.
+ */
 export async function recentRuns(client: Client, name: string, limit = 20): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
-  const query = `${JobName.name} = "${name.replaceAll('"', '\\"')}" AND WorkflowType = "jobWorkflow"`;
+  for await (const execution of client.workflow.list({ query: holdsStep(name) })) {
+    for (const step of await stepRunsOf(client, execution, name)) {
+      runs.push({ ...step, temporalStatus: step.running ? 'RUNNING' : step.status === 'success' ? 'COMPLETED' : 'FAILED' });
+    }
+    if (runs.length >= limit) break;
+  }
+  const query = `${JobName.name} = ${literal(name)} AND WorkflowType = "jobWorkflow"`;
+  let own = 0;
   for await (const execution of client.workflow.list({ query })) {
     const attributes = execution.typedSearchAttributes;
     const temporalStatus = execution.status.name;
@@ -34,9 +45,9 @@ export async function recentRuns(client: Client, name: string, limit = 20): Prom
       closeTime: execution.closeTime,
       recordCount: attributes.get(RecordCount),
     });
-    if (runs.length >= limit) break;
+    if (++own >= limit) break;
   }
-  return runs.sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
+  return runs.sort((a, b) => b.startTime.getTime() - a.startTime.getTime()).slice(0, limit);
 }
 
 /** Finished runs that failed since the last success (seed 003 alerts at 3). */

@@ -64,11 +64,11 @@ export function catalogSchedules(
   for (const [name, jobnet] of Object.entries(catalog.jobnets)) {
     if (!jobnet.schedule) continue;
     // Everything but the business date, which each fire supplies.
-    const { steps, operatorMaxWait, announceAs, notify } = jobnetRunInput(catalog, name, TEMPLATE_DATE, process.env, { routeEvents: true });
+    const { steps, operatorMaxWait, announceAs, stepRuns, notify } = jobnetRunInput(catalog, name, TEMPLATE_DATE, process.env, { routeEvents: true });
     entries.push({
       name,
       // announceAs: jobs of other schedules waiting (`after`) for this jobnet hear of its success.
-      target: { jobnet: { steps, operatorMaxWait, ...(announceAs === undefined ? {} : { announceAs }) } },
+      target: { jobnet: { steps, operatorMaxWait, stepRuns, ...(announceAs === undefined ? {} : { announceAs }) } },
       description: jobnet.description,
       enabled: true,
       ...compile(jobnet.schedule),

@@ -1,10 +1,9 @@
 import type { ScheduleOptions } from '@temporalio/client';
 import type { Catalog } from '../catalog/catalog-schema';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
-import { toJobInput } from '../catalog/job-input';
 import type { JobSpec } from '../catalog/job-schema';
-import type { EventRoutingInput } from '../events/routing-schema';
-import type { ScheduledRunInput } from '../catalog/scheduled-run-schema';
+import type { EventRouting } from '../contracts/events';
+import type { ScheduledRun } from '../contracts/scheduled';
 import type { CompiledSchedule } from '../schedules';
 import { stableHash } from './stable-hash';
 import { OWNER_MEMO, scheduleIdOf } from './owned';
@@ -26,21 +25,21 @@ export interface DesiredSchedule {
 export interface ScheduledEntry {
   name: string;
   /** What each fire runs: a command job (parsed form) or a jobnet's steps. */
-  target: { job: JobSpec } | { jobnet: NonNullable<ScheduledRunInput['jobnet']> } | { fanout: NonNullable<ScheduledRunInput['fanout']> };
+  target: { job: JobSpec } | { jobnet: NonNullable<ScheduledRun['jobnet']> } | { fanout: NonNullable<ScheduledRun['fanout']> };
   description?: string;
   enabled: boolean;
   perFire: boolean;
   compiled: CompiledSchedule;
   /** Where each fire's events go (built from the catalog file's text, secrets deferred). */
-  notify?: EventRoutingInput;
+  notify?: EventRouting;
 }
 
 /** The Schedules the catalog asks for: one per scheduled job or jobnet, fired as scheduledRunWorkflow. */
 export function desiredSchedules(catalog: Catalog, entries: readonly ScheduledEntry[]): DesiredSchedule[] {
   return entries
     .map(({ name, target, description, enabled, perFire, compiled, notify }) => {
-      const run = 'job' in target ? { job: toJobInput(target.job) } : 'fanout' in target ? { fanout: target.fanout } : { jobnet: target.jobnet };
-      const input: ScheduledRunInput = {
+      const run = 'job' in target ? { job: target.job } : 'fanout' in target ? { fanout: target.fanout } : { jobnet: target.jobnet };
+      const input: ScheduledRun = {
         name,
         ...run,
         timezone: catalog.timezone,

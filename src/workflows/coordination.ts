@@ -10,8 +10,8 @@ import {
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import type { AfterUse, LockUse } from '../catalog/job-schema';
-import { afterSatisfiedSignal, type AfterSatisfied } from './gate-definitions';
-import { lockDeniedSignal, lockGrantedSignal, lockReleaseSignal, lockWorkflowId, type LockAnswer } from './lock-definitions';
+import { afterSatisfiedSignal, type AfterSatisfied } from '../contracts/gate';
+import { lockDeniedSignal, lockGrantedSignal, lockReleaseSignal, lockWorkflowId, type LockAnswer } from '../contracts/lock';
 
 /** A fail-fast lock answers at once; this bound only covers a lock workflow that cannot run. */
 const FAIL_FAST_ANSWER_WITHIN = '5m';
@@ -52,23 +52,38 @@ export interface CoordinationHooks {
  * and holds its `locks` while it works. Locks are taken in name order, so two jobs sharing two
  * locks cannot deadlock, and always released — after success, failure and cancellation.
  */
+/**
+ * The answers lock and gate workflows send this run, by request id. One set of signal handlers
+ * per workflow run (module state is per run), shared by every job run in it — a jobnet runs its
+ * steps inside its own run, each with its own requests.
+ */
+const lockAnswers = new Map<string, { granted: boolean; answer: LockAnswer }>();
+const satisfied = new Map<string, AfterSatisfied>();
+let handlersSet = false;
+let requests = 0;
+
+function listenForAnswers(): void {
+  if (handlersSet) return;
+  handlersSet = true;
+  setHandler(lockGrantedSignal, (answer) => void lockAnswers.set(answer.requestId, { granted: true, answer }));
+  setHandler(lockDeniedSignal, (answer) => void lockAnswers.set(answer.requestId, { granted: false, answer }));
+  setHandler(afterSatisfiedSignal, (body) => void satisfied.set(body.requestId, body));
+}
+
 export class RunCoordination {
-  private readonly lockAnswers = new Map<string, { granted: boolean; answer: LockAnswer }>();
-  private readonly satisfied = new Map<string, AfterSatisfied>();
-  private requests = 0;
+  private readonly lockAnswers = lockAnswers;
+  private readonly satisfied = satisfied;
 
   constructor(
     private readonly jobName: string,
     private readonly hooks: CoordinationHooks,
   ) {
-    setHandler(lockGrantedSignal, (answer) => void this.lockAnswers.set(answer.requestId, { granted: true, answer }));
-    setHandler(lockDeniedSignal, (answer) => void this.lockAnswers.set(answer.requestId, { granted: false, answer }));
-    setHandler(afterSatisfiedSignal, (body) => void this.satisfied.set(body.requestId, body));
+    listenForAnswers();
   }
 
   private nextRequestId(what: string): string {
     const info = workflowInfo();
-    return `${info.workflowId}/${info.runId}/${what}/${++this.requests}`;
+    return `${info.workflowId}/${info.runId}/${what}/${++requests}`;
   }
 
   /** Waits for every `after` run in turn; fails with AfterTimeout when one does not succeed within its maxWait. */

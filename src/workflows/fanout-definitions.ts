@@ -1,94 +1,24 @@
-import { defineQuery } from '@temporalio/workflow';
-import { z } from 'zod';
-import type { FanoutRunInput, PartitionFailure } from '../catalog/fanout-input';
+import type { FailureGroup, FanoutState, PartitionFailure } from '../contracts/fanout';
+
+export {
+  FANOUT_FAILED,
+  FANOUT_PARTIAL,
+  FANOUT_STATUSES,
+  MAX_FAILURES_KEPT,
+  fanoutStateQuery,
+  type FailureGroup,
+  type FanoutResult,
+  type FanoutState,
+  type FanoutStatus,
+  type PartitionFailure,
+  type PartitionFailureEvent,
+} from '../contracts/fanout';
+export { partitionFailureSchema } from '../catalog/fanout-input';
 
 /**
- * What a fan-out run shows and reports, defined once for fanoutWorkflow, partitionWorkflow and
- * the clients (`jobnet status`, `jobnet retry-partitions`, tests) that read it.
+ * How a fan-out's failures are grouped and its state printed, for fanoutWorkflow and the clients
+ * (`jobnet status`, `jobnet retry-partitions`, tests); the contract itself is src/contracts/fanout.ts.
  */
-
-/** `partial`: some partitions failed, the others succeeded; `error`: none succeeded, or the source failed. */
-export const FANOUT_STATUSES = ['running', 'success', 'partial', 'error'] as const;
-export type FanoutStatus = (typeof FANOUT_STATUSES)[number];
-
-/** The workflow failure type of a run that ended partial or error; its details hold the FanoutResult. */
-export const FANOUT_PARTIAL = 'FanoutPartial';
-export const FANOUT_FAILED = 'FanoutFailed';
-
-/** What a partition run reports to its fan-out when it ends (signal), and returns. */
-export const partitionReportSchema = z.object({
-  workflowId: z.string(),
-  key: z.string(),
-  attempt: z.number(),
-  ok: z.boolean(),
-  errorType: z.string().nullable(),
-  error: z.string().nullable(),
-  recordCount: z.number().nullable(),
-  /** Attempts of the job's work inside this partition run (immediate retries included). */
-  tries: z.number(),
-});
-export type PartitionReport = z.infer<typeof partitionReportSchema>;
-
-export { partitionFailureSchema, type PartitionFailure } from '../catalog/fanout-input';
-
-/** A failure event as the run reports it: the failure with its run and the runbook of its error type. */
-export interface PartitionFailureEvent extends PartitionFailure {
-  workflowId: string;
-  runbookUrl: string | null;
-}
-
-export interface FailureGroup {
-  errorType: string;
-  count: number;
-  runbookUrl: string | null;
-  /** The first keys of the group (all of them up to a limit). */
-  keys: string[];
-}
-
-export interface FanoutState {
-  name: string;
-  businessDate: string;
-  status: FanoutStatus;
-  startTime: string;
-  endTime: string | null;
-  /** Partitions in all; null while the source is still being read (then `seen` so far). */
-  total: number | null;
-  seen: number;
-  succeeded: number;
-  failed: number;
-  running: number;
-  /** Partitions per second since the start (succeeded and failed). */
-  rate: number;
-  deadline: string | null;
-  /** When the run ends at the current rate; null before the first partition ended. */
-  projectedFinish: string | null;
-  /** Failures by error type, each with its runbook. */
-  failures: FailureGroup[];
-  /** Warnings raised (deadline), in order. */
-  warnings: string[];
-  /** How often the run continued as new so far (history kept short). */
-  continuedAsNew: number;
-  /** 1 for the first run, then one more per `retry-partitions`. */
-  round: number;
-}
-
-export interface FanoutResult extends FanoutState {
-  workflowId: string;
-  runId: string;
-  /** Every failed partition (up to MAX_FAILURES_KEPT), for retry-partitions, each with its runbook. */
-  failedPartitions: PartitionFailureEvent[];
-  /** Failed partitions beyond those kept (counted, not listed). */
-  failuresNotKept: number;
-  /** The run's input without retry, so `retry-partitions` can start the next round without the catalog. */
-  input: FanoutRunInput;
-}
-
-/** Failed partitions listed in the state and result; beyond, they are counted (payloads stay well under 2 MB). */
-export const MAX_FAILURES_KEPT = 5_000;
-
-/** The live state: `jobnet status <run>`, the Web UI's query tab. */
-export const fanoutStateQuery = defineQuery<FanoutState>('fanoutState');
-export { partitionDoneSignal } from './fanout-signals';
 
 /** Failures grouped by error type, largest group first, each listing at most `keysPerGroup` keys. */
 export function groupFailures(

@@ -1,8 +1,7 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
-  ChildWorkflowFailure,
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
+  TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -11,16 +10,15 @@ import {
   proxyActivities,
   setHandler,
   sleep,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { z } from 'zod';
 import type * as activities from '../activities';
 import type { PartitionPage } from '../activities/partitions';
 import { formatDuration } from '../catalog/duration-format';
-import { fanoutRunInputSchema, type FanoutRun, type FanoutRunInput } from '../catalog/fanout-input';
+import type * as FanoutInput from '../catalog/fanout-input';
+import type { FanoutRun } from '../contracts/fanout';
 import { BusinessDate, JobName, JobStatus, RecordCount } from '../search-attributes';
 import { announceSuccess } from './coordination';
 import { emitEvent } from './emit-event';
@@ -30,27 +28,30 @@ import {
   MAX_FAILURES_KEPT,
   fanoutStateQuery,
   groupFailures,
-  partitionDoneSignal,
   partitionFailureSchema,
-  partitionReportSchema,
   type FanoutResult,
   type FanoutState,
   type FanoutStatus,
   type PartitionFailure,
-  type PartitionReport,
 } from './fanout-definitions';
-import { partitionWorkflow } from './fanout-partition';
+import { partitionRunId, type PartitionKey, type PartitionReport } from '../contracts/fanout';
+import { MAX_WORKER_LOSSES } from './job-attempts';
 import { parseWorkflowInput } from './input';
 
 /**
- * A run continues as new past `continueAsNewAfter` history events (default 8,000), as soon as
- * no child start and no page read is in flight (running partitions are carried: they report by
- * signal). Temporal warns at 10,240 events and stops a run at 51,200; a partition costs the
- * fan-out four events (start initiated, started, the partition's signal, its close) and its
- * share of the workflow tasks — about ten on the dev server — so one run handles some 800
- * partitions and a fan-out of 100,000 continues ~130 times. Temporal's own suggestion to
+ * Partitions run in batches: one activity (`runPartitions`) runs many keys on a worker, several
+ * at a time, and reports each; a batch costs the fan-out's history three events and one
+ * workflow task, however many keys it holds. Two batches share the window of `maxParallel`
+ * (so one batch's last slow keys do not idle the window), each `batchSize` keys long — by
+ * default four rounds of its share of the window, at most MAX_BATCH_SIZE.
+ *
+ * A run continues as new past `continueAsNewAfter` history events (default 8,000): it stops
+ * starting batches, lets those in flight finish, and hands over its counts and cursor.
+ * Temporal warns at 10,240 events and stops a run at 51,200. Temporal's own suggestion to
  * continue is followed too.
  */
+const MAX_BATCH_SIZE = 500;
+const ROUNDS_PER_BATCH = 4;
 /** Keys read from the source at a time (one activity); a page is a few tens of KB. */
 const PAGE_SIZE = 1_000;
 /** Notifications of single partition failures per fan-out; the rest are in the summary event. */
@@ -76,7 +77,6 @@ const carrySchema = z.object({
   failed: z.number(),
   failures: z.array(partitionFailureSchema),
   failuresNotKept: z.number(),
-  running: z.array(z.object({ key: z.string(), attempt: z.number(), workflowId: z.string() })),
   warnings: z.array(z.string()),
   warned: z.object({ projection: z.boolean(), passed: z.boolean() }),
   alerts: z.number(),
@@ -85,23 +85,19 @@ const carrySchema = z.object({
 });
 export type FanoutCarry = z.infer<typeof carrySchema>;
 
-type Item = { key: string; attempt: number };
-type Running = Item & { workflowId: string };
+type Item = PartitionKey;
 
 /**
  * One run of a fan-out for one business date (seed 004's monthly batch): every partition key
- * of the source runs the item job as its own child `partitionWorkflow`, id `<run>/<key>`, at
- * most `maxParallel` at a time — a sliding window: a partition starts as soon as another
- * ends. A partition's failure is its own: the others go on, and the run ends `partial` with
- * the failed keys grouped by error type, each type with its runbook, for `jobnet
- * retry-partitions` to rerun exactly those (`#2`, `#3`…). Succeeded partitions never run
- * again: their child ids are taken, and a retry round runs only failed keys.
- *
- * The run continues as new every few thousand events, carrying the partitions still running;
- * they report to the fan-out's workflow id by signal, so the window never has to drain.
+ * of the source runs the item job, in batches of keys handed to workers (see above), at most
+ * `maxParallel` keys at a time. A partition's failure is its own: the others go on, and the run
+ * ends `partial` with the failed keys grouped by error type, each type with its runbook, for
+ * `jobnet retry-partitions` to rerun exactly those (`#2`, `#3`…). Succeeded partitions never run
+ * again: a retry round runs only failed keys, and a batch resumed on another worker skips the
+ * keys it had finished.
  */
-export async function fanoutWorkflow(input: FanoutRunInput, carried?: FanoutCarry): Promise<FanoutResult> {
-  const run = parseWorkflowInput(fanoutRunInputSchema, input);
+export async function fanoutWorkflow(input: FanoutRun, carried?: FanoutCarry): Promise<FanoutResult> {
+  const run = runOf(input);
   const carry = carried === undefined ? undefined : parseWorkflowInput(carrySchema, carried);
   const outcome = await new FanoutRunner(run, input, carry).execute();
   if (outcome.kind === 'continue') return continueAsNew<typeof fanoutWorkflow>(input, outcome.carry);
@@ -109,6 +105,16 @@ export async function fanoutWorkflow(input: FanoutRunInput, carried?: FanoutCarr
 }
 
 const nowIso = (): string => new Date().toISOString();
+
+/**
+ * The run input as its client parsed it. A run with a parent (a jobnet step, a Schedule's fire,
+ * its own continue-as-new) takes it as it is; any other is checked here first.
+ */
+function runOf(input: FanoutRun): FanoutRun {
+  if (workflowInfo().parent !== undefined || workflowInfo().continuedFromExecutionRunId !== undefined) return input;
+  const { fanoutRunSchema } = require('../catalog/fanout-input') as typeof FanoutInput;
+  return parseWorkflowInput(fanoutRunSchema, input);
+}
 
 class FanoutRunner {
   private readonly queue: string;
@@ -124,13 +130,15 @@ class FanoutRunner {
   private readonly failures: PartitionFailure[];
   private failuresNotKept: number;
   private readonly errorsPerType = new Map<string, number>();
-  private readonly running = new Map<string, Running>();
+  /** Batches in flight, by number: their keys and the slots of the window they hold. */
+  private readonly batches = new Map<number, { items: Item[]; concurrency: number }>();
+  private batchSeq = 0;
   private readonly warnings: string[];
   private readonly warned: FanoutCarry['warned'];
   private alerts: number;
   private readonly continuedAsNew: number;
   private sourceError: string | null;
-  /** Child starts, page reads and event starts in flight: a run continues as new only without any. */
+  /** Batches, page reads and event starts in flight: a run continues as new only without any. */
   private pending = 0;
   private fetching = false;
   private dirty = true;
@@ -141,7 +149,7 @@ class FanoutRunner {
 
   constructor(
     private readonly run: FanoutRun,
-    private readonly input: FanoutRunInput,
+    private readonly input: FanoutRun,
     carry: FanoutCarry | undefined,
   ) {
     this.queue = run.queue ?? workflowInfo().taskQueue;
@@ -159,21 +167,13 @@ class FanoutRunner {
     for (const failure of this.failures) if (failure.error !== '') this.errorsPerType.set(failure.errorType, (this.errorsPerType.get(failure.errorType) ?? 0) + 1);
     this.failuresNotKept = carry?.failuresNotKept ?? retry?.previous.failuresNotKept ?? 0;
     if (carry === undefined) this.failed += this.failuresNotKept;
-    for (const item of carry?.running ?? []) this.running.set(item.key, item);
     this.warnings = carry?.warnings ?? [];
     this.warned = carry?.warned ?? { projection: false, passed: false };
     this.alerts = carry?.alerts ?? 0;
     this.continuedAsNew = carry?.continuedAsNew ?? 0;
     this.sourceError = carry?.sourceError ?? null;
 
-    // Before the first await: reports of partitions carried from the previous run may be waiting.
     setHandler(fanoutStateQuery, () => this.snapshot());
-    setHandler(partitionDoneSignal, (report) => {
-      // A signal cannot be refused: one that is not a partition's report is logged and ignored.
-      const parsed = partitionReportSchema.safeParse(report);
-      if (parsed.success) this.settle(parsed.data);
-      else log.warn(`${this.run.name}: ignored a partitionDone signal that is not a partition report`);
-    });
   }
 
   async execute(): Promise<{ kind: 'done'; result: FanoutResult } | { kind: 'continue'; carry: FanoutCarry }> {
@@ -181,7 +181,11 @@ class FanoutRunner {
       { key: JobName, value: this.run.name },
       { key: BusinessDate, value: this.run.businessDate },
       { key: JobStatus, value: 'running' },
+      { key: RecordCount, value: this.succeeded },
     ]);
+    // One upsert per state change: the count goes out again once it has moved (and at most every PROGRESS_EVERY_MS).
+    this.lastProgress = this.succeeded;
+    this.lastProgressAt = Date.now();
     this.watchDeadline();
     if (this.continuedAsNew === 0) log.info(`${this.run.name}: fan-out started`, { total: this.total, maxParallel: this.run.maxParallel, queue: this.queue });
 
@@ -190,10 +194,10 @@ class FanoutRunner {
       if (this.crash) throw this.crash.error;
       this.fill();
       this.progress();
-      if (this.sourceDone && this.buffer.length === 0 && this.running.size === 0 && this.pending === 0) break;
+      if (this.sourceDone && this.buffer.length === 0 && this.batches.size === 0 && this.pending === 0) break;
       if (this.pending === 0 && historyIsLong(this.run.continueAsNewAfter)) {
         await condition(allHandlersFinished);
-        log.info(`${this.run.name}: continuing as new after ${workflowInfo().historyLength} events`, { running: this.running.size, done: this.succeeded + this.failed });
+        log.info(`${this.run.name}: continuing as new after ${workflowInfo().historyLength} events`, { done: this.succeeded + this.failed });
         return { kind: 'continue', carry: this.carry() };
       }
       await condition(() => this.dirty);
@@ -201,13 +205,37 @@ class FanoutRunner {
     return { kind: 'done', result: await this.finish() };
   }
 
-  /** Starts partitions while the window has room; reads the next page when the buffer runs low. */
+  /** Starts batches while the window has room; reads the next page when the buffer runs low. */
   private fill(): void {
-    // Time to continue as new: start nothing more until the starts in flight are recorded, so
-    // the run can hand over at once (the running partitions go on; only new starts pause).
+    // Time to continue as new: start nothing more, so the batches in flight can finish and the
+    // run can hand over.
     if (historyIsLong(this.run.continueAsNewAfter)) return;
-    while (this.running.size < this.run.maxParallel && this.buffer.length > 0) this.launch(this.buffer.shift()!);
-    if (!this.sourceDone && !this.fetching && this.sourceError === null && this.buffer.length < this.run.maxParallel) this.fetchPage();
+    const { size, share } = this.batchPlan();
+    for (;;) {
+      const free = this.run.maxParallel - this.busySlots();
+      if (free <= 0 || this.buffer.length === 0) break;
+      const items = this.buffer.splice(0, size);
+      this.launch(items, Math.min(share, free, items.length));
+    }
+    if (!this.sourceDone && !this.fetching && this.sourceError === null && this.buffer.length < 2 * size) this.fetchPage();
+  }
+
+  /** Keys per batch, and each batch's share of the window (two batches share it; a small window is one batch's). */
+  private batchPlan(): { size: number; share: number } {
+    const share = this.run.maxParallel >= 8 ? Math.ceil(this.run.maxParallel / 2) : this.run.maxParallel;
+    return { size: this.run.batchSize ?? Math.min(MAX_BATCH_SIZE, share * ROUNDS_PER_BATCH), share };
+  }
+
+  private busySlots(): number {
+    let slots = 0;
+    for (const batch of this.batches.values()) slots += batch.concurrency;
+    return slots;
+  }
+
+  private runningKeys(): number {
+    let keys = 0;
+    for (const batch of this.batches.values()) keys += batch.items.length;
+    return keys;
   }
 
   private fetchPage(): void {
@@ -262,57 +290,66 @@ class FanoutRunner {
     this.dirty = true;
   }
 
-  private launch(item: Item): void {
-    const info = workflowInfo();
-    const workflowId = `${info.workflowId}/${item.key}${item.attempt > 1 ? `#${item.attempt}` : ''}`;
-    this.running.set(item.key, { ...item, workflowId });
+  /** One batch of keys on a worker; each key's report settles it, a lost batch settles what it had done. */
+  private launch(items: Item[], concurrency: number): void {
+    const id = ++this.batchSeq;
+    this.batches.set(id, { items, concurrency });
     this.pending++;
-    startChild(partitionWorkflow, {
-      workflowId,
+    const { job } = this.run.item;
+    const { runPartitions } = proxyActivities<typeof activities>({
       taskQueue: this.queue,
-      args: [{ fanout: this.run.name, businessDate: this.run.businessDate, key: item.key, attempt: item.attempt, runKey: `${info.workflowId}/${item.key}`, item: this.run.item }],
-      // Carried through continue-as-new: the partition goes on and reports to the next run.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      // A partition id runs once: a succeeded partition is never run again under it.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: JobName, value: this.run.item.name },
-        { key: BusinessDate, value: this.run.businessDate },
-      ],
-    }).then(
-      (handle) => {
-        // Normally the partition's signal settles it; its end settles it if no signal came (terminated).
-        handle.result().then(
-          (report) => this.settle(report),
-          (error: unknown) => this.childEnded(item, workflowId, error),
-        );
-      },
-      (error: unknown) => {
-        if (isCancellation(error)) return void (this.crash ??= { error });
-        const errorType = error instanceof WorkflowExecutionAlreadyStartedError ? 'PartitionAlreadyRan' : 'PartitionNotStarted';
-        this.settle({ workflowId, key: item.key, attempt: item.attempt, ok: false, errorType, error: errorMessage(error), recordCount: null, tries: 0 });
-      },
-    ).finally(() => {
-      this.pending--;
-      this.dirty = true;
+      activityId: `batch-${this.continuedAsNew}-${id}`,
+      // Liveness is the heartbeat's: the batch heartbeats every second while its keys run.
+      heartbeatTimeout: job.heartbeatTimeout,
+      startToCloseTimeout: batchBound(job, items.length, concurrency),
+      // Only a lost worker (or a worker's shutdown) fails a batch: it resumes elsewhere, skipping finished keys.
+      retry: { maximumAttempts: 1 + MAX_WORKER_LOSSES, initialInterval: '1s', maximumInterval: '10s' },
     });
+    runPartitions({ fanout: this.run.name, businessDate: this.run.businessDate, fanoutId: workflowInfo().workflowId, item: this.run.item, keys: items, concurrency })
+      .then(
+        (result) => {
+          for (const report of result.reports) this.settle(report);
+        },
+        (error: unknown) => {
+          if (isCancellation(error)) return void (this.crash ??= { error });
+          this.batchLost(items, error);
+        },
+      )
+      .finally(() => {
+        this.batches.delete(id);
+        this.pending--;
+        this.dirty = true;
+      });
   }
 
-  private childEnded(item: Item, workflowId: string, error: unknown): void {
-    if (this.running.get(item.key)?.workflowId !== workflowId) return;
-    if (error instanceof ChildWorkflowFailure && error.cause instanceof ApplicationFailure) {
-      const report = partitionReportSchema.safeParse(error.cause.details?.[0]);
-      if (report.success) return this.settle(report.data);
+  /**
+   * A batch that failed as a whole (its workers were lost too often): the keys its last
+   * heartbeat reported done count as they ended, the rest fail with the batch's error.
+   */
+  private batchLost(items: Item[], error: unknown): void {
+    const details = error instanceof ActivityFailure && error.cause instanceof TimeoutFailure ? error.cause.lastHeartbeatDetails : undefined;
+    const done = new Map<string, PartitionReport>();
+    const reports = (details as { done?: unknown } | undefined)?.done;
+    if (Array.isArray(reports)) for (const report of reports as PartitionReport[]) if (typeof report?.key === 'string') done.set(report.key, report);
+    const lostWorker = error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
+    for (const item of items) {
+      this.settle(
+        done.get(item.key) ?? {
+          key: item.key,
+          attempt: item.attempt,
+          runId: partitionRunId(workflowInfo().workflowId, item),
+          ok: false,
+          errorType: lostWorker ? 'WorkerLost' : 'PartitionBatchFailed',
+          error: lostWorker ? `its batch lost ${1 + MAX_WORKER_LOSSES} workers in a row` : errorMessage(error),
+          recordCount: null,
+          tries: 0,
+        },
+      );
     }
-    const cause = error instanceof ChildWorkflowFailure && error.cause ? error.cause : error;
-    this.settle({ workflowId, key: item.key, attempt: item.attempt, ok: false, errorType: 'PartitionEnded', error: errorMessage(cause), recordCount: null, tries: 0 });
   }
 
-  /** A partition's outcome, once: the first report of its current run counts, later ones are ignored. */
+  /** A partition's outcome. */
   private settle(report: PartitionReport): void {
-    const current = this.running.get(report.key);
-    if (current === undefined || current.workflowId !== report.workflowId) return;
-    this.running.delete(report.key);
     this.dirty = true;
     if (report.ok) {
       this.succeeded++;
@@ -336,7 +373,7 @@ class FanoutRunner {
           message: `partition ${report.key} of ${this.run.name} failed: ${failure.error}${this.alerts === MAX_PARTITION_ALERTS ? ` (further partition failures only in the summary)` : ''}`,
           errorType,
           attempt: report.attempt,
-          details: { partition: report.key, workflowId: report.workflowId, ...(runbookUrl ? { runbookUrl } : {}) },
+          details: { partition: report.key, runId: report.runId, ...(runbookUrl ? { runbookUrl } : {}) },
         },
         this.alerts,
       );
@@ -450,7 +487,7 @@ class FanoutRunner {
       runId: info.runId,
       failedPartitions: this.failures.map((failure) => ({
         ...failure,
-        workflowId: `${info.workflowId}/${failure.key}${failure.attempt > 1 ? `#${failure.attempt}` : ''}`,
+        runId: partitionRunId(info.workflowId, failure),
         runbookUrl: this.runbook(failure.errorType),
       })),
       failuresNotKept: this.failuresNotKept,
@@ -497,7 +534,7 @@ class FanoutRunner {
       seen: this.seen,
       succeeded: this.succeeded,
       failed: this.failed,
-      running: this.running.size,
+      running: this.runningKeys(),
       rate: this.rate(),
       deadline: deadline === null ? null : new Date(deadline).toISOString(),
       projectedFinish: projected === null ? null : new Date(projected).toISOString(),
@@ -521,7 +558,6 @@ class FanoutRunner {
       failed: this.failed,
       failures: this.failures,
       failuresNotKept: this.failuresNotKept,
-      running: [...this.running.values()],
       warnings: this.warnings,
       warned: this.warned,
       alerts: this.alerts,
@@ -529,6 +565,18 @@ class FanoutRunner {
       sourceError: this.sourceError,
     };
   }
+}
+
+/**
+ * The longest a batch can rightly take: its rounds of keys, each key its attempts with their
+ * time-outs and retry intervals. A lost worker is found sooner, by the heartbeat.
+ */
+function batchBound(job: FanoutRun['item']['job'], keys: number, concurrency: number): number {
+  const { attempts, interval, backoff, maxInterval } = job.retry;
+  let waits = 0;
+  for (let i = 0, delay = interval; i < attempts - 1; i++, delay = Math.min(delay * backoff, maxInterval ?? Number.POSITIVE_INFINITY)) waits += delay;
+  const perKey = attempts * (job.timeout + job.killGrace) + waits;
+  return Math.ceil(keys / Math.max(1, concurrency)) * perKey + 60_000;
 }
 
 function historyIsLong(limit: number): boolean {

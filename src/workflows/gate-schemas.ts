@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { sameType } from '../catalog/same-type';
+import type { GateInput, GateSuccess, GateWait } from '../contracts/gate';
 import { runRefSchema } from './lock-schemas';
 
 /**
@@ -7,10 +9,10 @@ import { runRefSchema } from './lock-schemas';
  */
 
 export const gateInputSchema = z.object({ job: z.string().min(1), businessDate: z.string().min(1) });
-export type GateInput = z.infer<typeof gateInputSchema>;
+sameType<z.output<typeof gateInputSchema>, GateInput>(true);
 
 export const gateWaitSchema = z.object({ requestId: z.string().min(1), waiter: runRefSchema });
-export type GateWait = z.infer<typeof gateWaitSchema>;
+sameType<z.output<typeof gateWaitSchema>, GateWait>(true);
 
 export const gateSuccessSchema = z.object({ workflowId: z.string().min(1), runId: z.string().min(1), at: z.string() });
-export type GateSuccess = z.infer<typeof gateSuccessSchema>;
+sameType<z.output<typeof gateSuccessSchema>, GateSuccess>(true);

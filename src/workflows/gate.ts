@@ -8,7 +8,7 @@ import {
   type GateState,
   type AfterSatisfied,
   type GateWait,
-} from './gate-definitions';
+} from '../contracts/gate';
 import { gateInputSchema, gateSuccessSchema, gateWaitSchema } from './gate-schemas';
 import { parseWorkflowInput } from './input';
 

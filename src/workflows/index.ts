@@ -16,7 +16,6 @@ import type * as Lock from './lock';
 import type * as Gate from './gate';
 import type * as Notify from './notify';
 import type * as Fanout from './fanout';
-import type * as Partition from './fanout-partition';
 
 
 export async function jobWorkflow(...args: Parameters<typeof Job.jobWorkflow>): ReturnType<typeof Job.jobWorkflow> {
@@ -49,8 +48,4 @@ export async function notifyWorkflow(...args: Parameters<typeof Notify.notifyWor
 
 export async function fanoutWorkflow(...args: Parameters<typeof Fanout.fanoutWorkflow>): ReturnType<typeof Fanout.fanoutWorkflow> {
   return (require('./fanout') as typeof Fanout).fanoutWorkflow(...args);
-}
-
-export async function partitionWorkflow(...args: Parameters<typeof Partition.partitionWorkflow>): ReturnType<typeof Partition.partitionWorkflow> {
-  return (require('./fanout-partition') as typeof Partition).partitionWorkflow(...args);
 }

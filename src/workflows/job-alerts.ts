@@ -45,6 +45,8 @@ export class JobAlerts {
   constructor(
     private readonly run: JobRun,
     private readonly startTime: string,
+    /** How the run is named (a step's run is not a workflow of its own), and the numbering of its events among its step's runs. */
+    private readonly ids: { workflowId: string; runId: string; seqBase: number },
     /** Records a check's alert among the run's own events (its result, state query and run log). */
     private readonly recordCheck: (type: CheckEventType, message: string) => void = () => undefined,
   ) {}
@@ -149,10 +151,12 @@ export class JobAlerts {
   }
 
   private emit(draft: Omit<EventDraft, 'job' | 'businessDate'>, seq?: number): void {
-    const event: EventDraft = { ...draft, job: this.run.name, businessDate: this.run.businessDate, message: clip(draft.message) };
+    // A step run inline is no workflow of its own: the event links to its jobnet's run and names the step's run.
+    const stepRun = this.ids.workflowId === workflowInfo().workflowId ? {} : { stepRun: this.ids.workflowId };
+    const event: EventDraft = { ...draft, job: this.run.name, businessDate: this.run.businessDate, message: clip(draft.message), details: { ...stepRun, ...draft.details } };
     if (isCheckEvent(draft.type)) this.recordCheck(draft.type, event.message);
     this.pending.push(
-      emitEvent(event, this.run.notify, seq === undefined ? {} : { seq }).then(
+      emitEvent(event, this.run.notify, { seq: this.ids.seqBase + (seq ?? draft.attempt ?? 1) }).then(
         () => undefined,
         (error: unknown) => {
           // Only a cancellation gets here (emitEvent logs every other failure and goes on).
@@ -173,8 +177,7 @@ export class JobAlerts {
   }
 
   private current(): CurrentRun {
-    const info = workflowInfo();
-    return { jobName: this.run.name, workflowId: info.workflowId, runId: info.runId, businessDate: this.run.businessDate, startTime: this.startTime };
+    return { jobName: this.run.name, workflowId: this.ids.workflowId, runId: this.ids.runId, businessDate: this.run.businessDate, startTime: this.startTime };
   }
 
   private messageOf(type: EventType, extra: Extra): string {

@@ -5,7 +5,7 @@ import type { JobSpec } from '../catalog/job-schema';
 import { jobTaskQueue } from '../catalog/job-rules';
 
 /**
- * How a job's work is attempted, shared by jobWorkflow and a fan-out's partitionWorkflow: the
+ * How a job's work is attempted by jobWorkflow: the
  * activity options of one series of attempts, and how its failures read. Zod-free, as both
  * workflows must stay cheap to start (see README "Maintenance notes").
  */

@@ -1,39 +1,47 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { jobStatusSchema } from '../catalog/run-result';
+import { sameType } from '../catalog/same-type';
+import { STEP_STATUSES, type AbortAction, type JobnetResult, type JobnetState, type OperatorAction, type StepAction, type StepState } from '../contracts/jobnet';
+
+// The contract (types, queries, updates, signals) is src/contracts/jobnet.ts; these schemas check
+// what arrives from outside (operators' signal bodies, a continued run's carried state).
+export {
+  JOBNET_FAILED,
+  SETTLED_STATUSES,
+  STEP_STATUSES,
+  abortJobnetUpdate,
+  abortSignal,
+  jobnetStateQuery,
+  retrySignal,
+  retryStepUpdate,
+  skipSignal,
+  skipStepUpdate,
+  type AbortAction,
+  type JobnetResult,
+  type JobnetState,
+  type JobnetStatus,
+  type OperatorAction,
+  type StepAction,
+  type StepState,
+  type StepStatus,
+} from '../contracts/jobnet';
 
 /**
  * What a jobnet run shows and what an operator can do to it, defined once for jobnetWorkflow
  * and for the clients (CLI, tests, operators reading the Web UI) that use them.
  */
 
-export const STEP_STATUSES = [
-  /** Its needs are settled and its rule is met; its job is about to start (again, after a retry). */
-  'pending',
-  /** Some of its needs have not settled yet. */
-  'waiting-dependency',
-  'running',
-  'succeeded',
-  /** Its job failed (after the job's own retries), or an operator's wait ended without a decision. */
-  'failed',
-  /** An operator skipped it while it waited: its dependants take it as succeeded. */
-  'skipped',
-  /** Its job failed with `onFailure: wait`: an operator may retry, skip or abort. */
-  'waiting-operator',
-  /** Its rule (`when`) was not met, or the jobnet was stopping or aborted: it never started. */
-  'not-run',
-] as const;
 export const stepStatusSchema = z.enum(STEP_STATUSES);
-export type StepStatus = z.infer<typeof stepStatusSchema>;
 
-/** A step in one of these has its final outcome unless an operator acts on a waiting one. */
-export const SETTLED_STATUSES: readonly StepStatus[] = ['succeeded', 'failed', 'skipped', 'not-run'];
 
 export const stepStateSchema = z.object({
   status: stepStatusSchema,
   /** How many times its job was started: 1, then one more per operator retry. */
   attempts: z.number(),
-  /** The child run of its latest attempt: `<jobnet run>/<step>`, `…#2` for the second. */
+  /**
+   * The run of its latest attempt: `<jobnet run>/<step>`, `…#2` for the second — a child run's
+   * workflow id, or for a step run inline the id its run log line and events carry.
+   */
   workflowId: z.string().nullable(),
   /** Workflow time (ISO) its first attempt started, and its outcome was reached. */
   startTime: z.string().nullable(),
@@ -51,8 +59,14 @@ export const stepStateSchema = z.object({
   errorType: z.string().nullable(),
   /** Why it is where it is, when that is not obvious: not run because …, skipped by an operator, … */
   reason: z.string().nullable(),
+  /** What its job waits for now (a lock, another schedule's run), while it runs. */
+  waiting: z.object({ kind: z.enum(['lock', 'after']), lock: z.string().optional(), job: z.string().optional(), since: z.string() }).nullable().default(null),
+  /** Its latest run took its delayed retry. */
+  delayedRetry: z.boolean().default(false),
+  /** The catalog job the step uses (`use:`), under which its runs are found too. */
+  uses: z.string().nullable().default(null),
 });
-export type StepState = z.infer<typeof stepStateSchema>;
+sameType<z.output<typeof stepStateSchema>, StepState>(true);
 
 export const OPERATOR_ACTIONS = ['retry', 'skip', 'abort'] as const;
 
@@ -70,10 +84,9 @@ export const operatorActionSchema = z.object({
   /** Why a signal was ignored. */
   note: z.string().optional(),
 });
-export type OperatorAction = z.infer<typeof operatorActionSchema>;
+sameType<z.output<typeof operatorActionSchema>, OperatorAction>(true);
 
 export const jobnetStatusSchema = z.enum(['running', 'success', 'failed', 'aborted']);
-export type JobnetStatus = z.infer<typeof jobnetStatusSchema>;
 
 export const jobnetStateSchema = z.object({
   name: z.string(),
@@ -90,7 +103,7 @@ export const jobnetStateSchema = z.object({
   steps: z.record(z.string(), stepStateSchema),
   operatorActions: z.array(operatorActionSchema),
 });
-export type JobnetState = z.infer<typeof jobnetStateSchema>;
+sameType<z.output<typeof jobnetStateSchema>, JobnetState>(true);
 
 /** A finished run: its state, with where it ran. A failed or aborted run carries it in its failure's details. */
 export const jobnetResultSchema = jobnetStateSchema.extend({
@@ -99,41 +112,19 @@ export const jobnetResultSchema = jobnetStateSchema.extend({
   runId: z.string(),
   endTime: z.string(),
 });
-export type JobnetResult = z.infer<typeof jobnetResultSchema>;
+sameType<z.output<typeof jobnetResultSchema>, JobnetResult>(true);
 
-/** The failure type of a failed or aborted jobnet run (non-retryable; details: [JobnetResult]). */
-export const JOBNET_FAILED = 'JobnetFailed';
 
 /**
  * The body of retry and skip, as an operator types it in the Web UI's signal or update form:
  * `{ "job": "BATCH-001" }`.
  */
 export const stepActionSchema = z.strictObject({ job: z.string().min(1, 'name the step: { "job": "<step>" }') });
-export type StepAction = z.infer<typeof stepActionSchema>;
+sameType<z.output<typeof stepActionSchema>, StepAction>(true);
 
 /** The body of abort: `{ "reason": "…" }`. The reason lands in the run's result. */
 export const abortActionSchema = z.strictObject({ reason: z.string().min(1).optional() });
-export type AbortAction = z.infer<typeof abortActionSchema>;
-
-/** The live state of a jobnet run. */
-export const jobnetStateQuery = defineQuery<JobnetState>('jobnetState');
-
-/**
- * Operator actions as Updates: refused (with the reason) when the step is unknown or not
- * waiting for an operator, else they answer with the run's new state.
- */
-export const retryStepUpdate = defineUpdate<JobnetState, [StepAction]>('retryStep');
-export const skipStepUpdate = defineUpdate<JobnetState, [StepAction]>('skipStep');
-/** Ends the run as aborted: waiting steps fail, nothing new starts, running steps finish. */
-export const abortJobnetUpdate = defineUpdate<JobnetState, [AbortAction]>('abortJobnet');
-
-/**
- * The same actions as Signals, for the Web UI's signal form. A signal cannot be refused: one
- * that does not apply is ignored and recorded in `operatorActions` with the reason.
- */
-export const retrySignal = defineSignal<[StepAction]>('retry');
-export const skipSignal = defineSignal<[StepAction]>('skip');
-export const abortSignal = defineSignal<[AbortAction]>('abort');
+sameType<z.output<typeof abortActionSchema>, AbortAction>(true);
 
 /**
  * What a run hands on when it continues as new to keep its history bounded: the steps'

@@ -13,12 +13,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { formatDuration } from '../catalog/duration-format';
-import { jobnetRunInputSchema, type JobnetRun, type JobnetRunInput } from '../catalog/jobnet-input';
+import type * as JobnetInput from '../catalog/jobnet-input';
+import type { JobnetRun } from '../contracts/jobnet';
 import { jobResultSchema, type JobResult } from '../catalog/run-result';
 import { closest } from '../catalog/suggest';
-import { BusinessDate, JobName, JobStatus } from '../search-attributes';
+import { BusinessDate, JobName, JobStatus, StepJobs } from '../search-attributes';
 import { parseWorkflowInput } from './input';
 import { jobWorkflow } from './job';
+import { runJob } from './job-runner';
 import { fanoutWorkflow } from './fanout';
 import { emitEvent, type EmitOptions } from './emit-event';
 import type { EventDraft } from '../events/event-schema';
@@ -59,6 +61,8 @@ export const CONTINUE_AS_NEW_AFTER_EVENTS = 8_000;
 const MAX_ERROR_LENGTH = 2_000;
 /** Operator actions kept in the state: the latest ones, so a stream of signals cannot grow it without end. */
 const MAX_OPERATOR_ACTIONS = 100;
+/** The events of a step's second run are numbered from here (its first run's from 0), so each is raised once. */
+const STEP_RUN_EVENT_SEQ = 1_000;
 
 /**
  * The workflow clock: in workflow code `Date` is Temporal's deterministic time (the time of the
@@ -76,8 +80,8 @@ const nowIso = (): string => workflowNow().toISOString();
  *
  * `carried` is only for the run's own continue-as-new.
  */
-export async function jobnetWorkflow(input: JobnetRunInput, carried?: JobnetCarry): Promise<JobnetResult> {
-  const run = parseWorkflowInput(jobnetRunInputSchema, input);
+export async function jobnetWorkflow(input: JobnetRun, carried?: JobnetCarry): Promise<JobnetResult> {
+  const run = runOf(input);
   const carry = carried === undefined ? undefined : checkCarry(run, parseWorkflowInput(jobnetCarrySchema, carried));
   const jobnet = new JobnetRunner(run, carry);
   const outcome = await jobnet.execute();
@@ -86,6 +90,16 @@ export async function jobnetWorkflow(input: JobnetRunInput, carried?: JobnetCarr
 }
 
 type Outcome = { kind: 'done'; result: JobnetResult } | { kind: 'continue'; carry: JobnetCarry };
+
+/**
+ * The run input as its client parsed it. A run with a parent (a nested jobnet, a Schedule's
+ * fire, its own continue-as-new) takes it as it is; any other is checked here first.
+ */
+function runOf(input: JobnetRun): JobnetRun {
+  if (workflowInfo().parent !== undefined || workflowInfo().continuedFromExecutionRunId !== undefined) return input;
+  const { jobnetRunSchema } = require('../catalog/jobnet-input') as typeof JobnetInput;
+  return parseWorkflowInput(jobnetRunSchema, input);
+}
 
 /** What a step's rule says once its needs are looked at. */
 type Judgement = { kind: 'wait' } | { kind: 'run' } | { kind: 'not-run'; reason: string };
@@ -126,7 +140,14 @@ class JobnetRunner {
     this.order = Object.keys(run.steps);
     this.upstream = transitiveNeeds(run);
     this.startTime = carry?.startTime ?? nowIso();
-    this.states = carry?.steps ?? Object.fromEntries(this.order.map((name) => [name, run.steps[name]!.enabled ? initialState(run.steps[name]!.needs) : disabledState()]));
+    this.states =
+      carry?.steps ??
+      Object.fromEntries(
+        this.order.map((name) => {
+          const step = run.steps[name]!;
+          return [name, { ...(step.enabled ? initialState(step.needs) : disabledState()), uses: step.uses ?? null }];
+        }),
+      );
     this.operatorActions = carry?.operatorActions ?? [];
     this.stopCauses = new Set(carry?.stopCauses ?? []);
     this.reason = carry?.reason ?? null;
@@ -147,6 +168,7 @@ class JobnetRunner {
     upsertSearchAttributes([
       { key: JobName, value: this.run.name },
       { key: BusinessDate, value: this.run.businessDate },
+      ...(this.run.stepRuns === 'inline' ? [{ key: StepJobs, value: stepJobs(this.run) }] : []),
     ]);
     // A continued run picks up the operator waits where its predecessor left them.
     for (const name of this.order) if (this.states[name]!.status === 'waiting-operator') this.launch(name, true);
@@ -321,6 +343,7 @@ class JobnetRunner {
     const workflowId = `${workflowInfo().workflowId}/${name}${attempts > 1 ? `#${attempts}` : ''}`;
     this.update(name, {
       ...initialState([]),
+      uses: state.uses,
       status: 'running',
       attempts,
       workflowId,
@@ -342,13 +365,30 @@ class JobnetRunner {
         return true;
       }
       if (step.job === undefined) throw new TypeError(`step ${name} has neither job nor jobnet`);
-      const result = await executeChild(jobWorkflow, {
+      // Checked with the jobnet's own input: the step's run takes it as it is.
+      const stepRun = { name, businessDate: this.run.businessDate, job: step.job, ...(step.notify === undefined ? {} : { notify: step.notify }) };
+      if (this.run.stepRuns === 'child') {
+        const result = await executeChild(jobWorkflow, { workflowId, args: [stepRun] });
+        this.update(name, jobFields(result));
+        return true;
+      }
+      // Inline: the job's runbook runs in this run's own history, its attempts as activities named after the step.
+      const result = await runJob(stepRun, {
         workflowId,
-        // Validated with the jobnet's own input: the child takes it as it is.
-        args: [{ validated: { name, businessDate: this.run.businessDate, job: step.job, ...(step.notify === undefined ? {} : { notify: step.notify }) } }],
+        runId: `${workflowInfo().runId}/${name}#${attempts}`,
+        activityIdPrefix: `${name}#${attempts}`,
+        eventSeqBase: (attempts - 1) * STEP_RUN_EVENT_SEQ,
+        onChange: ({ waiting }) => {
+          if (this.states[name]!.waiting !== waiting) this.update(name, { waiting });
+        },
+        onDelayedRetry: () => this.update(name, { delayedRetry: true }),
       });
-      this.update(name, jobFields(result));
-      return true;
+      this.update(name, { ...jobFields(result), waiting: null });
+      if (result.status === 'success') return true;
+      const error = result.error ?? `${name} ended ${result.status}`;
+      this.update(name, { error: clip(error), errorType: result.errorType ?? 'Error' });
+      log.warn(`${this.run.name}: ${name} failed`, { jobnet: this.run.name, step: name, error });
+      return false;
     } catch (error) {
       // Only the cancellation of this run itself ends the lifecycle; a child cancelled on its own is a failed step.
       if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;
@@ -531,6 +571,9 @@ function disabledState(): StepState {
 /** A step that has not run yet: also the blank a (re)started step's outcome is cleared to. */
 function initialState(needs: readonly string[]): StepState {
   return {
+    waiting: null,
+    delayedRetry: false,
+    uses: null,
     status: needs.length === 0 ? 'pending' : 'waiting-dependency',
     attempts: 0,
     workflowId: null,
@@ -585,7 +628,18 @@ function checkCarry(run: JobnetRun, carry: JobnetCarry): JobnetCarry {
 }
 
 function jobFields(job: JobResult): Partial<StepState> {
-  return { jobStatus: job.status, exitCode: job.exitCode, recordCount: job.recordCount };
+  return { jobStatus: job.status, exitCode: job.exitCode, recordCount: job.recordCount, delayedRetry: job.delayedRetry };
+}
+
+/** The names a job run as a step is found under: the step's, and the catalog job's it uses. */
+function stepJobs(run: JobnetRun): string[] {
+  const names = new Set<string>();
+  for (const [name, step] of Object.entries(run.steps)) {
+    if (step.job === undefined) continue;
+    names.add(name);
+    if (step.uses !== undefined) names.add(step.uses);
+  }
+  return [...names].sort();
 }
 
 function clip(text: string): string {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { sameType } from '../catalog/same-type';
+import type { LockRelease, LockRequest, RunRef } from '../contracts/lock';
 
 /**
  * The lock's messages as zod schemas: the lock workflow validates what it receives with them.
@@ -8,7 +10,7 @@ import { z } from 'zod';
 
 /** The run that asks: answers go to exactly this run, not a later run with the same id. */
 export const runRefSchema = z.object({ workflowId: z.string().min(1), runId: z.string().min(1) });
-export type RunRef = z.infer<typeof runRefSchema>;
+sameType<z.output<typeof runRefSchema>, RunRef>(true);
 
 export const lockRequestSchema = z.object({
   /** Unique per ask; a repeated request (a retried activity) is recognised by it and ignored. */
@@ -24,7 +26,7 @@ export const lockRequestSchema = z.object({
   /** fail-fast: answer "denied" at once instead of queueing when the lock is held or queued for. */
   tryOnly: z.boolean().default(false),
 });
-export type LockRequest = z.infer<typeof lockRequestSchema>;
+sameType<z.output<typeof lockRequestSchema>, LockRequest>(true);
 
 export const lockReleaseSchema = z.object({ requestId: z.string().min(1) });
-export type LockRelease = z.infer<typeof lockReleaseSchema>;
+sameType<z.output<typeof lockReleaseSchema>, LockRelease>(true);

@@ -19,7 +19,7 @@ import {
   type LockAnswer,
   type LockRequest,
   type LockState,
-} from './lock-definitions';
+} from '../contracts/lock';
 import { lockReleaseSchema, lockRequestSchema } from './lock-schemas';
 
 /** Continue-as-new long before Temporal's history limits: the state carried is small, and a short history replays fast. */

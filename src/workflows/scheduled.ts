@@ -1,8 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild, log, workflowInfo } from '@temporalio/workflow';
 import { businessDateAt } from '../catalog/business-date';
-import { scheduledRunInputSchema, type ScheduledRunInput } from '../catalog/scheduled-run-schema';
-import type { JobResult } from '../catalog/run-result';
+import type * as ScheduledRunSchema from '../catalog/scheduled-run-schema';
+import type { JobResult } from '../contracts/job';
+import type { ScheduledRun } from '../contracts/scheduled';
 import { TemporalScheduledStartTime } from '../search-attributes';
 import { parseWorkflowInput } from './input';
 import { jobWorkflow } from './job';
@@ -19,10 +20,13 @@ export type ScheduledRunResult =
  * What a Schedule fires. Temporal gives a scheduled run an id with the fire time appended, so
  * this small parent turns the nominal fire time into the business date and starts the job as
  * `<job>@<business date>` — the same id a manual `jobnet run` uses, so a date never runs twice.
- * A schedule that fires several times a day runs each fire as `<job>@<date>T<HHMM>`. A
+ * A schedule that fires several times a day runs each fire as `<job>@<date>T<HHMM>` (`T<HHMMSS>`
+ * off the whole minute). A
  * scheduled jobnet starts the same way, as `<jobnet>@<business date>`.
  */
-export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<ScheduledRunResult> {
+export async function scheduledRunWorkflow(input: ScheduledRun): Promise<ScheduledRunResult> {
+  // What a Schedule passes was written by `jobnet sync` (parsed): checked all the same, as any run started from outside.
+  const { scheduledRunInputSchema } = require('../catalog/scheduled-run-schema') as typeof ScheduledRunSchema;
   const run = parseWorkflowInput(scheduledRunInputSchema, input);
   const info = workflowInfo();
   // The nominal time, not the start time: a run caught up after an outage keeps its own date.
@@ -30,18 +34,18 @@ export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<Sc
   const businessDate = businessDateAt(firedAt, run.timezone, run.dayBoundary);
   const workflowId = run.perFire ? `${run.name}@${businessDate}T${wallClock(firedAt, run.timezone)}` : `${run.name}@${businessDate}`;
   try {
-    const result = input.fanout
-      ? await executeChild(fanoutWorkflow, { workflowId, args: [{ ...input.fanout, businessDate }], workflowIdReusePolicy: 'REJECT_DUPLICATE' })
-      : input.jobnet
+    // Checked with this run's own input: the child takes it as it is.
+    const result = run.fanout
+      ? await executeChild(fanoutWorkflow, { workflowId, args: [{ ...run.fanout, businessDate }], workflowIdReusePolicy: 'REJECT_DUPLICATE' })
+      : run.jobnet
       ? await executeChild(jobnetWorkflow, {
           workflowId,
-          args: [{ name: run.name, businessDate, ...input.jobnet, ...(input.notify === undefined ? {} : { notify: input.notify }) }],
+          args: [{ name: run.name, businessDate, ...run.jobnet, ...(run.notify === undefined ? {} : { notify: run.notify }) }],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         })
       : await executeChild(jobWorkflow, {
           workflowId,
-          // Validated with this run's own input: the child takes it as it is.
-          args: [{ validated: { name: run.name, businessDate, job: run.job!, ...(run.notify === undefined ? {} : { notify: run.notify }) } }],
+          args: [{ name: run.name, businessDate, job: run.job!, ...(run.notify === undefined ? {} : { notify: run.notify }) }],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
     return { outcome: 'ran', workflowId, result };
@@ -54,7 +58,12 @@ export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<Sc
   }
 }
 
-/** "0315": the fire's wall-clock time in the catalog's zone, for per-fire run ids. */
+/**
+ * "0315": the fire's wall-clock time in the catalog's zone, for per-fire run ids — with the
+ * seconds ("031520") for a fire that is not on a whole minute, so a schedule firing more than
+ * once a minute (`interval: 20`) runs every fire, not one a minute.
+ */
 function wallClock(instant: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant).replace(':', '');
+  const [hour, minute, second] = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(instant).split(':');
+  return `${hour}${minute}${second === '00' ? '' : second}`;
 }

@@ -10,7 +10,6 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import { ApplicationFailure } from '@temporalio/common';
 import { parseCatalog } from '../../src/catalog/load';
 import { jobSpecOf } from '../../src/catalog/job-spec';
-import { toJobInput } from '../../src/catalog/job-input';
 import { bindCommandVariables } from './host-values';
 import { jobResultSchema, type JobResult } from '../../src/catalog/run-result';
 import type { jobWorkflow } from '../../src/workflows';
@@ -52,7 +51,7 @@ export function startSeedJob(
   const environment = { ...process.env, JOBNET_TRACE: trace, ...vars };
   const catalog = parseCatalog(readFileSync(SEED_001, 'utf8'), SEED_001, { env: environment });
   // The trace file and the test's variables fixed in the run input, as its worker's environment would.
-  const job = bindCommandVariables(toJobInput(jobSpecOf(catalog, catalog.jobs[name]!, name, environment)), environment);
+  const job = bindCommandVariables(jobSpecOf(catalog, catalog.jobs[name]!, name, environment), environment);
   return client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
     taskQueue,
     workflowId: `${name}@${date}+${++counter}`,

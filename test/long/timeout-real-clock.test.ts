@@ -17,7 +17,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { CommandOutcome } from '../../src/activities/command';
 import { formatDuration, positiveDuration } from '../../src/catalog/duration';
 import type { JobRunInput } from '../../src/catalog/job-schema';
@@ -27,6 +26,8 @@ import { startDevEnv, type DevEnv } from '../helpers/dev-env';
 import { processAlive, waitFor } from '../helpers/fs';
 import { HttpSink } from '../helpers/sinks';
 import { jobnetClient } from '../../src/client';
+import { readPayload } from '../../src/codec/read-payload';
+import { jobRun } from '../helpers/runs';
 
 function durationFromEnv(name: string, fallback: string): { text: string; ms: number } {
   const text = process.env[name] ?? fallback;
@@ -156,7 +157,7 @@ describe(`timeout: ${TIMEOUT.text} on the real clock (dev server)`, () => {
         const state = sleeper === undefined ? 'not seen yet' : processAlive(sleeper) ? 'alive' : 'gone';
         say(`${clock(Date.now() - t0)} elapsed; awaiting ${awaiting}; webhook so far: ${seen}; sleeper ${sleeper ?? ''} ${state}`);
       }, PROGRESS_EVERY_MS);
-      const handle = await client.workflow.start('jobWorkflow', { taskQueue: 'default', workflowId, args: [input] });
+      const handle = await client.workflow.start('jobWorkflow', { taskQueue: 'default', workflowId, args: [jobRun(input)] });
 
       sleeper = await waitFor(() => recordedPid(pidFile), 30_000, 'the sleeper to record its pid');
       assert.ok(processAlive(sleeper), `sleeper ${sleeper} runs`);
@@ -199,7 +200,8 @@ describe(`timeout: ${TIMEOUT.text} on the real clock (dev server)`, () => {
       assert.equal(failed[0]!.failure?.applicationFailureInfo?.type, 'CommandTimeout');
       const payload = failed[0]!.failure?.applicationFailureInfo?.details?.payloads?.[0];
       assert.ok(payload, 'the failed attempt carries its outcome');
-      const outcome = defaultPayloadConverter.fromPayload<CommandOutcome>(payload);
+      // Encrypted like every payload: read with the client's codec.
+      const outcome = (await readPayload(client, payload)) as CommandOutcome;
       assert.ok(outcome.durationMs >= TIMEOUT.ms, `the command ran ${outcome.durationMs} ms, not less than its time-out`);
       assert.ok(outcome.durationMs < TIMEOUT.ms + KILL_MAX_MS + HOP_MAX_MS, `the command ran ${outcome.durationMs} ms, more than timeout + killGrace + reaping + a late timer`);
 

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { GateSuccess, GateWait } from './gate-schemas';
+import type { RunRef } from './lock';
 
 /**
  * The messages of cross-schedule dependencies (`after`). One gate workflow per job and business
@@ -10,7 +10,22 @@ import type { GateSuccess, GateWait } from './gate-schemas';
 
 export const gateWorkflowId = (job: string, businessDate: string): string => `after:${job}@${businessDate}`;
 
-export type { GateInput, GateSuccess, GateWait } from './gate-schemas';
+/** A gate's input: the job and business date it stands for (schema: src/workflows/gate-schemas.ts). */
+export interface GateInput {
+  job: string;
+  businessDate: string;
+}
+
+export interface GateWait {
+  requestId: string;
+  waiter: RunRef;
+}
+
+export interface GateSuccess {
+  workflowId: string;
+  runId: string;
+  at: string;
+}
 
 /** Sent to a waiting run once the job it waits for has succeeded. */
 export interface AfterSatisfied {

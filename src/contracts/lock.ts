@@ -1,8 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { LockRelease, LockRequest } from './lock-schemas';
 
 /**
- * The messages of mutual exclusion, defined once for the lock workflow, the jobs that hold
+ * The run contract of mutual exclusion: the messages, defined once for the lock workflow, the jobs that hold
  * locks, and the CLI. A lock is one workflow per lock name (`lock:<name>`): jobs ask it by
  * signal (through an activity's signal-with-start, so the first asker creates it) and it
  * answers each asker by signal, in the order the requests arrived.
@@ -10,7 +9,28 @@ import type { LockRelease, LockRequest } from './lock-schemas';
 
 export const lockWorkflowId = (lock: string): string => `lock:${lock}`;
 
-export type { LockRelease, LockRequest, RunRef } from './lock-schemas';
+/** A workflow run, by id and run id. */
+export interface RunRef {
+  workflowId: string;
+  runId: string;
+}
+
+/** One ask for the lock (schema: src/workflows/lock-schemas.ts). */
+export interface LockRequest {
+  /** Unique per ask; a repeated request (a retried activity) is recognised by it and ignored. */
+  requestId: string;
+  holder: RunRef;
+  /** The asking job, for people reading the lock's state. */
+  jobName: string;
+  /** How long a grant lasts unless renewed while its holder is still open. */
+  leaseMs: number;
+  /** fail-fast: answer "denied" at once instead of queueing when the lock is held or queued for. */
+  tryOnly: boolean;
+}
+
+export interface LockRelease {
+  requestId: string;
+}
 
 /** The lock's answer to one request. */
 export interface LockAnswer {
