@@ -1,16 +1,22 @@
 /**
- * `npm run bench:fanout` — seed 004's fan-out on the dev server, against its own baseline:
+ * `npm run bench:fanout` — seed 004's fan-out on the dev server, against its own baseline and
+ * against Temporal's floor (DESIGN.md §9):
  *
  * 1. speed-up: the same workload — M partitions whose step waits `--io-ms` (200 ms) on an
  *    outside service (`simulatedCall`) — as one sequential loop (the monthly batch before
  *    seed 004's rewrite) and as a fan-out with maxParallel 1 / 4 / 16 / 64;
  * 2. orchestration throughput: N trivial partitions (the same activity with 0 ms) at
- *    maxParallel 64, in partitions per second.
+ *    maxParallel 64, in batches (the default) and one key per batch (`batchSize: 1`), in
+ *    partitions per second;
+ * 3. the floor: the plainest SDK code of the same shapes (scripts/floor/) — a sliding window
+ *    of activities, and of child workflows — on the same server in the same run.
  *
- * Each with one worker process and with two on the same queue. DESIGN.md §9's targets: ≥ 20×
- * at maxParallel 64 for the 200 ms step; ≥ 100 partitions/s for trivial steps.
+ * With one worker process and with two on the same queue. Targets: ≥ 40× at maxParallel 64 for
+ * the 200 ms step; ≥ 1,000 trivial partitions/s with batching, ≥ 1.0× the activity floor without.
+ * Each figure says the worker's and the server's peak memory.
  *
- *   npm run bench:fanout [-- --io-partitions 200 --io-ms 200 --trivial 2000 --parallel 1,4,16,64 --workers 1,2]
+ *   npm run bench:fanout [-- --io-partitions 200 --io-ms 200 --trivial 1000 --parallel 1,4,16,64 --workers 1,2 --large 0]
+ *   npm run bench:fanout -- --quick      (one worker, maxParallel 64 only; under 3 minutes)
  *
  * Figures go to stdout and to .data/bench/fanout-<time>.json (and fanout-latest.json).
  */
@@ -22,12 +28,16 @@ import { Connection, type Client } from '@temporalio/client';
 import type { FanoutRunInput } from '../src/catalog/fanout-input';
 import { fanoutOutcome } from '../src/cli/fanout-runs';
 import { freePort, startDevServer } from './servers';
-import { startBenchWorker } from './lib/bench-worker';
+import { peakRssMiB, startBenchWorker, startFloorWorker, type BenchWorker } from './lib/bench-worker';
 import { jobnetClient } from '../src/client';
 import { codecSettings } from '../src/codec/keys';
+import { jobSpecSchema } from '../src/catalog/job-schema';
 
 const ROOT = path.resolve(__dirname, '..');
 const QUEUE = 'bench-fanout';
+const FLOOR_QUEUE = 'bench-fanout-floor';
+/** Child workflows are slow (~20/s here): the child floor's trivial figure is taken over this many. */
+const CHILD_FLOOR_ITEMS = 200;
 
 const { values } = parseArgs({
   options: {
@@ -36,20 +46,27 @@ const { values } = parseArgs({
     trivial: { type: 'string', default: '1000' },
     parallel: { type: 'string', default: '1,4,16,64' },
     workers: { type: 'string', default: '1,2' },
+    large: { type: 'string', default: '0' },
+    quick: { type: 'boolean', default: false },
   },
 });
+const QUICK = values.quick;
 const IO_PARTITIONS = Number(values['io-partitions']);
 const IO_MS = Number(values['io-ms']);
 const TRIVIAL = Number(values.trivial);
-const PARALLEL = values.parallel.split(',').map(Number);
-const WORKERS = values.workers.split(',').map(Number);
-if (![IO_PARTITIONS, IO_MS, TRIVIAL, ...PARALLEL, ...WORKERS].every((n) => Number.isInteger(n) && n >= 0) || PARALLEL.some((p) => p < 1) || WORKERS.some((w) => w < 1)) {
+const PARALLEL = (QUICK ? '64' : values.parallel).split(',').map(Number);
+const WORKERS = (QUICK ? '1' : values.workers).split(',').map(Number);
+const LARGE = Number(values.large);
+if (![IO_PARTITIONS, IO_MS, TRIVIAL, LARGE, ...PARALLEL, ...WORKERS].every((n) => Number.isInteger(n) && n >= 0) || PARALLEL.some((p) => p < 1) || WORKERS.some((w) => w < 1)) {
   console.error('bench:fanout: the options are whole numbers (lists comma-separated); maxParallel and workers ≥ 1');
   process.exit(2);
 }
 
+type Impl = 'jobnet' | 'jobnet-unbatched' | 'floor-activities' | 'floor-children';
+
 interface Figure {
   workers: number;
+  impl: Impl;
   workload: string;
   partitions: number;
   maxParallel: number | null;
@@ -57,26 +74,39 @@ interface Figure {
   partitionsPerSecond: number;
   speedUp: number | null;
   continuedAsNew: number;
+  /** jobnet's figure ÷ the activity floor's of the same workload (throughput), when both ran. */
+  ratioToActivityFloor: number | null;
+  workerPeakRssMiB: number | null;
+  serverPeakRssMiB: number | null;
 }
 
-function input(name: string, partitions: number, ms: number, maxParallel: number): FanoutRunInput {
+function input(name: string, partitions: number, ms: number, maxParallel: number, batchSize?: number): FanoutRunInput {
   return {
     name,
     businessDate: '2026-12-01',
-    source: { kind: 'items', items: Array.from({ length: partitions }, (_, i) => `p${i}`) },
-    item: { name: 'bench-step', job: { activity: { name: 'simulatedCall', args: { ms } }, timeout: '5m', retry: { attempts: 3, interval: '1s' } } },
+    // A large fan-out reads its keys page by page, as from a database or a listing command.
+    source: partitions > 10_000 ? { kind: 'command', command: ['sh', '-c', `seq 1 ${partitions} | sed 's/^/p/'`] } : { kind: 'items', items: Array.from({ length: partitions }, (_, i) => `p${i}`) },
+    item: { name: 'bench-step', job: jobSpecSchema.parse({ activity: { name: 'simulatedCall', args: { ms } }, timeout: '5m', retry: { attempts: 3, interval: '1s' } }) },
     maxParallel,
+    ...(batchSize === undefined ? {} : { batchSize }),
   };
 }
 
 let runs = 0;
-async function timeFanout(client: Client, partitions: number, ms: number, maxParallel: number): Promise<{ seconds: number; continuedAsNew: number }> {
+async function timeFanout(client: Client, partitions: number, ms: number, maxParallel: number, batchSize?: number): Promise<{ seconds: number; continuedAsNew: number }> {
   const started = performance.now();
-  const handle = await client.workflow.start('fanoutWorkflow', { taskQueue: QUEUE, workflowId: `bench-${++runs}@2026-12-01`, args: [input(`bench-${runs}`, partitions, ms, maxParallel)] });
+  const handle = await client.workflow.start('fanoutWorkflow', { taskQueue: QUEUE, workflowId: `bench-${++runs}@2026-12-01`, args: [input(`bench-${runs}`, partitions, ms, maxParallel, batchSize)] });
   const result = await fanoutOutcome(handle);
   const seconds = (performance.now() - started) / 1000;
   if (result.status !== 'success' || result.succeeded !== partitions) throw new Error(`bench run ${handle.workflowId} ended ${result.status}: ${result.succeeded} of ${partitions}`);
   return { seconds, continuedAsNew: result.continuedAsNew };
+}
+
+async function timeFloor(client: Client, impl: 'floor-activities' | 'floor-children', partitions: number, ms: number, maxParallel: number): Promise<{ seconds: number; continuedAsNew: number }> {
+  const started = performance.now();
+  const workflowType = impl === 'floor-activities' ? 'fanoutActivities' : 'fanoutChildren';
+  await client.workflow.execute(workflowType, { taskQueue: FLOOR_QUEUE, workflowId: `floor-${++runs}`, args: [partitions, ms, maxParallel] });
+  return { seconds: (performance.now() - started) / 1000, continuedAsNew: 0 };
 }
 
 /** The monthly batch before the rewrite: one loop, one company after another. */
@@ -94,34 +124,61 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   const print = (f: Figure) =>
     console.log(
-      `${String(f.workers).padStart(2)} worker(s)  ${f.workload.padEnd(18)} ${String(f.partitions).padStart(6)} partitions  maxParallel ${String(f.maxParallel ?? '-').padStart(3)}  ` +
-        `${f.seconds.toFixed(2).padStart(7)} s  ${f.partitionsPerSecond.toFixed(1).padStart(7)}/s${f.speedUp === null ? '' : `  speed-up ${f.speedUp.toFixed(1)}×`}${f.continuedAsNew ? `  (continued as new ${f.continuedAsNew}×)` : ''}`,
+      `${String(f.workers).padStart(2)} worker(s)  ${f.impl.padEnd(16)} ${f.workload.padEnd(13)} ${String(f.partitions).padStart(6)} partitions  maxParallel ${String(f.maxParallel ?? '-').padStart(3)}  ` +
+        `${f.seconds.toFixed(2).padStart(7)} s  ${f.partitionsPerSecond.toFixed(1).padStart(8)}/s${f.speedUp === null ? '' : `  speed-up ${f.speedUp.toFixed(1)}×`}` +
+        `${f.ratioToActivityFloor === null ? '' : `  ${f.ratioToActivityFloor.toFixed(2)}× the activity floor`}${f.continuedAsNew ? `  (continued as new ${f.continuedAsNew}×)` : ''}` +
+        `${f.workerPeakRssMiB === null ? '' : `  [worker ≤ ${f.workerPeakRssMiB} MiB, server ≤ ${f.serverPeakRssMiB ?? '?'} MiB]`}`,
     );
+  const record = (figure: Omit<Figure, 'ratioToActivityFloor'>) => {
+    const floor = figures.find((f) => f.impl === 'floor-activities' && f.workers === figure.workers && f.workload === figure.workload && f.maxParallel === figure.maxParallel);
+    const full: Figure = { ...figure, ratioToActivityFloor: figure.impl.startsWith('jobnet') && floor ? figure.partitionsPerSecond / floor.partitionsPerSecond : null };
+    figures.push(full);
+    print(full);
+  };
   try {
     const seq = await sequential(IO_PARTITIONS, IO_MS);
-    const baseline: Figure = { workers: 0, workload: `${IO_MS} ms step`, partitions: IO_PARTITIONS, maxParallel: null, seconds: seq, partitionsPerSecond: IO_PARTITIONS / seq, speedUp: 1, continuedAsNew: 0 };
-    figures.push(baseline);
+    const memoryNone = { workerPeakRssMiB: null, serverPeakRssMiB: null };
+    const baseline = { workers: 0, impl: 'jobnet' as const, workload: `${IO_MS} ms step`, partitions: IO_PARTITIONS, maxParallel: null, seconds: seq, partitionsPerSecond: IO_PARTITIONS / seq, speedUp: 1, continuedAsNew: 0, ...memoryNone };
     console.log(`sequential loop: ${IO_PARTITIONS} × ${IO_MS} ms`);
-    print(baseline);
+    record(baseline);
     for (const count of WORKERS) {
       const workers = await Promise.all(Array.from({ length: count }, () => startBenchWorker({ address: server.address, queue: QUEUE, args: ['--max-activities', '200'] })));
+      const floors: BenchWorker[] = await Promise.all(Array.from({ length: count }, () => startFloorWorker({ address: server.address, queue: FLOOR_QUEUE })));
+      const memory = () => ({ workerPeakRssMiB: Math.max(...workers.map((w) => w.peakRssMiB() ?? 0)) || null, serverPeakRssMiB: peakRssMiB(server.process.pid) });
+      const floorMemory = () => ({ workerPeakRssMiB: Math.max(...floors.map((w) => w.peakRssMiB() ?? 0)) || null, serverPeakRssMiB: peakRssMiB(server.process.pid) });
       try {
         // A warm-up, so bundling and the first workflow tasks are not in the first figure.
         await timeFanout(client, 20, 0, 8);
+        await timeFloor(client, 'floor-activities', 20, 0, 8);
+        const io = { workers: count, workload: `${IO_MS} ms step`, partitions: IO_PARTITIONS };
         for (const maxParallel of PARALLEL) {
+          if (maxParallel === Math.max(...PARALLEL)) {
+            for (const impl of ['floor-activities', 'floor-children'] as const) {
+              const { seconds } = await timeFloor(client, impl, IO_PARTITIONS, IO_MS, maxParallel);
+              record({ ...io, impl, maxParallel, seconds, partitionsPerSecond: IO_PARTITIONS / seconds, speedUp: seq / seconds, continuedAsNew: 0, ...floorMemory() });
+            }
+          }
           const { seconds, continuedAsNew } = await timeFanout(client, IO_PARTITIONS, IO_MS, maxParallel);
-          const figure = { workers: count, workload: `${IO_MS} ms step`, partitions: IO_PARTITIONS, maxParallel, seconds, partitionsPerSecond: IO_PARTITIONS / seconds, speedUp: seq / seconds, continuedAsNew };
-          figures.push(figure);
-          print(figure);
+          record({ ...io, impl: 'jobnet', maxParallel, seconds, partitionsPerSecond: IO_PARTITIONS / seconds, speedUp: seq / seconds, continuedAsNew, ...memory() });
         }
         if (TRIVIAL > 0) {
-          const { seconds, continuedAsNew } = await timeFanout(client, TRIVIAL, 0, 64);
-          const figure = { workers: count, workload: 'trivial step', partitions: TRIVIAL, maxParallel: 64, seconds, partitionsPerSecond: TRIVIAL / seconds, speedUp: null, continuedAsNew };
-          figures.push(figure);
-          print(figure);
+          const trivial = { workers: count, workload: 'trivial step', maxParallel: 64, speedUp: null };
+          for (const impl of ['floor-activities', 'floor-children'] as const) {
+            const partitions = impl === 'floor-children' ? Math.min(TRIVIAL, CHILD_FLOOR_ITEMS) : TRIVIAL;
+            const { seconds } = await timeFloor(client, impl, partitions, 0, 64);
+            record({ ...trivial, impl, partitions, seconds, partitionsPerSecond: partitions / seconds, continuedAsNew: 0, ...floorMemory() });
+          }
+          const batched = await timeFanout(client, TRIVIAL, 0, 64);
+          record({ ...trivial, impl: 'jobnet', partitions: TRIVIAL, seconds: batched.seconds, partitionsPerSecond: TRIVIAL / batched.seconds, continuedAsNew: batched.continuedAsNew, ...memory() });
+          const single = await timeFanout(client, TRIVIAL, 0, 64, 1);
+          record({ ...trivial, impl: 'jobnet-unbatched', partitions: TRIVIAL, seconds: single.seconds, partitionsPerSecond: TRIVIAL / single.seconds, continuedAsNew: single.continuedAsNew, ...memory() });
+        }
+        if (LARGE > 0) {
+          const large = await timeFanout(client, LARGE, 0, 64);
+          record({ workers: count, impl: 'jobnet', workload: 'trivial step', partitions: LARGE, maxParallel: 64, seconds: large.seconds, partitionsPerSecond: LARGE / large.seconds, speedUp: null, continuedAsNew: large.continuedAsNew, ...memory() });
         }
       } finally {
-        await Promise.all(workers.map((worker) => worker.stop()));
+        await Promise.all([...workers, ...floors].map((worker) => worker.stop()));
       }
     }
   } finally {
@@ -129,7 +186,14 @@ async function main(): Promise<void> {
     await server.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  const report = { at: new Date().toISOString(), host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, server: 'temporal CLI dev server (SQLite file)', codec: codecSettings().mode, figures };
+  const report = {
+    at: new Date().toISOString(),
+    host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    server: 'temporal CLI dev server (SQLite file)',
+    codec: codecSettings().mode,
+    quick: QUICK,
+    figures,
+  };
   const dir = path.join(ROOT, '.data', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `fanout-${report.at.replace(/[:.]/g, '-')}.json`);

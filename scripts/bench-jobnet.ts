@@ -1,22 +1,28 @@
 /**
- * `npm run bench:jobnet` — DESIGN.md §9's first figure: the overhead per chained job step.
+ * `npm run bench:jobnet` — DESIGN.md §9's first figure: the overhead per chained job step,
+ * against Temporal's own floor of the same shape.
  *
  * 1. baseline: `true` spawned N times one after another in a plain Node loop (each awaited
  *    until it exited and its output pipes closed, as a runner that captures output must);
- * 2. chained: a jobnet of N steps, each `command: ['true']`, step i needing step i-1, run by
- *    `jobnetWorkflow` on the dev server with one worker process, started the way
- *    `jobnet run` starts one (triggerJobnet). Overhead per step = (jobnet wall time − the
- *    baseline's total of the same round) / N: what jobnet adds beyond the spawn itself.
- *    Target ≤ 25 ms per step.
- * 3. independent: the same N steps without needs (all in parallel): wall time / N.
+ * 2. `chained`: a jobnet of N steps, each `command: ['true']`, step i needing step i-1, run by
+ *    `jobnetWorkflow` on the dev server with one worker process, started the way `jobnet run`
+ *    starts one (triggerJobnet) — its steps inline, as jobnet runs them. Overhead per step =
+ *    (jobnet wall time − the baseline's total of the same round) / N. Target ≤ 25 ms per step,
+ *    or ≤ 1.1× the activity floor of the day;
+ * 3. `chained-child-steps`: the same jobnet with each step a child jobWorkflow (the design
+ *    before; `stepRuns: child`), for the comparison;
+ * 4. `floor-activities` / `floor-children`: the plainest SDK workflow of the same chain — N
+ *    activities spawning `true`, or N child workflows running one each — on its own plain
+ *    worker process (scripts/floor/), same server, same round;
+ * 5. `independent`: the same N steps without needs (all in parallel): wall time / N.
  *
  * One warm-up round (not counted: bundling, first workflow tasks, JIT), then `--rounds`; the
- * baseline is measured in each round next to its jobnet, so a change of machine load between
- * rounds hits both. Each jobnet run also records the CPU that the worker, the commands, the
- * server, this process and everything else on the machine used, from /proc — the figure says
- * what the time per step was spent on.
+ * baseline is measured in each round next to each chain, so a change of machine load between
+ * rounds hits both. Each run also records the CPU that the worker, the commands, the server,
+ * this process and everything else on the machine used, from /proc, and the peak memory of the
+ * worker and the server.
  *
- *   npm run bench:jobnet [-- --steps 200 --rounds 3 --shapes chained,independent]
+ *   npm run bench:jobnet [-- --steps 200 --rounds 3 --shapes chained,floor-activities,…] [--quick]
  *
  * Figures go to stdout and to .data/bench/jobnet-<time>.json (and jobnet-latest.json).
  */
@@ -31,7 +37,7 @@ import { triggerJobnet } from '../src/cli/jobnet-runs';
 import { jobnetResultSchema, type JobnetResult } from '../src/workflows/jobnet-definitions';
 import { machineBusyMs, processCpu } from './proc-cpu';
 import { freePort, startDevServer } from './servers';
-import { startBenchWorker } from './lib/bench-worker';
+import { peakRssMiB, startBenchWorker, startFloorWorker } from './lib/bench-worker';
 import { jobnetClient } from '../src/client';
 import { codecSettings } from '../src/codec/keys';
 
@@ -39,18 +45,28 @@ const ROOT = path.resolve(__dirname, '..');
 const QUEUE = 'bench-jobnet';
 const BUSINESS_DATE = '2026-12-01';
 const TARGET_MS_PER_STEP = 25;
-const SHAPES = ['chained', 'independent'] as const;
+/**
+ * `chained`: the jobnet as jobnet runs it (steps inline); `chained-child-steps`: each step a
+ * child jobWorkflow (stepRuns: child), the design before; `floor-activities` / `floor-children`:
+ * the plainest SDK code of the same chain (scripts/floor/), activities or child workflows;
+ * `independent`: the N steps without needs, all at once.
+ */
+const SHAPES = ['chained', 'chained-child-steps', 'floor-activities', 'floor-children', 'independent'] as const;
 type Shape = (typeof SHAPES)[number];
+const CHAINED: readonly Shape[] = ['chained', 'chained-child-steps', 'floor-activities', 'floor-children'];
+const FLOOR_QUEUE = 'bench-jobnet-floor';
 
 const { values } = parseArgs({
   options: {
     steps: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '3' },
     shapes: { type: 'string', default: SHAPES.join(',') },
+    quick: { type: 'boolean', default: false },
   },
 });
-const STEPS = Number(values.steps);
-const ROUNDS = Number(values.rounds);
+// --quick: a short form for a first look (50 steps, one round).
+const STEPS = values.quick ? 50 : Number(values.steps);
+const ROUNDS = values.quick ? 1 : Number(values.rounds);
 const shapes = values.shapes.split(',').map((s) => s.trim());
 if (!Number.isInteger(STEPS) || STEPS < 1 || !Number.isInteger(ROUNDS) || ROUNDS < 1 || shapes.some((s) => !(SHAPES as readonly string[]).includes(s))) {
   console.error(`bench:jobnet: --steps and --rounds are whole numbers ≥ 1; --shapes is a comma-separated list of ${SHAPES.join(', ')}`);
@@ -95,9 +111,9 @@ function jobnetInput(name: string, shape: Shape, steps: number): JobnetRunInput 
   const names = Array.from({ length: steps }, (_, i) => `step-${String(i + 1).padStart(4, '0')}`);
   const stepInputs: Record<string, JobnetStepRunInput> = {};
   names.forEach((step, i) => {
-    stepInputs[step] = { job: { command: ['true'] }, needs: shape === 'chained' && i > 0 ? [names[i - 1]!] : [] };
+    stepInputs[step] = { job: { command: ['true'] }, needs: shape !== 'independent' && i > 0 ? [names[i - 1]!] : [] };
   });
-  return { name, businessDate: BUSINESS_DATE, steps: stepInputs };
+  return { name, businessDate: BUSINESS_DATE, steps: stepInputs, stepRuns: shape === 'chained-child-steps' ? 'child' : 'inline' };
 }
 
 /** N spawns of `true`, one after another: the work a jobnet's steps do, without jobnet. */
@@ -159,9 +175,19 @@ function cpuPerStep(before: CpuReading, after: CpuReading, wallMs: number, steps
 function stepTimings(result: JobnetResult, shape: Shape): { stepRunMedianMs: number; handOverMedianMs: number | null } {
   const states = Object.values(result.steps);
   const runs = states.map((s) => Date.parse(s.endTime!) - Date.parse(s.startTime!));
-  if (shape !== 'chained') return { stepRunMedianMs: median(runs), handOverMedianMs: null };
+  if (shape === 'independent') return { stepRunMedianMs: median(runs), handOverMedianMs: null };
   const handOvers = states.slice(1).map((s, i) => Date.parse(s.startTime!) - Date.parse(states[i]!.endTime!));
   return { stepRunMedianMs: median(runs), handOverMedianMs: handOvers.length > 0 ? median(handOvers) : null };
+}
+
+/** The floor of a chain: the plainest SDK workflow of the same N steps, on the floor's worker. */
+async function timeFloor(client: Client, shape: Shape, round: number, pids: { worker?: number; server?: number }): Promise<{ ms: number; cpu: CpuPerStep | null }> {
+  const workflowType = shape === 'floor-activities' ? 'chainedActivities' : 'chainedChildren';
+  const before = readCpu(pids.worker, pids.server);
+  const started = performance.now();
+  await client.workflow.execute(workflowType, { taskQueue: FLOOR_QUEUE, workflowId: `bench-${shape}-r${round}`, args: [STEPS] });
+  const ms = performance.now() - started;
+  return { ms, cpu: cpuPerStep(before, readCpu(pids.worker, pids.server), ms, STEPS) };
 }
 
 async function timeJobnet(client: Client, shape: Shape, round: number, pids: { worker?: number; server?: number }): Promise<{ ms: number; result: JobnetResult; cpu: CpuPerStep | null }> {
@@ -183,10 +209,10 @@ const fmt = (ms: number | null, digits = 1) => (ms === null ? '-' : ms.toFixed(d
 function describe(sample: Sample, of: string): string {
   const head = `${of} ${sample.shape.padEnd(11)} ${sample.steps} steps: jobnet ${(sample.jobnetMs / 1000).toFixed(2)} s`;
   const figure =
-    sample.shape === 'chained'
-      ? `, plain loop ${fmt(sample.baselineMs)} ms (${fmt(sample.baselineMs! / sample.steps, 2)} ms/spawn) → overhead ${fmt(sample.perStepMs)} ms/step` +
-        ` (step run ${fmt(sample.stepRunMedianMs, 0)} ms + hand-over ${fmt(sample.handOverMedianMs, 0)} ms, medians in workflow time)`
-      : ` → ${fmt(sample.perStepMs, 2)} ms/step (a step's run ${fmt(sample.stepRunMedianMs, 0)} ms median)`;
+    sample.shape === 'independent'
+      ? ` → ${fmt(sample.perStepMs, 2)} ms/step (a step's run ${fmt(sample.stepRunMedianMs, 0)} ms median)`
+      : `, plain loop ${fmt(sample.baselineMs)} ms (${fmt(sample.baselineMs! / sample.steps, 2)} ms/spawn) → overhead ${fmt(sample.perStepMs)} ms/step` +
+        (sample.shape.startsWith('floor') ? '' : ` (step run ${fmt(sample.stepRunMedianMs, 0)} ms + hand-over ${fmt(sample.handOverMedianMs, 0)} ms, medians in workflow time)`);
   const cpu = sample.cpu;
   const cpuLine = cpu
     ? `\n    CPU per step: worker ${fmt(cpu.worker)} ms, commands+reaper ${fmt(cpu.commands)} ms, server ${fmt(cpu.server)} ms, bench ${fmt(cpu.bench)} ms, ` +
@@ -219,23 +245,30 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: server.address });
   const client = jobnetClient(connection);
   const samples: Sample[] = [];
+  const memory: { workerPeakRssMiB: number | null; floorWorkerPeakRssMiB: number | null; serverPeakRssMiB: number | null } = { workerPeakRssMiB: null, floorWorkerPeakRssMiB: null, serverPeakRssMiB: null };
   try {
     const worker = await startBenchWorker({ address: server.address, queue: QUEUE, env: { JOBNET_LOG_DIR: path.join(work, 'runlog') } });
-    const pids = { worker: worker.child.pid, server: server.process.pid };
+    const floor = await startFloorWorker({ address: server.address, queue: FLOOR_QUEUE });
     try {
       for (let round = 0; round <= ROUNDS; round++) {
         const of = round === 0 ? 'warm-up      ' : `round ${round}/${ROUNDS}  `;
         for (const shape of SHAPES_RUN) {
-          const baselineMs = shape === 'chained' ? await spawnLoop(STEPS) : null;
-          const { ms, result, cpu } = await timeJobnet(client, shape, round, pids);
-          const perStepMs = baselineMs === null ? ms / STEPS : (ms - baselineMs) / STEPS;
-          const sample: Sample = { round, warmUp: round === 0, shape, steps: STEPS, baselineMs, jobnetMs: ms, perStepMs, ...stepTimings(result, shape), cpu };
+          const isFloor = shape.startsWith('floor');
+          const pids = { worker: (isFloor ? floor : worker).child.pid, server: server.process.pid };
+          const baselineMs = CHAINED.includes(shape) ? await spawnLoop(STEPS) : null;
+          const timed = isFloor ? { ...(await timeFloor(client, shape, round, pids)), result: undefined } : await timeJobnet(client, shape, round, pids);
+          const perStepMs = baselineMs === null ? timed.ms / STEPS : (timed.ms - baselineMs) / STEPS;
+          const timings = timed.result ? stepTimings(timed.result, shape) : { stepRunMedianMs: 0, handOverMedianMs: null };
+          const sample: Sample = { round, warmUp: round === 0, shape, steps: STEPS, baselineMs, jobnetMs: timed.ms, perStepMs, ...timings, cpu: timed.cpu };
           samples.push(sample);
           console.log(describe(sample, of));
         }
       }
     } finally {
-      await worker.stop();
+      memory.workerPeakRssMiB = worker.peakRssMiB();
+      memory.floorWorkerPeakRssMiB = floor.peakRssMiB();
+      memory.serverPeakRssMiB = peakRssMiB(server.process.pid);
+      await Promise.all([worker.stop(), floor.stop()]);
     }
   } finally {
     await connection.close();
@@ -245,25 +278,37 @@ async function main(): Promise<void> {
   const loadAfter = os.loadavg();
   console.log(`load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
 
+  const FIGURES: Record<Shape, string> = {
+    chained: 'overhead per chained step beyond the spawn (steps inline), ms',
+    'chained-child-steps': 'overhead per chained step beyond the spawn (each step a child jobWorkflow), ms',
+    'floor-activities': 'floor: overhead per chained plain SDK activity, ms',
+    'floor-children': 'floor: overhead per chained plain SDK child workflow, ms',
+    independent: 'wall time per independent step, ms',
+  };
   const summary = SHAPES_RUN.map((shape) => {
     const counted = samples.filter((s) => s.shape === shape && !s.warmUp);
     const perStep = counted.map((s) => s.perStepMs);
     const baselines = counted.flatMap((s) => (s.baselineMs === null ? [] : [s.baselineMs / s.steps]));
     return {
       shape,
-      figure: shape === 'chained' ? 'overhead per chained step beyond the spawn, ms' : 'wall time per independent step, ms',
+      figure: FIGURES[shape],
       medianMs: median(perStep),
       minMs: Math.min(...perStep),
       baselineMsPerSpawn: baselines.length > 0 ? median(baselines) : null,
       targetMs: shape === 'chained' ? TARGET_MS_PER_STEP : null,
     };
   });
+  const floorMs = summary.find((s) => s.shape === 'floor-activities')?.medianMs;
+  const jobnetMs = summary.find((s) => s.shape === 'chained')?.medianMs;
+  const ratioToFloor = floorMs !== undefined && jobnetMs !== undefined && floorMs > 0 ? jobnetMs / floorMs : null;
   console.log(`\n${STEPS} steps, ${ROUNDS} round(s) after a warm-up:`);
   for (const s of summary) {
-    const target = s.targetMs === null ? '' : `  target ≤ ${s.targetMs} ms: ${s.medianMs <= s.targetMs ? 'met' : 'NOT met'}`;
+    const target = s.targetMs === null ? '' : `  target ≤ ${s.targetMs} ms (or ≤ 1.1× the activity floor): ${s.medianMs <= s.targetMs || (ratioToFloor !== null && ratioToFloor <= 1.1) ? 'met' : 'NOT met'}`;
     const baseline = s.baselineMsPerSpawn === null ? '' : `  (plain loop: ${s.baselineMsPerSpawn.toFixed(2)} ms per spawn)`;
     console.log(`  ${s.figure}: median ${s.medianMs.toFixed(1)}, min ${s.minMs.toFixed(1)}${baseline}${target}`);
   }
+  if (ratioToFloor !== null) console.log(`  jobnet ÷ activity floor (chained): ${ratioToFloor.toFixed(2)}×`);
+  console.log(`  peak memory: worker ${memory.workerPeakRssMiB ?? '?'} MiB, floor worker ${memory.floorWorkerPeakRssMiB ?? '?'} MiB, server ${memory.serverPeakRssMiB ?? '?'} MiB`);
 
   const report = {
     at: new Date().toISOString(),
@@ -274,6 +319,8 @@ async function main(): Promise<void> {
     options: { steps: STEPS, rounds: ROUNDS, shapes: SHAPES_RUN },
     code,
     summary,
+    ratioToFloor,
+    memory,
     samples,
   };
   const dir = path.join(ROOT, '.data', 'bench');

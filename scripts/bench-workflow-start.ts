@@ -26,12 +26,7 @@ const WARM_UP = 20;
 
 /** Each case: a workflow type with a real input, as the CLI, a Schedule or a parent starts it. */
 const CASES: Record<string, { workflowType: string; args: unknown[]; child: boolean }> = {
-  partition: {
-    workflowType: 'partitionWorkflow',
-    args: [{ fanout: 'bench', businessDate: BUSINESS_DATE, key: 'k1', attempt: 1, runKey: 'bench@2026-12-01/k1', item: { name: 'item', job: jobSpecSchema.parse(JOB) } }],
-    child: true,
-  },
-  'job-step': { workflowType: 'jobWorkflow', args: [{ validated: { name: 'bench', businessDate: BUSINESS_DATE, job: jobSpecSchema.parse(JOB) } }], child: true },
+  'job-step': { workflowType: 'jobWorkflow', args: [{ name: 'bench', businessDate: BUSINESS_DATE, job: jobSpecSchema.parse(JOB) }], child: true },
   'job-cli': { workflowType: 'jobWorkflow', args: [{ name: 'bench', businessDate: BUSINESS_DATE, job: JOB }], child: false },
   jobnet: { workflowType: 'jobnetWorkflow', args: [{ name: 'bench', businessDate: BUSINESS_DATE, steps: { a: { job: JOB }, b: { job: JOB, needs: ['a'] } } }], child: false },
   fanout: { workflowType: 'fanoutWorkflow', args: [{ name: 'bench', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1', 'k2'] }, maxParallel: 2, item: { name: 'item', job: JOB } }], child: false },
