@@ -5,10 +5,11 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { JobSpec } from '../catalog/job-schema';
 import { killProcessTree } from './process-tree';
-import { processReaper } from './process-reaper';
+import { processReaper, type LaunchedCommand } from './process-reaper';
 import { OutputTail } from './output-tail';
 import { RecordProgress } from '../metrics/progress';
 import { resolveCommand } from './host-command';
+import { appendRunLog } from './runlog';
 
 /** Enough of stdout / stderr to diagnose a failure; the rest goes by. */
 export const OUTPUT_TAIL_BYTES = 64 * 1024;
@@ -25,6 +26,11 @@ export interface CommandRequest extends Pick<JobSpec, 'cwd' | 'env' | 'timeout' 
   nonRetryableExitCodes: number[];
   /** JOBNET_RUN_ID, when the run is not the workflow itself (a jobnet's step: `<jobnet run>/<step>`). */
   runId?: string;
+  /**
+   * The run's line in the run log, written by this attempt if it succeeds — a success ends the
+   * run, so its line is known here, and the workflow need not hand it to another activity.
+   */
+  runLog?: { workflowId: string; runId: string; startTime: string; attemptsBefore: number; delayedRetry: boolean };
 }
 
 export interface CommandOutcome {
@@ -36,6 +42,8 @@ export interface CommandOutcome {
   recordCount?: number;
   attempt: number;
   host: string;
+  /** This successful attempt wrote the run's run-log line. */
+  runLogWritten?: boolean;
 }
 
 /** Failure types a command attempt ends with; they are the names used in `nonRetryable` too. */
@@ -88,33 +96,37 @@ export async function runCommand(request: CommandRequest): Promise<CommandOutcom
   });
 }
 
+/**
+ * Starts a command in its own process group with its output piped: through the worker's reaper
+ * (a small process forks far faster than a big worker, and the reaper tracks the group from its
+ * first moment), or directly on Windows, which has no process groups to reap.
+ */
+async function startCommand(argv: string[], options: { cwd?: string | undefined; env: NodeJS.ProcessEnv }): Promise<LaunchedCommand> {
+  if (process.platform !== 'win32') return processReaper.launch(argv, options);
+  const child = spawn(argv[0]!, argv.slice(1), { ...options, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  return child as unknown as LaunchedCommand;
+}
+
 /** One attempt of a command, wherever it runs (see CommandAttempt). */
 export async function executeCommand(request: CommandRequest, attempt: CommandAttempt): Promise<CommandOutcome> {
   const context = attempt;
   // Secrets are resolved only here, on the host, and masked in everything the attempt reports.
   const host = resolveCommand(request, request.jobName);
-  const [program, ...args] = host.argv;
+  const [program] = host.argv;
   const startedAt = Date.now();
   const stdout = new OutputTail(OUTPUT_TAIL_BYTES);
   const stderr = new OutputTail(OUTPUT_TAIL_BYTES);
 
-  const child = spawn(program!, args, {
-    cwd: host.cwd,
-    env: {
-      ...process.env,
-      ...host.env,
-      JOBNET_JOB: request.jobName,
-      JOBNET_BUSINESS_DATE: request.businessDate,
-      JOBNET_RUN_ID: attempt.runId,
-      JOBNET_ATTEMPT: String(attempt.attempt),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Leader of its own process group, so that one signal stops the whole tree.
-    detached: process.platform !== 'win32',
-    windowsHide: true,
-  });
+  const env = {
+    ...process.env,
+    ...host.env,
+    JOBNET_JOB: request.jobName,
+    JOBNET_BUSINESS_DATE: request.businessDate,
+    JOBNET_RUN_ID: attempt.runId,
+    JOBNET_ATTEMPT: String(attempt.attempt),
+  };
+  const child = await startCommand(host.argv, { cwd: host.cwd, env });
   const pgid = child.pid;
-  if (pgid !== undefined) processReaper.track(pgid);
   // The start line (seed 001): which run, when, and with what; the logger redacts secrets.
   context.log.info(`${request.jobName}: command started`, {
     job: request.jobName,
@@ -165,14 +177,17 @@ export async function executeCommand(request: CommandRequest, attempt: CommandAt
         if (pgid !== undefined) {
           killProcessTree(pgid, request.killGrace).catch((error: Error) => context.log.warn(`could not stop what the command left running: ${error.message}`));
         }
-        child.once('close', done);
         // A descendant that left the group (setsid, a daemon) may hold the pipes open for ever:
         // the command is over, so stop reading and report it.
-        setTimeout(() => {
+        const stopReading = setTimeout(() => {
           child.stdout.destroy();
           child.stderr.destroy();
           done();
         }, request.killGrace + 1_000).unref();
+        child.once('close', () => {
+          clearTimeout(stopReading);
+          done();
+        });
       });
     }).catch((error: NodeJS.ErrnoException) => {
       throw ApplicationFailure.create({
@@ -212,6 +227,24 @@ export async function executeCommand(request: CommandRequest, attempt: CommandAt
         nonRetryable: exitCode !== null && request.nonRetryableExitCodes.includes(exitCode),
         details: [outcome],
       });
+    }
+    if (request.runLog !== undefined) {
+      const { workflowId, runId, startTime, attemptsBefore, delayedRetry } = request.runLog;
+      await appendRunLog({
+        job_name: request.jobName,
+        start_time: startTime,
+        end_time: new Date().toISOString(),
+        status: 'success',
+        output: outcome.stdout,
+        error: null,
+        run_id: runId,
+        workflow_id: workflowId,
+        business_date: request.businessDate,
+        attempt: attemptsBefore + attempt.attempt,
+        delayed_retry: delayedRetry,
+        record_count: outcome.recordCount ?? null,
+      });
+      outcome.runLogWritten = true;
     }
     return outcome;
   } finally {
