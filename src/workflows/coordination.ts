@@ -117,6 +117,7 @@ export class RunCoordination {
 
   /** Runs `work` holding every lock; the locks are released however `work` ends. */
   async holdingLocks<T>(locks: readonly LockUse[], leaseMs: number, work: () => Promise<T>): Promise<T> {
+    if (locks.length === 0) return work();
     const held: { lock: string; requestId: string }[] = [];
     try {
       for (const lock of [...locks].sort((a, b) => a.name.localeCompare(b.name))) {

@@ -85,7 +85,7 @@ export async function runJob(run: JobRun, host: JobHost): Promise<JobResult> {
   note('started');
   // warnAfter counts from the start of the run: waiting for locks, predecessors and the delayed
   // retry is time the batch is late too.
-  const slaTimer = alerts.startSlaTimer();
+  const slaTimer = job.warnAfter === undefined ? undefined : alerts.startSlaTimer();
 
   const coordination = new RunCoordination(run.name, {
     waiting(what) {
@@ -100,14 +100,16 @@ export async function runJob(run: JobRun, host: JobHost): Promise<JobResult> {
   });
   // A grant lasts one attempt's bound; the lock renews it while this run is still open.
   const leaseMs = job.timeout + job.killGrace + START_TO_CLOSE_MARGIN_MS;
-  const runLocked = (maxAttempts: number) => coordination.holdingLocks(job.locks, leaseMs, () => runSeries(run, host, maxAttempts, note));
+  // A successful attempt of a command writes the run's run-log line itself (it knows all of it): no second hand-off.
+  const runLocked = (maxAttempts: number, delayed: boolean) =>
+    coordination.holdingLocks(job.locks, leaseMs, () => runSeries(run, host, maxAttempts, note, { startTime, attemptsBefore: attempts, delayedRetry: delayed }));
 
   // A job that is not safe to repeat is never repeated automatically (seed 004): one attempt,
   // no delayed retry; an operator decides.
   let series: SeriesResult;
   try {
-    await coordination.awaitPredecessors(job.after, run.businessDate);
-    series = await runLocked(job.safeToRepeat ? job.retry.attempts : 1);
+    if (job.after.length > 0) await coordination.awaitPredecessors(job.after, run.businessDate);
+    series = await runLocked(job.safeToRepeat ? job.retry.attempts : 1, false);
   } catch (error) {
     if (!(error instanceof CoordinationFailure)) throw error;
     series = { ok: false, failure: error, attempts: 0 };
@@ -129,7 +131,7 @@ export async function runJob(run: JobRun, host: JobHost): Promise<JobResult> {
     setStatus('running');
     // Exactly one more series of one attempt; nothing in it schedules another delayed run.
     try {
-      series = await runLocked(1);
+      series = await runLocked(1, true);
     } catch (error) {
       if (!(error instanceof CoordinationFailure)) throw error;
       series = { ok: false, failure: error, attempts: 0 };
@@ -140,7 +142,7 @@ export async function runJob(run: JobRun, host: JobHost): Promise<JobResult> {
   } else if (series.ok) {
     note('succeeded', { attempt: attempts });
   }
-  await slaTimer.stop();
+  if (slaTimer) await slaTimer.stop();
 
   const status: JobStatusValue = series.ok ? 'success' : failureStatus(series.failure);
   const outcome = series.ok ? series.outcome : outcomeOf(series.failure);
@@ -164,12 +166,13 @@ export async function runJob(run: JobRun, host: JobHost): Promise<JobResult> {
     events,
   };
   setStatus(status);
-  await writeRunLog(job, result, host);
+  if (!(series.ok && series.outcome.runLogWritten)) await writeRunLog(job, result, host);
   // Runs of other schedules waiting for this one (`after`) may start.
   if (status === 'success' && job.announceAs !== undefined) await announceSuccess(job.announceAs, run.businessDate);
   // Checks against earlier runs come last: successors need not wait for them.
-  if (status === 'success') await alerts.checkRecordCount(result.recordCount);
-  else await alerts.checkFailureStreak();
+  if (status === 'success') {
+    if (job.expect !== undefined) await alerts.checkRecordCount(result.recordCount);
+  } else await alerts.checkFailureStreak();
   await alerts.settle();
   return result;
 }
@@ -183,6 +186,7 @@ async function runSeries(
   host: JobHost,
   maxAttempts: number,
   note: (type: JobEventType, extra?: Omit<JobEvent, 'type' | 'at'>) => void,
+  runLog: { startTime: string; attemptsBefore: number; delayedRetry: boolean },
 ): Promise<SeriesResult> {
   const { job } = run;
   let attempts = 0;
@@ -191,7 +195,7 @@ async function runSeries(
     const options = jobActivityOptions(job, losses === 0 ? maxAttempts : 1, { startWithin: job.startWithin });
     if (host.activityIdPrefix !== undefined) options.activityId = `${host.activityIdPrefix}/${attempts + 1}`;
     try {
-      const outcome = await runWork(run, host, options);
+      const outcome = await runWork(run, host, options, { ...runLog, attemptsBefore: runLog.attemptsBefore + attempts });
       return { ok: true, outcome, attempts: attempts + outcome.attempt };
     } catch (failure) {
       if (isCancellation(failure)) throw failure;
@@ -208,7 +212,12 @@ async function runSeries(
 }
 
 /** One attempt series of the job's work: its command, or its activity (through runJobActivity). */
-async function runWork(run: JobRun, host: JobHost, options: ActivityOptions): Promise<CommandOutcome> {
+async function runWork(
+  run: JobRun,
+  host: JobHost,
+  options: ActivityOptions,
+  runLog: { startTime: string; attemptsBefore: number; delayedRetry: boolean },
+): Promise<CommandOutcome> {
   const { job } = run;
   const { runCommand, runJobActivity } = proxyActivities<typeof activities>(options);
   if (job.activity !== undefined) {
@@ -227,6 +236,7 @@ async function runWork(run: JobRun, host: JobHost, options: ActivityOptions): Pr
     businessDate: run.businessDate,
     runId: host.workflowId,
     nonRetryableExitCodes: exitCodesIn(job.retry.nonRetryable),
+    runLog: { workflowId: host.workflowId, runId: host.runId, ...runLog },
   });
 }
 
