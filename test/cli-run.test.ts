@@ -13,6 +13,18 @@ import { startDevEnv, type DevEnv } from './helpers/dev-env';
 let env: DevEnv;
 let catalog: string;
 
+/**
+ * A jobnet whose step names together outgrow what one search attribute value may hold (2 KB):
+ * 40 steps of 60 characters, the last one using the catalog job tiny-job.
+ */
+const WIDE_STEPS = Array.from({ length: 40 }, (_, index) => `step-with-a-name-long-enough-to-fill-the-search-attribute-${String(index).padStart(2, '0')}`);
+const WIDE_JOBNET = [
+  '  wide:',
+  '    jobs:',
+  ...WIDE_STEPS.map((name, index) => (index === WIDE_STEPS.length - 1 ? `      ${name}: { use: tiny-job }` : `      ${name}: { command: ["true"] }`)),
+  '',
+].join('\n');
+
 const CATALOG = `version: 1
 timezone: Asia/Tokyo
 jobs:
@@ -30,6 +42,8 @@ jobs:
     command: ["true"]
     host: switched-off
     startWithin: 2s
+  tiny-job:
+    command: ["true"]
   per-key:
     command: [sh, -c, 'echo "key $JOBNET_ITEM"']
   fan:
@@ -39,7 +53,7 @@ jobnets:
     jobs:
       one: { use: ok-job }
       two: { command: ["true"], needs: [one] }
-`;
+${WIDE_JOBNET}`;
 
 before(async () => {
   env = await startDevEnv('cli-run');
@@ -182,5 +196,16 @@ describe('jobnet run', () => {
       `# crontab\n30 2 * * * npx jobnet -c ${catalog} run ok-job --wait >> /var/log/jobnet-ok-job.log 2>&1\n` +
         `# Windows Task Scheduler\nschtasks /Create /TN "jobnet\\ok-job" /SC DAILY /ST 02:30 /TR "npx jobnet -c ${catalog} run ok-job --wait"\n`,
     );
+  });
+});
+
+describe('a jobnet with more step names than a search attribute holds', () => {
+  it('runs to the end, and its steps that use a catalog job are still found under that job', async () => {
+    assert.ok(WIDE_STEPS.join('').length > 2048, 'the names outgrow a search attribute value');
+    const run = await cli('run', 'wide', '--date', '2026-12-04', '--wait');
+    assert.equal(run.code, 0, run.stderr);
+    const runs = await historyOf('tiny-job', 1);
+    assert.deepEqual(runs.map((found) => found.workflowId), [`wide@2026-12-04/${WIDE_STEPS.at(-1)}`]);
+    assert.equal(runs[0]?.status, 'success');
   });
 });

@@ -70,7 +70,11 @@ export interface StepState {
   delayedRetry: boolean;
   /** The catalog job the step uses (`use:`), under which its runs are found too. */
   uses: string | null;
+  /** A job (run inline or as a child run), or a nested jobnet or fan-out (always a run of its own). */
+  kind: StepKind;
 }
+
+export type StepKind = 'job' | 'jobnet' | 'fanout';
 
 export interface OperatorAction {
   at: string;

@@ -52,8 +52,8 @@ export async function allStepRuns(client: Client, execution: WorkflowExecutionIn
   const state = await jobnetState(client, execution);
   if (state === undefined) return [];
   const businessDate = execution.typedSearchAttributes.get(BusinessDate) ?? state.businessDate;
-  // Only job steps are filed under StepJobs; a fan-out or nested jobnet step is a run of its own.
-  return Object.entries(state.steps).flatMap(([step, stepState]) => (stepState.attempts > 0 && names.includes(step) ? [stepRun(execution, step, stepState, businessDate)] : []));
+  // A fan-out or nested jobnet step is a run of its own, found as such.
+  return Object.entries(state.steps).flatMap(([step, stepState]) => (stepState.attempts > 0 && stepState.kind === 'job' ? [stepRun(execution, step, stepState, businessDate)] : []));
 }
 
 /** The state of a jobnet run: its query while it runs, its result (or its failure's details) once it ended. */

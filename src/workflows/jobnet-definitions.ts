@@ -65,6 +65,7 @@ export const stepStateSchema = z.object({
   delayedRetry: z.boolean().default(false),
   /** The catalog job the step uses (`use:`), under which its runs are found too. */
   uses: z.string().nullable().default(null),
+  kind: z.enum(['job', 'jobnet', 'fanout']).default('job'),
 });
 sameType<z.output<typeof stepStateSchema>, StepState>(true);
 

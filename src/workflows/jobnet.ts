@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { formatDuration } from '../catalog/duration-format';
 import type * as JobnetInput from '../catalog/jobnet-input';
-import type { JobnetRun } from '../contracts/jobnet';
+import type { JobnetRun, JobnetStepRun, StepKind } from '../contracts/jobnet';
 import { jobResultSchema, type JobResult } from '../catalog/run-result';
 import { closest } from '../catalog/suggest';
 import { BusinessDate, JobName, JobStatus, StepJobs } from '../search-attributes';
@@ -145,7 +145,7 @@ class JobnetRunner {
       Object.fromEntries(
         this.order.map((name) => {
           const step = run.steps[name]!;
-          return [name, { ...(step.enabled ? initialState(step.needs) : disabledState()), uses: step.uses ?? null }];
+          return [name, { ...(step.enabled ? initialState(step.needs) : disabledState()), uses: step.uses ?? null, kind: stepKind(step) }];
         }),
       );
     this.operatorActions = carry?.operatorActions ?? [];
@@ -344,6 +344,7 @@ class JobnetRunner {
     this.update(name, {
       ...initialState([]),
       uses: state.uses,
+      kind: state.kind,
       status: 'running',
       attempts,
       workflowId,
@@ -563,6 +564,12 @@ function historyIsLong(): boolean {
   return info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS || info.continueAsNewSuggested;
 }
 
+function stepKind(step: JobnetStepRun): StepKind {
+  if (step.jobnet !== undefined) return 'jobnet';
+  if (step.fanout !== undefined) return 'fanout';
+  return 'job';
+}
+
 /** A step switched off in the catalog (`enabled: false`): settled from the start; its dependants take it as succeeded. */
 function disabledState(): StepState {
   return { ...initialState([]), status: 'skipped', reason: 'disabled in the catalog (enabled: false)' };
@@ -574,6 +581,7 @@ function initialState(needs: readonly string[]): StepState {
     waiting: null,
     delayedRetry: false,
     uses: null,
+    kind: 'job',
     status: needs.length === 0 ? 'pending' : 'waiting-dependency',
     attempts: 0,
     workflowId: null,
@@ -631,15 +639,32 @@ function jobFields(job: JobResult): Partial<StepState> {
   return { jobStatus: job.status, exitCode: job.exitCode, recordCount: job.recordCount, delayedRetry: job.delayedRetry };
 }
 
-/** The names a job run as a step is found under: the step's, and the catalog job's it uses. */
+/**
+ * Temporal refuses a search attribute value over 2 KB (the default of
+ * `limit.searchAttributeValueSize`): StepJobs stops short of it.
+ */
+const STEP_JOBS_MAX_BYTES = 1_900;
+
+/**
+ * The names a job run as a step is found under: the catalog job's it uses, and the step's — as
+ * many as fit the search attribute (the used jobs first); a step left out is still in the
+ * jobnet's own state and history, only not found by its name from outside.
+ */
 function stepJobs(run: JobnetRun): string[] {
-  const names = new Set<string>();
-  for (const [name, step] of Object.entries(run.steps)) {
-    if (step.job === undefined) continue;
-    names.add(name);
-    if (step.uses !== undefined) names.add(step.uses);
+  const jobSteps = Object.entries(run.steps).filter(([, step]) => step.job !== undefined);
+  const wanted = [...new Set([...jobSteps.flatMap(([, step]) => (step.uses === undefined ? [] : [step.uses])), ...jobSteps.map(([name]) => name)])];
+  const names: string[] = [];
+  let bytes = 2;
+  for (const name of wanted) {
+    const size = new TextEncoder().encode(JSON.stringify(name)).length + 1;
+    if (bytes + size > STEP_JOBS_MAX_BYTES) {
+      log.warn(`${run.name}: ${wanted.length - names.length} step names do not fit the StepJobs search attribute; their runs are found in this jobnet's history only`);
+      break;
+    }
+    names.push(name);
+    bytes += size;
   }
-  return [...names].sort();
+  return names.sort();
 }
 
 function clip(text: string): string {
