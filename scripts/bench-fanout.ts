@@ -24,7 +24,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Connection, type Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { FanoutRunInput } from '../src/catalog/fanout-input';
 import { fanoutOutcome } from '../src/cli/fanout-runs';
 import { freePort, startDevServer } from './servers';
@@ -105,7 +105,8 @@ async function timeFanout(client: Client, partitions: number, ms: number, maxPar
 async function timeFloor(client: Client, impl: 'floor-activities' | 'floor-children', partitions: number, ms: number, maxParallel: number): Promise<{ seconds: number; continuedAsNew: number }> {
   const started = performance.now();
   const workflowType = impl === 'floor-activities' ? 'fanoutActivities' : 'fanoutChildren';
-  await client.workflow.execute(workflowType, { taskQueue: FLOOR_QUEUE, workflowId: `floor-${++runs}`, args: [partitions, ms, maxParallel] });
+  // The floor is plain SDK code: a client without jobnet's codec.
+  await new Client({ connection: client.connection }).workflow.execute(workflowType, { taskQueue: FLOOR_QUEUE, workflowId: `floor-${++runs}`, args: [partitions, ms, maxParallel] });
   return { seconds: (performance.now() - started) / 1000, continuedAsNew: 0 };
 }
 

@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { parseCatalog } from '../src/catalog/load';
 import { jobnetClient } from '../src/client';
 import { codecSettings } from '../src/codec/keys';
@@ -92,7 +92,8 @@ async function main(): Promise<void> {
       const tick = desired.filter((schedule) => schedule.name === 'tick');
       console.log(`syncing the Schedule of tick (every second) and the floor's; ${FIRES} fires each (~${Math.ceil(FIRES / 60)} min)…`);
       await applyChanges(client, await planChanges(client, tick), () => undefined);
-      await client.schedule.create({
+      // The floor is plain SDK code: no codec.
+      await new Client({ connection }).schedule.create({
         scheduleId: 'floor-tick',
         spec: { intervals: [{ every: '1s' }] },
         action: { type: 'startWorkflow', workflowType: 'recordStart', taskQueue: FLOOR_QUEUE, args: [floorStarts] },
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
       await client.schedule.getHandle('jobnet:tick').delete();
-      await client.schedule.getHandle('floor-tick').delete();
+      await new Client({ connection }).schedule.getHandle('floor-tick').delete();
       const jobnet = jobnetLatencies(starts).slice(0, FIRES);
       const plain = floorLatencies(floorStarts).slice(0, FIRES);
       if (jobnet.length < FIRES || plain.length < FIRES) throw new Error(`only ${jobnet.length} jobnet and ${plain.length} floor fires arrived`);

@@ -33,7 +33,9 @@ export function peakRssMiB(pid: number | undefined): number | null {
 }
 
 async function startProcess(argv: string[], env: NodeJS.ProcessEnv, ready: string): Promise<BenchWorker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...argv], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env });
+  // BENCH_WORKER_NODE_ARGS: extra Node flags for a look inside, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...argv], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
   let peak: number | null = null;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
