@@ -14,7 +14,10 @@
  * 4. `floor-activities` / `floor-children`: the plainest SDK workflow of the same chain — N
  *    activities spawning `true`, or N child workflows running one each — on its own plain
  *    worker process (scripts/floor/), same server, same round;
- * 5. `independent`: the same N steps without needs (all in parallel): wall time / N.
+ * 5. `independent`: the same N steps without needs (all in parallel): wall time / N;
+ * 6. `chained-codec-off`: the `chained` jobnet without payload encryption — a second jobnet
+ *    worker with JOBNET_CODEC=off on a queue of its own, started by a client without the codec —
+ *    so the cost of encryption is measured in the same rounds (chained ÷ chained-codec-off).
  *
  * One warm-up round (not counted: bundling, first workflow tasks, JIT), then `--rounds`; the
  * baseline is measured in each round next to each chain, so a change of machine load between
@@ -51,9 +54,11 @@ const TARGET_MS_PER_STEP = 25;
  * the plainest SDK code of the same chain (scripts/floor/), activities or child workflows;
  * `independent`: the N steps without needs, all at once.
  */
-const SHAPES = ['chained', 'chained-child-steps', 'floor-activities', 'floor-children', 'independent'] as const;
+const SHAPES = ['chained', 'chained-codec-off', 'chained-child-steps', 'floor-activities', 'floor-children', 'independent'] as const;
 type Shape = (typeof SHAPES)[number];
-const CHAINED: readonly Shape[] = ['chained', 'chained-child-steps', 'floor-activities', 'floor-children'];
+const CHAINED: readonly Shape[] = ['chained', 'chained-codec-off', 'chained-child-steps', 'floor-activities', 'floor-children'];
+/** The queue of the jobnet worker that runs with the codec off (`chained-codec-off`). */
+const PLAIN_QUEUE = `${QUEUE}-codec-off`;
 const FLOOR_QUEUE = 'bench-jobnet-floor';
 
 const { values } = parseArgs({
@@ -191,11 +196,17 @@ async function timeFloor(client: Client, shape: Shape, round: number, pids: { wo
   return { ms, cpu: cpuPerStep(before, readCpu(pids.worker, pids.server), ms, STEPS) };
 }
 
-async function timeJobnet(client: Client, shape: Shape, round: number, pids: { worker?: number; server?: number }): Promise<{ ms: number; result: JobnetResult; cpu: CpuPerStep | null }> {
+async function timeJobnet(
+  client: Client,
+  shape: Shape,
+  round: number,
+  pids: { worker?: number; server?: number },
+  taskQueue: string,
+): Promise<{ ms: number; result: JobnetResult; cpu: CpuPerStep | null }> {
   const input = jobnetInput(`bench-${shape}-r${round}`, shape, STEPS);
   const before = readCpu(pids.worker, pids.server);
   const started = performance.now();
-  const { handle, started: isNew } = await triggerJobnet(client, { input, taskQueue: QUEUE });
+  const { handle, started: isNew } = await triggerJobnet(client, { input, taskQueue });
   if (!isNew) throw new Error(`${handle.workflowId} exists already on a fresh server`);
   const result = jobnetResultSchema.parse(await handle.result());
   const ms = performance.now() - started;
@@ -250,14 +261,20 @@ async function main(): Promise<void> {
   try {
     const worker = await startBenchWorker({ address: server.address, queue: QUEUE, env: { JOBNET_LOG_DIR: path.join(work, 'runlog') } });
     const floor = await startFloorWorker({ address: server.address, queue: FLOOR_QUEUE });
+    const codecOff = SHAPES_RUN.includes('chained-codec-off')
+      ? { worker: await startBenchWorker({ address: server.address, queue: PLAIN_QUEUE, env: { JOBNET_CODEC: 'off', JOBNET_LOG_DIR: path.join(work, 'runlog-codec-off') } }), client: jobnetClient(connection, undefined, { mode: 'off' }) }
+      : undefined;
     try {
       for (let round = 0; round <= ROUNDS; round++) {
         const of = round === 0 ? 'warm-up      ' : `round ${round}/${ROUNDS}  `;
         for (const shape of SHAPES_RUN) {
           const isFloor = shape.startsWith('floor');
-          const pids = { worker: (isFloor ? floor : worker).child.pid, server: server.process.pid };
+          const plain = shape === 'chained-codec-off' ? codecOff! : undefined;
+          const pids = { worker: (isFloor ? floor : (plain?.worker ?? worker)).child.pid, server: server.process.pid };
           const baselineMs = CHAINED.includes(shape) ? await spawnLoop(STEPS) : null;
-          const timed = isFloor ? { ...(await timeFloor(client, shape, round, pids)), result: undefined } : await timeJobnet(client, shape, round, pids);
+          const timed = isFloor
+            ? { ...(await timeFloor(client, shape, round, pids)), result: undefined }
+            : await timeJobnet(plain?.client ?? client, shape, round, pids, plain === undefined ? QUEUE : PLAIN_QUEUE);
           const perStepMs = baselineMs === null ? timed.ms / STEPS : (timed.ms - baselineMs) / STEPS;
           const timings = timed.result ? stepTimings(timed.result, shape) : { stepRunMedianMs: 0, handOverMedianMs: null };
           const sample: Sample = { round, warmUp: round === 0, shape, steps: STEPS, baselineMs, jobnetMs: timed.ms, perStepMs, ...timings, cpu: timed.cpu };
@@ -269,7 +286,7 @@ async function main(): Promise<void> {
       memory.workerPeakRssMiB = worker.peakRssMiB();
       memory.floorWorkerPeakRssMiB = floor.peakRssMiB();
       memory.serverPeakRssMiB = peakRssMiB(server.process.pid);
-      await Promise.all([worker.stop(), floor.stop()]);
+      await Promise.all([worker.stop(), floor.stop(), codecOff?.worker.stop()]);
     }
   } finally {
     await connection.close();
@@ -281,6 +298,7 @@ async function main(): Promise<void> {
 
   const FIGURES: Record<Shape, string> = {
     chained: 'overhead per chained step beyond the spawn (steps inline), ms',
+    'chained-codec-off': 'the same without payload encryption (JOBNET_CODEC=off), ms',
     'chained-child-steps': 'overhead per chained step beyond the spawn (each step a child jobWorkflow), ms',
     'floor-activities': 'floor: overhead per chained plain SDK activity, ms',
     'floor-children': 'floor: overhead per chained plain SDK child workflow, ms',
@@ -309,6 +327,9 @@ async function main(): Promise<void> {
     console.log(`  ${s.figure}: median ${s.medianMs.toFixed(1)}, min ${s.minMs.toFixed(1)}${baseline}${target}`);
   }
   if (ratioToFloor !== null) console.log(`  jobnet ÷ activity floor (chained): ${ratioToFloor.toFixed(2)}×`);
+  const plainMs = summary.find((s) => s.shape === 'chained-codec-off')?.medianMs;
+  const codecCost = plainMs !== undefined && jobnetMs !== undefined && plainMs > 0 ? jobnetMs / plainMs - 1 : null;
+  if (codecCost !== null) console.log(`  cost of payload encryption (chained ÷ chained-codec-off − 1): ${(100 * codecCost).toFixed(1)} %  target ≤ 5 %`);
   console.log(`  peak memory: worker ${memory.workerPeakRssMiB ?? '?'} MiB, floor worker ${memory.floorWorkerPeakRssMiB ?? '?'} MiB, server ${memory.serverPeakRssMiB ?? '?'} MiB`);
 
   const report = {
@@ -321,6 +342,7 @@ async function main(): Promise<void> {
     code,
     summary,
     ratioToFloor,
+    codecCost,
     memory,
     samples,
   };

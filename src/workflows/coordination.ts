@@ -115,9 +115,16 @@ export class RunCoordination {
     }
   }
 
-  /** Runs `work` holding every lock; the locks are released however `work` ends. */
-  async holdingLocks<T>(locks: readonly LockUse[], leaseMs: number, work: () => Promise<T>): Promise<T> {
-    if (locks.length === 0) return work();
+  /**
+   * Runs `work` holding every lock; the locks are released however `work` ends. Without locks
+   * it is `work()` itself: every promise a workflow makes costs a stack trace (the SDK's
+   * promise hook), and most steps hold no lock.
+   */
+  holdingLocks<T>(locks: readonly LockUse[], leaseMs: number, work: () => Promise<T>): Promise<T> {
+    return locks.length === 0 ? work() : this.holdingEach(locks, leaseMs, work);
+  }
+
+  private async holdingEach<T>(locks: readonly LockUse[], leaseMs: number, work: () => Promise<T>): Promise<T> {
     const held: { lock: string; requestId: string }[] = [];
     try {
       for (const lock of [...locks].sort((a, b) => a.name.localeCompare(b.name))) {

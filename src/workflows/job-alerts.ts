@@ -137,9 +137,12 @@ export class JobAlerts {
     });
   }
 
-  /** Waits until every raised event's notification has started (or was found a duplicate). */
-  async settle(): Promise<void> {
-    await Promise.all(this.pending);
+  /**
+   * Waits until every raised event's notification has started (or was found a duplicate);
+   * undefined when none was raised — the usual case, with no promise to make and await.
+   */
+  settle(): Promise<unknown> | undefined {
+    return this.pending.length === 0 ? undefined : Promise.all(this.pending);
   }
 
   /** Whether any route would deliver an event of this type from this run: checks nobody hears are not made. */

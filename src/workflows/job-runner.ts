@@ -173,7 +173,8 @@ export async function runJob(run: JobRun, host: JobHost): Promise<JobResult> {
   if (status === 'success') {
     if (job.expect !== undefined) await alerts.checkRecordCount(result.recordCount);
   } else await alerts.checkFailureStreak();
-  await alerts.settle();
+  const settling = alerts.settle();
+  if (settling) await settling;
   return result;
 }
 
@@ -211,8 +212,8 @@ async function runSeries(
   }
 }
 
-/** One attempt series of the job's work: its command, or its activity (through runJobActivity). */
-async function runWork(
+/** One attempt series of the job's work: its command, or its activity (through runJobActivity). Not async: no promise of its own. */
+function runWork(
   run: JobRun,
   host: JobHost,
   options: ActivityOptions,

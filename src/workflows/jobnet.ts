@@ -132,6 +132,18 @@ class JobnetRunner {
   private publishedStatus: string | undefined;
   /** Events whose notification is being started: the run does not continue as new under them. */
   private emitting = 0;
+  /**
+   * Steps whose rule must be judged again: at first all, then the dependants of a step that
+   * settled, and all once more when the run stops or is aborted. With the counts below, a
+   * change costs the main loop the same for 3 steps or 3,000.
+   */
+  private readonly toJudge: Set<string>;
+  /** Each step's dependants: the steps that need it. */
+  private readonly dependants = new Map<string, string[]>();
+  /** Each step's place in the catalog: steps ready together start in the catalog's order. */
+  private readonly position = new Map<string, number>();
+  /** How many steps are in each status. */
+  private readonly statusCounts = new Map<StepStatus, number>();
 
   constructor(
     private readonly run: JobnetRun,
@@ -148,6 +160,12 @@ class JobnetRunner {
           return [name, { ...(step.enabled ? initialState(step.needs) : disabledState()), uses: step.uses ?? null, kind: stepKind(step) }];
         }),
       );
+    this.order.forEach((name, index) => {
+      this.position.set(name, index);
+      this.countStatus(this.states[name]!.status, 1);
+      for (const need of run.steps[name]!.needs) this.dependants.set(need, [...(this.dependants.get(need) ?? []), name]);
+    });
+    this.toJudge = new Set(this.order);
     this.operatorActions = carry?.operatorActions ?? [];
     this.stopCauses = new Set(carry?.stopCauses ?? []);
     this.reason = carry?.reason ?? null;
@@ -178,7 +196,7 @@ class JobnetRunner {
       this.evaluate();
       if (this.crash) throw this.crash.error;
       this.publishStatus();
-      if (this.order.every((name) => isSettled(this.states[name]!.status))) break;
+      if (SETTLED_STATUSES.reduce((settled, status) => settled + this.countOf(status), 0) === this.order.length) break;
       if (this.quiescent() && historyIsLong()) {
         await condition(allHandlersFinished);
         log.info(`${this.run.name}: continuing as new after ${workflowInfo().historyLength} history events`);
@@ -225,9 +243,11 @@ class JobnetRunner {
    * until nothing changes: a not-run step settles its dependants' needs in turn.
    */
   private evaluate(): void {
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const name of this.order) {
+    // A step set not-run settles: its dependants join the queue, and are judged in the next pass.
+    while (this.toJudge.size > 0) {
+      const names = [...this.toJudge].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+      this.toJudge.clear();
+      for (const name of names) {
         const state = this.states[name]!;
         if (this.launched.has(name) || (state.status !== 'pending' && state.status !== 'waiting-dependency')) continue;
         const judgement = this.judge(name);
@@ -235,7 +255,6 @@ class JobnetRunner {
           if (state.status !== 'waiting-dependency') this.update(name, { status: 'waiting-dependency' });
         } else if (judgement.kind === 'not-run') {
           this.update(name, { status: 'not-run', endTime: nowIso(), reason: judgement.reason });
-          changed = true;
         } else {
           this.launch(name, false);
         }
@@ -417,12 +436,33 @@ class JobnetRunner {
   private stop(name: string, reason: string): void {
     this.stopCauses.add(name);
     this.reason ??= reason;
+    this.judgeAllAgain();
     this.dirty = true;
   }
 
+  /** A stop or an abort changes every waiting step's rule. */
+  private judgeAllAgain(): void {
+    for (const name of this.order) this.toJudge.add(name);
+  }
+
   private update(name: string, fields: Partial<StepState>): void {
-    Object.assign(this.states[name]!, fields);
+    const state = this.states[name]!;
+    const before = state.status;
+    Object.assign(state, fields);
+    if (state.status !== before) {
+      this.countStatus(before, -1);
+      this.countStatus(state.status, 1);
+      if (isSettled(state.status)) for (const dependant of this.dependants.get(name) ?? []) this.toJudge.add(dependant);
+    }
     this.dirty = true;
+  }
+
+  private countStatus(status: StepStatus, delta: number): void {
+    this.statusCounts.set(status, this.countOf(status) + delta);
+  }
+
+  private countOf(status: StepStatus): number {
+    return this.statusCounts.get(status) ?? 0;
   }
 
   // Operator actions. Updates are checked by their validator and refused to the sender;
@@ -472,6 +512,7 @@ class JobnetRunner {
     this.record({ action: 'abort', via, reason, accepted: true });
     this.aborted = true;
     this.reason = `aborted by an operator (${via}): ${reason}`;
+    this.judgeAllAgain();
     for (const name of this.order) {
       const state = this.states[name]!;
       const retryNotStarted = state.status === 'pending' && this.launched.has(name);
@@ -547,12 +588,12 @@ class JobnetRunner {
 
   /** No child run in flight and none about to start: the moment a run can be handed on. */
   private quiescent(): boolean {
-    return this.inFlight === 0 && this.emitting === 0 && this.order.every((name) => !['running', 'pending'].includes(this.states[name]!.status));
+    return this.inFlight === 0 && this.emitting === 0 && this.countOf('running') + this.countOf('pending') === 0;
   }
 
   /** `JobStatus` for the Web UI and `jobnet list`: whether the run needs someone. */
   private publishStatus(): void {
-    const status = this.order.some((name) => this.states[name]!.status === 'waiting-operator') ? 'waiting-operator' : 'running';
+    const status = this.countOf('waiting-operator') > 0 ? 'waiting-operator' : 'running';
     if (status === this.publishedStatus) return;
     this.publishedStatus = status;
     upsertSearchAttributes([{ key: JobStatus, value: status }]);
