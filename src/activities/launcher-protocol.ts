@@ -2,7 +2,6 @@
 
 export type LauncherRequest =
   | { t: 'launch'; id: number; argv: string[]; cwd?: string | undefined; env: NodeJS.ProcessEnv }
-  | { t: 'track'; pgid: number }
   | { t: 'untrack'; pgid: number }
   | { t: 'abandon'; id: number };
 

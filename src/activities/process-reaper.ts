@@ -163,10 +163,6 @@ export class ProcessReaper {
     }
   }
 
-  track(pgid: number): void {
-    this.send({ t: 'track', pgid });
-  }
-
   untrack(pgid: number): void {
     this.send({ t: 'untrack', pgid });
   }

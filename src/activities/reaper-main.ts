@@ -2,8 +2,8 @@
  * The process reaper: a tiny companion process of each worker, so that a command never
  * outlives its worker — and the one that starts the worker's commands.
  *
- * Reaping: the worker registers each command's process group ("track") and deregisters it when
- * the command has ended ("untrack"). When the worker dies — even by SIGKILL, which it cannot
+ * Reaping: the reaper registers each command's process group when it starts it, and the worker
+ * deregisters it when the command has ended ("untrack"). When the worker dies — even by SIGKILL, which it cannot
  * catch — the IPC channel closes, and the reaper kills every process group still registered,
  * then exits.
  *
@@ -64,8 +64,6 @@ process.on('message', (message: LauncherRequest) => {
   switch (message.t) {
     case 'launch':
       return launch(message);
-    case 'track':
-      return void tracked.add(message.pgid);
     case 'untrack':
       return void tracked.delete(message.pgid);
     case 'abandon': {
