@@ -82,12 +82,17 @@ for (const engine of ENGINES) {
         await test.db.exec('CREATE TABLE effects (n int)');
         let release!: () => void;
         const gate = new Promise<void>((resolve) => (release = resolve));
+        let claimed!: () => void;
+        const firstHoldsKey = new Promise<void>((resolve) => (claimed = resolve));
         const slow = runOnce(test.db, { runKey: 'r', step: 's' }, async (tx) => {
+          claimed();
           await tx.query('INSERT INTO effects VALUES (1)');
           await gate;
           return 1;
         });
-        // The second attempt starts while the first holds its key uncommitted.
+        // The second attempt starts only once the first holds its key uncommitted (inside
+        // its effect): started together, on a pool of connections either could claim first.
+        await firstHoldsKey;
         const fast = runOnce(test.db, { runKey: 'r', step: 's' }, async (tx) => {
           await tx.query('INSERT INTO effects VALUES (2)');
           return 2;
