@@ -7,10 +7,11 @@
  * the next `npm run dev` finds the same runs again.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { runCli } from '../src/cli/main';
+import { DEV_CATALOG_RECORD } from '../src/catalog/load';
 import { createLogger } from '../src/logger';
 import { startDevServer } from './servers';
 import { AesGcmCodec } from '../src/codec/aes-gcm-codec';
@@ -23,8 +24,12 @@ const UI_PORT = Number(process.env.JOBNET_DEV_UI_PORT ?? 8233);
 const CODEC_PORT = Number(process.env.JOBNET_DEV_CODEC_PORT ?? DEFAULT_CODEC_PORT);
 const DATA_DIR = path.join(ROOT, '.data');
 const EXAMPLES_CATALOG = process.env.JOBNET_CATALOG ?? path.join(ROOT, 'examples', 'jobnet.yaml');
-/** Prometheus metrics of the dev worker (JOBNET_METRICS_ADDRESS=off to open no port). */
-const METRICS_ADDRESS = process.env.JOBNET_METRICS_ADDRESS ?? '127.0.0.1:9464';
+/**
+ * Prometheus metrics of the dev worker: 127.0.0.1:$JOBNET_DEV_METRICS_PORT (default 9464), or
+ * JOBNET_METRICS_ADDRESS as a whole (`off` opens no port).
+ */
+const METRICS_PORT = Number(process.env.JOBNET_DEV_METRICS_PORT ?? 9464);
+const METRICS_ADDRESS = process.env.JOBNET_METRICS_ADDRESS ?? `127.0.0.1:${METRICS_PORT}`;
 const log = createLogger({ name: 'jobnet-dev' });
 
 function portInUse(port: number): Promise<boolean> {
@@ -40,6 +45,9 @@ async function main(): Promise<void> {
     throw new Error(`port ${GRPC_PORT} is taken — is another \`npm run dev\` (or a Temporal server) running? Stop it, or set JOBNET_DEV_PORT.`);
   }
   if (await portInUse(CODEC_PORT)) throw new Error(`port ${CODEC_PORT} (the codec server) is taken; stop what holds it, or set JOBNET_DEV_CODEC_PORT.`);
+  if (process.env.JOBNET_METRICS_ADDRESS === undefined && (await portInUse(METRICS_PORT))) {
+    throw new Error(`port ${METRICS_PORT} (the worker's Prometheus metrics) is taken; stop what holds it, or set JOBNET_DEV_METRICS_PORT (JOBNET_METRICS_ADDRESS=off for none).`);
+  }
   mkdirSync(DATA_DIR, { recursive: true });
   const codecEndpoint = await startCodec();
   const dbFile = path.join(DATA_DIR, 'temporal.db');
@@ -55,7 +63,9 @@ async function main(): Promise<void> {
   });
   const workerExited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
 
-  // The examples catalog becomes real Schedules, so the Web UI shows what jobnet made of it.
+  // The examples catalog becomes real Schedules, so the Web UI shows what jobnet made of it;
+  // recorded so `npx jobnet …` without -c in this checkout reads the same catalog.
+  writeFileSync(DEV_CATALOG_RECORD, `${path.resolve(EXAMPLES_CATALOG)}\n`);
   const syncCode = await runCli(['-c', EXAMPLES_CATALOG, '--address', server.address, 'sync']);
   if (syncCode !== 0) log.error(`syncing ${path.relative(ROOT, EXAMPLES_CATALOG)} failed (exit ${syncCode}); the server and worker keep running`);
 

@@ -174,7 +174,11 @@ describe('jobnet run', () => {
   it('bad input exits 2 naming what is wrong, before connecting', async () => {
     const unknown = await jobnet('-c', catalog, '--address', '127.0.0.1:1', 'run', 'no-such-job');
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /no job "no-such-job"/);
+    assert.match(unknown.stderr, /no job or jobnet "no-such-job"/);
+    assert.match(unknown.stderr, /jobnets: /, 'lists the jobnets beside the jobs');
+    const typo = await jobnet('-c', catalog, '--address', '127.0.0.1:1', 'run', 'ok-jb');
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /did you mean "ok-job"\?/);
     const badDate = await jobnet('-c', catalog, '--address', '127.0.0.1:1', 'run', 'ok-job', '--date', '2026-02-30x');
     assert.equal(badDate.code, 2);
     assert.match(badDate.stderr, /YYYY-MM-DD/);

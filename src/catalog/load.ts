@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { catalogSchema, type Catalog } from './catalog-schema';
@@ -13,9 +13,31 @@ import { closest } from './suggest';
 import { InvalidInputError, formatPath, type InputProblem } from './validation-error';
 import { readYaml, type YamlSource } from './yaml-source';
 
-/** -c/--catalog, else $JOBNET_CATALOG, else ./jobnet.yaml (DESIGN.md §4). */
-export function catalogPath(explicit?: string): string {
-  return path.resolve(explicit ?? process.env.JOBNET_CATALOG ?? 'jobnet.yaml');
+/**
+ * Where `npm run dev` records the catalog it synced, so the CLI of the same checkout finds it
+ * too: right after `npm ci && npm run dev`, `npx jobnet list` shows what the Web UI shows.
+ */
+export const DEV_CATALOG_RECORD = path.resolve(__dirname, '..', '..', '.data', 'dev-catalog');
+
+/** The catalog `npm run dev` last synced, when it recorded one that still exists. */
+function devCatalog(record: string): string | undefined {
+  if (!existsSync(record)) return undefined;
+  const recorded = readFileSync(record, 'utf8').trim();
+  return recorded !== '' && existsSync(recorded) ? recorded : undefined;
+}
+
+/**
+ * -c/--catalog, else $JOBNET_CATALOG, else ./jobnet.yaml (DESIGN.md §4); when there is no
+ * ./jobnet.yaml, the catalog the embedded default (`npm run dev`) of this checkout syncs.
+ */
+export function catalogPath(
+  explicit?: string,
+  where: { cwd: string; env: NodeJS.ProcessEnv; devRecord: string } = { cwd: process.cwd(), env: process.env, devRecord: DEV_CATALOG_RECORD },
+): string {
+  const chosen = explicit ?? where.env.JOBNET_CATALOG;
+  if (chosen !== undefined) return path.resolve(where.cwd, chosen);
+  const local = path.resolve(where.cwd, 'jobnet.yaml');
+  return existsSync(local) ? local : (devCatalog(where.devRecord) ?? local);
 }
 
 export interface ParseOptions {

@@ -26,7 +26,7 @@ import { registerSync } from './sync';
 export function buildProgram(output: Output): { program: Command; context: () => CliContext } {
   const program = new Command('jobnet')
     .description('Durable batch jobs on Temporal: catalog, schedules, runs and operator actions.')
-    .option('-c, --catalog <file>', 'catalog file (default: $JOBNET_CATALOG or ./jobnet.yaml)')
+    .option('-c, --catalog <file>', 'catalog file (default: $JOBNET_CATALOG, else ./jobnet.yaml, else the catalog `npm run dev` syncs)')
     .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or localhost:7233)')
     .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or default)')
     .option('--json', 'machine-readable output')

@@ -7,6 +7,7 @@ import { businessDateSchema } from '../catalog/job-schema';
 import type { JobRun } from '../contracts/job';
 import { jobSpecOf } from '../catalog/job-spec';
 import { jobRouting } from '../catalog/run-routing';
+import { didYouMean } from '../catalog/suggest';
 import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
 import { triggerJob } from '../trigger';
 import { RunFailedError, type CliContext } from './context';
@@ -18,8 +19,13 @@ export function catalogRunInput(context: CliContext, name: string, date?: string
   const catalog = context.catalog();
   const job = catalog.jobs[name];
   if (!job) {
-    const names = Object.keys(catalog.jobs);
-    throw new InvalidInputError([{ path: name, message: `no job "${name}" in ${context.catalogFile}; jobs: ${names.join(', ') || '(none)'}` }], 'arguments');
+    const jobs = Object.keys(catalog.jobs);
+    const jobnets = Object.keys(catalog.jobnets);
+    const known = `jobs: ${jobs.join(', ') || '(none)'}; jobnets: ${jobnets.join(', ') || '(none)'}`;
+    throw new InvalidInputError(
+      [{ path: name, message: `no job or jobnet "${name}" in ${context.catalogFile}${didYouMean(name, [...jobs, ...jobnets])}; ${known}` }],
+      'arguments',
+    );
   }
   const businessDate = date ? parseOrThrow(businessDateSchema, date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
   const spec = jobSpecOf(catalog, job, name);
