@@ -13,6 +13,7 @@
  *
  * Figures go to stdout and to .data/bench/schedule-<time>.json (and schedule-latest.json).
  */
+import { catalogIdOf } from '../src/sync/owned';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
       const { desired } = catalogSchedules(catalog, new Date(), path.join(work, 'jobnet.yaml'));
       const tick = desired.filter((schedule) => schedule.name === 'tick');
       console.log(`syncing the Schedule of tick (every second) and the floor's; ${FIRES} fires each (~${Math.ceil(FIRES / 60)} min)…`);
-      await applyChanges(client, await planChanges(client, tick), () => undefined);
+      await applyChanges(client, await planChanges(client, tick, catalogIdOf(catalog)), () => undefined);
       // The floor is plain SDK code: no codec.
       await new Client({ connection }).schedule.create({
         scheduleId: 'floor-tick',

@@ -169,6 +169,36 @@ describe('jobnet sync', () => {
     await client.schedule.getHandle('jobnet:nightly').describe();
   });
 
+  it('a second catalog in the namespace syncs its own Schedules and leaves the first\'s untouched', async () => {
+    const first = (await client.schedule.getHandle('jobnet:nightly').describe()).info.createdAt.getTime();
+    const second = path.join(path.dirname(catalog), 'billing.yaml');
+    const billing = (jobs: string) => `version: 1\nname: billing\njobs:\n${jobs}`;
+    writeFileSync(second, billing('  invoice:\n    command: ["true"]\n    schedule: { daily: "06:00" }\n  dunning:\n    command: ["true"]\n    schedule: { daily: "07:00" }\n'));
+    const other = (...argv: string[]) => jobnet('-c', second, '--address', env.server.address, ...argv);
+    const created = await other('sync');
+    assert.equal(created.code, 0, created.stderr);
+    // Each change once, as it is made: on stdout, not again on stderr.
+    assert.equal(created.stdout, ['+ jobnet:dunning', '+ jobnet:invoice', '+ jobnet:_refresh.billing', ''].join('\n'));
+    assert.doesNotMatch(created.stderr, /jobnet:/);
+    // The first catalog's Schedules are not the second's to delete, and vice versa.
+    assert.match((await cli('sync')).stdout, /^no changes/);
+    writeFileSync(second, billing('  invoice:\n    command: ["true"]\n    schedule: { daily: "06:00" }\n'));
+    assert.equal((await other('sync')).stdout, '- jobnet:dunning\n');
+    assert.equal((await client.schedule.getHandle('jobnet:nightly').describe()).info.createdAt.getTime(), first);
+    await client.schedule.getHandle('jobnet:_refresh').describe();
+    // A name the first catalog has: refused before anything changes, naming the job and the owner.
+    writeFileSync(second, billing('  invoice:\n    command: ["true"]\n    schedule: { daily: "06:00" }\n  nightly:\n    command: ["true"]\n    schedule: { daily: "08:00" }\n'));
+    const taken = await other('sync');
+    assert.equal(taken.code, 2);
+    assert.match(taken.stderr, /nightly: jobnet:nightly belongs to the catalog "default"/);
+    assert.equal((await client.schedule.getHandle('jobnet:nightly').describe()).info.createdAt.getTime(), first);
+    // Its own Schedules go when it has none left; the first catalog's stay.
+    writeFileSync(second, 'version: 1\nname: billing\n');
+    const emptied = await other('sync');
+    assert.equal(emptied.stdout, ['- jobnet:_refresh.billing', '- jobnet:invoice', ''].join('\n'));
+    assert.match((await cli('sync')).stdout, /^no changes/);
+  });
+
   it('a fired schedule runs the job as <job>@<business date>, once per date', async () => {
     const today = businessDateAt(new Date(), 'Asia/Tokyo');
     const handle = client.schedule.getHandle('jobnet:nightly');

@@ -4,6 +4,7 @@ import { catalogPath, loadCatalog } from '../catalog/load';
 import { InvalidInputError } from '../catalog/validation-error';
 import { applyChanges } from '../sync/apply-changes';
 import { catalogSchedules } from '../sync/catalog-schedules';
+import { catalogIdOf } from '../sync/owned';
 import { planChanges } from '../sync/plan-changes';
 
 export interface RefreshResult {
@@ -20,17 +21,18 @@ export interface RefreshResult {
  */
 export async function refreshSchedules(input: { catalogFile?: string }): Promise<RefreshResult> {
   const file = catalogPath(input.catalogFile);
-  let desired;
+  const { client } = Context.current();
+  let changes;
   try {
-    desired = catalogSchedules(loadCatalog(file), new Date(), file).desired;
+    const catalog = loadCatalog(file);
+    changes = await planChanges(client, catalogSchedules(catalog, new Date(), file).desired, catalogIdOf(catalog));
   } catch (error) {
-    // A missing or broken catalog (or an unset variable on this host) is not fixed by retrying.
+    // A missing or broken catalog, an unset variable on this host or a name another catalog of
+    // the namespace owns is not fixed by retrying.
     if (error instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(error.message, 'InvalidInput');
     throw error;
   }
-  const { client } = Context.current();
-  const changes = await planChanges(client, desired);
-  await applyChanges(client, changes, (line) => Context.current().log.info(line));
+  await applyChanges(client, changes, (change) => Context.current().log.info(`${change.verb} ${change.scheduleId}`));
   return {
     catalogFile: file,
     created: changes.create.map((s) => s.scheduleId),

@@ -35,6 +35,12 @@ export const lockSchema = z
 
 export const catalogSchema = z.strictObject({
   version: z.literal(1, 'the only catalog version is 1').default(1),
+  /**
+   * The catalog's identity in its Temporal namespace (default: `default`): `sync` creates,
+   * updates and deletes only the Schedules of its own catalog, so several catalogs can share a
+   * namespace when each has a name.
+   */
+  name: nameSchema('catalog').optional(),
   // Canonical spelling: the server's zone lookup is case-sensitive where Intl is not.
   timezone: timeZoneSchema.default('Asia/Tokyo'),
   dayBoundary: z

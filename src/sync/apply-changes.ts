@@ -18,11 +18,19 @@ function pausedState(schedule: DesiredSchedule) {
   return { paused: !schedule.enabled, note: schedule.enabled ? schedule.note : (schedule.note ?? DISABLED_NOTE) };
 }
 
+/** One change made, as it is made. */
+export interface AppliedChange {
+  verb: 'created' | 're-encrypted' | 'updated' | 'deleted';
+  scheduleId: string;
+  /** A created Schedule the catalog disabled starts paused. */
+  paused?: boolean;
+}
+
 /**
  * Applies a sync plan. An update keeps an operator's pause (a maintenance window) unless the
  * catalog itself switched the job on or off.
  */
-export async function applyChanges(client: Client, changes: SyncChanges, progress: (line: string) => void): Promise<void> {
+export async function applyChanges(client: Client, changes: SyncChanges, progress: (change: AppliedChange) => void): Promise<void> {
   const create = (schedule: DesiredSchedule, state: { paused: boolean; note?: string }) =>
     client.schedule.create({
       scheduleId: schedule.scheduleId,
@@ -34,13 +42,13 @@ export async function applyChanges(client: Client, changes: SyncChanges, progres
     });
   for (const schedule of changes.create) {
     await create(schedule, pausedState(schedule));
-    progress(`created ${schedule.scheduleId}`);
+    progress({ verb: 'created', scheduleId: schedule.scheduleId, paused: !schedule.enabled });
   }
   for (const { schedule, paused, note } of changes.recreate) {
     await client.schedule.getHandle(schedule.scheduleId).delete();
     // An operator's pause stays; the catalog's own switch wins as in an update.
     await create(schedule, schedule.enabled ? { paused, ...(note === undefined ? {} : { note }) } : pausedState(schedule));
-    progress(`re-encrypted ${schedule.scheduleId} under the current payload key`);
+    progress({ verb: 're-encrypted', scheduleId: schedule.scheduleId });
   }
   for (const schedule of changes.update) {
     const handle = client.schedule.getHandle(schedule.scheduleId);
@@ -55,10 +63,10 @@ export async function applyChanges(client: Client, changes: SyncChanges, progres
         state: enabledChanged ? { ...previous.state, ...pausedState(schedule) } : previous.state,
       };
     });
-    progress(`updated ${schedule.scheduleId}`);
+    progress({ verb: 'updated', scheduleId: schedule.scheduleId });
   }
   for (const scheduleId of changes.remove) {
     await client.schedule.getHandle(scheduleId).delete();
-    progress(`deleted ${scheduleId}`);
+    progress({ verb: 'deleted', scheduleId });
   }
 }

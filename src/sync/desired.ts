@@ -6,7 +6,7 @@ import type { EventRouting } from '../contracts/events';
 import type { ScheduledRun } from '../contracts/scheduled';
 import type { CompiledSchedule } from '../schedules';
 import { stableHash } from './stable-hash';
-import { OWNER_MEMO, scheduleIdOf } from './owned';
+import { DEFAULT_CATALOG_ID, catalogIdOf, nameOfScheduleId, ownerMemo, scheduleIdOf } from './owned';
 
 /** One Schedule as the catalog wants it on the server. */
 export interface DesiredSchedule {
@@ -69,14 +69,19 @@ export function desiredSchedules(catalog: Catalog, entries: readonly ScheduledEn
           },
           policies: compiled.policies,
         },
-        memo: { ...OWNER_MEMO, description: description ?? '' },
+        memo: { ...ownerMemo(catalogIdOf(catalog)), description: description ?? '' },
       };
     })
     .sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
 }
 
-/** The Schedule that keeps the others fresh: daily, it re-syncs the catalog on a worker. */
+/**
+ * The Schedule that keeps the others fresh: daily, it re-syncs the catalog on a worker. One per
+ * catalog (`jobnet:_refresh` for the default one, `jobnet:_refresh.<catalog>` for a named one):
+ * a catalog name is never a job's, which cannot start with "_".
+ */
 export const REFRESH_SCHEDULE_ID = scheduleIdOf('_refresh');
+export const refreshScheduleIdOf = (catalogId: string) => (catalogId === DEFAULT_CATALOG_ID ? REFRESH_SCHEDULE_ID : `${REFRESH_SCHEDULE_ID}.${catalogId}`);
 const REFRESH_AT = { hour: 4, minute: 17 };
 
 export function refreshSchedule(catalog: Catalog, catalogFile: string): DesiredSchedule {
@@ -85,17 +90,18 @@ export function refreshSchedule(catalog: Catalog, catalogFile: string): DesiredS
   const taskQueue = catalog.defaults.queue ?? DEFAULT_QUEUE;
   const description = 'jobnet: re-syncs the catalog daily so business-calendar skip lists stay ahead';
   const hash = stableHash({ spec, args, taskQueue, description });
+  const scheduleId = refreshScheduleIdOf(catalogIdOf(catalog));
   return {
-    scheduleId: REFRESH_SCHEDULE_ID,
-    name: '_refresh',
+    scheduleId,
+    name: nameOfScheduleId(scheduleId),
     description,
     enabled: true,
     hash,
     options: {
       spec,
-      action: { type: 'startWorkflow' as const, workflowType: 'refreshSchedulesWorkflow', workflowId: REFRESH_SCHEDULE_ID, taskQueue, args, memo: { jobnetHash: hash, description } },
+      action: { type: 'startWorkflow' as const, workflowType: 'refreshSchedulesWorkflow', workflowId: scheduleId, taskQueue, args, memo: { jobnetHash: hash, description } },
       policies: { overlap: 'SKIP' },
     },
-    memo: { ...OWNER_MEMO, description },
+    memo: { ...ownerMemo(catalogIdOf(catalog)), description },
   };
 }
