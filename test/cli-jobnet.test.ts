@@ -85,6 +85,17 @@ describe('jobnet run / status / retry / skip / abort (dev server)', () => {
     assert.match(ended.stderr, /has ended/);
   });
 
+  it('history and list show the jobnet run, as they do a job run', async () => {
+    const history = await cli('history', 'seed-001');
+    assert.equal(history.code, 0, history.stderr);
+    assert.match(history.stdout, /^seed-001@2026-12-01\s+success\s/m);
+    const list = await cli('--json', 'list');
+    assert.equal(list.code, 0, list.stderr);
+    const entry = (JSON.parse(list.stdout) as Array<{ name: string; lastRun: string | null; lastStatus: string | null }>).find((e) => e.name === 'seed-001');
+    assert.ok(entry?.lastRun, list.stdout);
+    assert.equal(entry.lastStatus, 'success');
+  });
+
   it('abort ends a waiting run as aborted', async () => {
     process.env.BATCH_001_FAILS = '99';
     const other = 'seed-001@2026-12-02';

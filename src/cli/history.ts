@@ -12,8 +12,8 @@ function formatRun(run: RunSummary): string {
 export function registerHistory(program: Command, context: () => CliContext): void {
   program
     .command('history')
-    .description('the recent runs of a job, newest first, from Temporal')
-    .argument('<name>', 'job name')
+    .description('the recent runs of a job, jobnet or fan-out, newest first, from Temporal (a job\'s runs as a jobnet step too)')
+    .argument('<name>', 'job, jobnet or fan-out name')
     .option('-n, --limit <n>', 'how many runs', (value) => Number(value), 20)
     .action(async (name: string, options: { limit: number }) => {
       const ctx = context();

@@ -16,8 +16,15 @@ export interface RunSummary {
 }
 
 /**
- * Newest first: the job's own runs, and its runs as a step of a jobnet (inline in the jobnet's
- * run, see runs/step-runs.ts) — not the schedule's small parent workflows.
+ * The workflow types of a catalog entry's own runs: a job, a jobnet, a fan-out. A Schedule's
+ * small parent (scheduledRunWorkflow) is not a run of its own; it starts one of these.
+ */
+const RUN_WORKFLOW_TYPES = ['jobWorkflow', 'jobnetWorkflow', 'fanoutWorkflow'] as const;
+
+/**
+ * Newest first: the job's, jobnet's or fan-out's own runs, and a job's runs as a step of a
+ * jobnet (inline in the jobnet's run, see runs/step-runs.ts) — not the schedule's small parent
+ * workflows.
  */
 export async function recentRuns(client: Client, name: string, limit = 20): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
@@ -27,7 +34,7 @@ export async function recentRuns(client: Client, name: string, limit = 20): Prom
     }
     if (runs.length >= limit) break;
   }
-  const query = `${JobName.name} = ${literal(name)} AND WorkflowType = "jobWorkflow"`;
+  const query = `${JobName.name} = ${literal(name)} AND WorkflowType IN (${RUN_WORKFLOW_TYPES.map((type) => `"${type}"`).join(', ')})`;
   let own = 0;
   for await (const execution of client.workflow.list({ query })) {
     const attributes = execution.typedSearchAttributes;
