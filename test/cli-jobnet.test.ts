@@ -55,7 +55,7 @@ describe('jobnet run / status / retry / skip / abort (dev server)', () => {
 
     const status = await statusUntil(run, (out) => /BATCH-001\s+waiting-operator/.test(out), 'BATCH-001 to wait for an operator');
     const lines = status.stdout.split('\n');
-    assert.match(lines[0]!, /^seed-001@2026-12-01: running/);
+    assert.match(lines[0]!, /^seed-001@2026-12-01: running\s+\(started 2\d{3}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+09:00\)/, 'times in the catalog\'s zone, with the offset');
     assert.ok(lines.some((line) => /^├─ BATCH-000\s+succeeded/.test(line)), status.stdout);
     assert.ok(lines.some((line) => /^├─ BATCH-001\s+waiting-operator .*error: exited with code 3/.test(line)), status.stdout);
     assert.ok(lines.some((line) => line.includes(`→ jobnet retry|skip ${run} BATCH-001`)), status.stdout);
@@ -88,7 +88,7 @@ describe('jobnet run / status / retry / skip / abort (dev server)', () => {
   it('history and list show the jobnet run, as they do a job run', async () => {
     const history = await cli('history', 'seed-001');
     assert.equal(history.code, 0, history.stderr);
-    assert.match(history.stdout, /^seed-001@2026-12-01\s+success\s/m);
+    assert.match(history.stdout, /^seed-001@2026-12-01\s+success\s+2\d{3}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+09:00\s/m, 'started, in the catalog\'s zone (Asia/Tokyo, the default)');
     const list = await cli('--json', 'list');
     assert.equal(list.code, 0, list.stderr);
     const entry = (JSON.parse(list.stdout) as Array<{ name: string; lastRun: string | null; lastStatus: string | null }>).find((e) => e.name === 'seed-001');

@@ -47,6 +47,18 @@ export class CliContext {
     return this.catalogCache;
   }
 
+  /**
+   * The zone every time in the CLI's output is shown in, with its offset: the catalog's, else
+   * (no catalog here, or one that does not load) UTC — `status` of a run works without one.
+   */
+  timeZone(): string {
+    try {
+      return this.catalog().timezone;
+    } catch {
+      return 'UTC';
+    }
+  }
+
   /** pino on stderr at -l/--log-level (else $JOBNET_LOG_LEVEL, else info), redacting secrets. */
   logger(): Logger {
     this.loggerCache ??= createLogger({ name: 'jobnet', ...(this.options.logLevel === undefined ? {} : { level: this.options.logLevel }) });

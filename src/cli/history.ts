@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../catalog/validation-error';
 import { recentRuns, type RunSummary } from '../runs/recent-runs';
 import type { CliContext } from './context';
+import { readableInZone } from '../planning/format-time';
 
-function formatRun(run: RunSummary): string {
+function formatRun(run: RunSummary, timeZone: string): string {
   const took = run.closeTime ? `${Math.round((run.closeTime.getTime() - run.startTime.getTime()) / 1000)}s` : 'running';
   const records = run.recordCount === undefined ? '' : `  records ${run.recordCount}`;
-  return `${run.workflowId.padEnd(36)} ${run.status.padEnd(12)} ${run.startTime.toISOString()}  ${took}${records}`;
+  return `${run.workflowId.padEnd(36)} ${run.status.padEnd(12)} ${readableInZone(run.startTime, timeZone)}  ${took}${records}`;
 }
 
 export function registerHistory(program: Command, context: () => CliContext): void {
@@ -23,6 +24,6 @@ export function registerHistory(program: Command, context: () => CliContext): vo
       const runs = await recentRuns(await ctx.client(), name, options.limit);
       if (ctx.options.json) return ctx.json(runs);
       if (runs.length === 0) return ctx.output.out(`no runs of ${name}`);
-      ctx.output.out(runs.map(formatRun).join('\n'));
+      ctx.output.out(runs.map((run) => formatRun(run, ctx.timeZone())).join('\n'));
     });
 }

@@ -3,7 +3,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { InvalidInputError } from '../catalog/validation-error';
 import { abortJobnetUpdate, retryStepUpdate, skipStepUpdate, type JobnetState } from '../contracts/jobnet';
 import type { CliContext } from './context';
-import { renderJobnet } from './status-render';
+import { renderJobnet, viewNow } from './status-render';
 
 /**
  * The operator's levers on a jobnet run (seed 002: a stuck chain an operator had to stop or
@@ -39,7 +39,7 @@ async function act(context: CliContext, run: string, send: (client: Client) => P
     throw error;
   }
   if (context.options.json) context.json(state);
-  else context.output.out((await renderJobnet(client, run, 'RUNNING', state)).join('\n'));
+  else context.output.out((await renderJobnet(client, run, 'RUNNING', state, viewNow(context.timeZone()))).join('\n'));
 }
 
 export function registerJobnetActions(program: Command, context: () => CliContext): void {

@@ -8,7 +8,7 @@ import { parseOrThrow } from '../catalog/validation-error';
 import { triggerWorkflow } from '../trigger';
 import type { jobnetWorkflow } from '../workflows';
 import { RunFailedError, type CliContext } from './context';
-import { renderJobnet } from './status-render';
+import { renderJobnet, viewNow } from './status-render';
 
 /**
  * Starting a jobnet run by hand (`jobnet run <jobnet>`): the id rules of a scheduled fire
@@ -41,7 +41,7 @@ export async function startCatalogJobnet(context: CliContext, name: string, opti
   try {
     const result = await handle.result();
     if (context.options.json) context.json(result);
-    else context.output.out((await renderJobnet(client, handle.workflowId, 'COMPLETED', result)).join('\n'));
+    else context.output.out((await renderJobnet(client, handle.workflowId, 'COMPLETED', result, viewNow(context.timeZone()))).join('\n'));
   } catch (error) {
     if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
       const details = error.cause.details?.[0];

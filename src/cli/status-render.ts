@@ -3,13 +3,25 @@ import type { JobState } from '../contracts/job';
 import { fanoutStatusLines } from '../workflows/fanout-definitions';
 import type { JobnetState, StepState } from '../contracts/jobnet';
 import { readRunState, type Progress, type RunState } from './run-state';
+import { readableInZone } from '../planning/format-time';
 
 /**
  * `jobnet status <run>` as text: a job run's events, a jobnet run as a tree of its steps (with
  * what a running step waits for, and nested jobnets drawn inside), a fan-out's progress.
  */
 
-const time = (iso: string | null | undefined): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '');
+/** What a rendering depends on besides the run: the time now, and the zone times are shown in. */
+export interface RenderView {
+  now: Date;
+  timeZone: string;
+}
+
+export const viewNow = (timeZone: string): RenderView => ({ now: new Date(), timeZone });
+
+/** Times of the run in the view's zone, with the offset (`2026-12-01 09:00:05+09:00`). */
+function timeIn(view: RenderView): (iso: string | null | undefined) => string {
+  return (iso) => (iso ? readableInZone(iso, view.timeZone) : '');
+}
 
 function since(iso: string, now: Date): string {
   const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
@@ -18,16 +30,17 @@ function since(iso: string, now: Date): string {
   return `${(seconds / 3_600).toFixed(1)}h`;
 }
 
-export function renderJob(workflowId: string, temporalStatus: string, state: JobState | undefined, progress: Progress[], now = new Date()): string[] {
+export function renderJob(workflowId: string, temporalStatus: string, state: JobState | undefined, progress: Progress[], view: RenderView): string[] {
   if (!state) return [`${workflowId}: ${temporalStatus.toLowerCase()}`];
-  const lines = [`${workflowId}: ${state.status} (attempts ${state.attempts})${waitingText(state, now)}`];
+  const time = timeIn(view);
+  const lines = [`${workflowId}: ${state.status} (attempts ${state.attempts})${waitingText(state, view.now)}`];
   for (const p of progress) {
     const amount = p.processed === undefined ? '' : ` ${p.processed}${p.total === undefined ? '' : ` of ${p.total}`}`;
     lines.push(`  progress: ${p.phase ?? p.activity}${amount}`);
   }
   for (const event of state.events) {
     const extra = [
-      event.retryAt && `retry at ${event.retryAt}`,
+      event.retryAt && `retry at ${time(event.retryAt)}`,
       event.lock && `lock ${event.lock}`,
       event.predecessor && `after ${event.predecessor}`,
       event.waitedMs !== undefined && `waited ${Math.round(event.waitedMs / 1000)}s`,
@@ -47,7 +60,9 @@ function waitingText(state: JobState, now: Date): string {
   return ` — waiting for ${what} for ${since(waiting.since, now)}`;
 }
 
-function stepText(name: string, step: StepState, width: number, now: Date): string {
+function stepText(name: string, step: StepState, width: number, view: RenderView): string {
+  const time = timeIn(view);
+  const now = view.now;
   const parts = [name.padEnd(width), step.status];
   if (step.attempts > 1) parts.push(`attempt ${step.attempts}`);
   if (step.status === 'waiting-operator' && step.waitingSince) parts.push(`for ${since(step.waitingSince, now)}`);
@@ -62,8 +77,9 @@ function stepText(name: string, step: StepState, width: number, now: Date): stri
  * A jobnet run and its steps as a tree. Running steps are asked for their own state, so the
  * tree shows a step waiting for a lock or for another schedule, and a nested jobnet's steps.
  */
-export async function renderJobnet(client: Client, workflowId: string, temporalStatus: string, state: JobnetState | undefined, now = new Date(), indent = ''): Promise<string[]> {
+export async function renderJobnet(client: Client, workflowId: string, temporalStatus: string, state: JobnetState | undefined, view: RenderView, indent = ''): Promise<string[]> {
   if (!state) return [`${indent}${workflowId}: ${temporalStatus.toLowerCase()}`];
+  const time = timeIn(view);
   const lines = [`${indent}${workflowId}: ${state.status}${state.reason ? ` — ${state.reason}` : ''}  (started ${time(state.startTime)}${state.endTime ? `, ended ${time(state.endTime)}` : ''})`];
   const names = Object.keys(state.steps);
   const width = Math.max(...names.map((name) => name.length));
@@ -72,13 +88,13 @@ export async function renderJobnet(client: Client, workflowId: string, temporalS
     const last = index === names.length - 1;
     const branch = `${indent}${last ? '└─ ' : '├─ '}`;
     const below = `${indent}${last ? '   ' : '│  '}`;
-    lines.push(`${branch}${stepText(name, step, width, now)}`);
+    lines.push(`${branch}${stepText(name, step, width, view)}`);
     if (step.status === 'waiting-operator') {
       lines.push(`${below}   → jobnet retry|skip ${workflowId} ${name}   or   jobnet abort ${workflowId}`);
     }
     if (step.status === 'running' && step.workflowId) {
       const child = await readRunState(client, step.workflowId).catch(() => undefined);
-      if (child) lines.push(...(await childLines(client, child, now, `${below}   `)));
+      if (child) lines.push(...(await childLines(client, child, view, `${below}   `)));
     }
   }
   const acted = state.operatorActions;
@@ -92,16 +108,16 @@ export async function renderJobnet(client: Client, workflowId: string, temporalS
   return lines;
 }
 
-async function childLines(client: Client, child: RunState, now: Date, indent: string): Promise<string[]> {
+async function childLines(client: Client, child: RunState, view: RenderView, indent: string): Promise<string[]> {
   switch (child.kind) {
     case 'job': {
-      const [, ...rest] = renderJob(child.workflowId, child.temporalStatus, child.state, child.progress, now);
-      const head = child.state ? `${child.state.status}${waitingText(child.state, now)}` : child.temporalStatus.toLowerCase();
+      const [, ...rest] = renderJob(child.workflowId, child.temporalStatus, child.state, child.progress, view);
+      const head = child.state ? `${child.state.status}${waitingText(child.state, view.now)}` : child.temporalStatus.toLowerCase();
       // The step line says the rest; of the child, what it waits for and its progress matter.
       return [`${indent}${head}`, ...rest.filter((line) => line.startsWith('  progress')).map((line) => `${indent}${line.trim()}`)];
     }
     case 'jobnet':
-      return renderJobnet(client, child.workflowId, child.temporalStatus, child.state, now, indent);
+      return renderJobnet(client, child.workflowId, child.temporalStatus, child.state, view, indent);
     case 'fanout':
       return child.state ? fanoutStatusLines(child.state).map((line) => `${indent}${line}`) : [];
     default:
@@ -109,12 +125,12 @@ async function childLines(client: Client, child: RunState, now: Date, indent: st
   }
 }
 
-export async function renderRun(client: Client, run: RunState, now = new Date()): Promise<string[]> {
+export async function renderRun(client: Client, run: RunState, view: RenderView): Promise<string[]> {
   switch (run.kind) {
     case 'job':
-      return renderJob(run.workflowId, run.temporalStatus, run.state, run.progress, now);
+      return renderJob(run.workflowId, run.temporalStatus, run.state, run.progress, view);
     case 'jobnet':
-      return renderJobnet(client, run.workflowId, run.temporalStatus, run.state, now);
+      return renderJobnet(client, run.workflowId, run.temporalStatus, run.state, view);
     case 'fanout':
       return run.state ? [`${run.workflowId}:`, ...fanoutStatusLines(run.state)] : [`${run.workflowId}: ${run.temporalStatus.toLowerCase()}`];
     default:

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { JobName, JobStatus } from '../search-attributes';
 import type { CliContext } from './context';
 import { readRunState } from './run-state';
-import { renderRun } from './status-render';
+import { renderRun, viewNow } from './status-render';
 
 const WATCH_EVERY_MS = 2_000;
 
@@ -26,7 +26,7 @@ export function registerStatus(program: Command, context: () => CliContext): voi
       for (;;) {
         const run = await readRunState(client, workflowId);
         if (ctx.options.json) ctx.json(run);
-        else ctx.output.out((await renderRun(client, run)).join('\n'));
+        else ctx.output.out((await renderRun(client, run, viewNow(ctx.timeZone()))).join('\n'));
         if (!options.watch || run.temporalStatus !== 'RUNNING') return;
         await new Promise((resolve) => setTimeout(resolve, WATCH_EVERY_MS));
       }

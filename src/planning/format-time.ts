@@ -11,3 +11,8 @@ export function isoInZone(instant: Date, timeZone: string): string {
   const mm = String(Math.floor((abs % 3_600) / 60)).padStart(2, '0');
   return `${wall}${sign}${hh}:${mm}`;
 }
+
+/** `2026-12-28 03:00:05+09:00`: the same, as CLI tables and trees print it. */
+export function readableInZone(instant: Date | string, timeZone: string): string {
+  return isoInZone(typeof instant === 'string' ? new Date(instant) : instant, timeZone).replace('T', ' ');
+}
