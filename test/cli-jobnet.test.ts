@@ -96,6 +96,17 @@ describe('jobnet run / status / retry / skip / abort (dev server)', () => {
     assert.equal(entry.lastStatus, 'success');
   });
 
+  it('the report has a row for the jobnet run, and counts the retried step as one run that succeeded', async () => {
+    const totals = async (job: string) => {
+      const report = await cli('--json', 'report', '--since', '2026-11-01', '--job', job, '-o', path.join(env.work.dir, `report-${job}.html`));
+      assert.equal(report.code, 0, report.stderr);
+      return (JSON.parse(report.stdout) as { totals: { runs: number; succeeded: number; failed: number } }).totals;
+    };
+    assert.deepEqual(await totals('seed-001'), { runs: 1, succeeded: 1, failed: 0, running: 0, records: 0 });
+    // BATCH-001 failed, waited for an operator and was retried: one run, succeeded.
+    assert.deepEqual(await totals('BATCH-001'), { runs: 1, succeeded: 1, failed: 0, running: 0, records: 0 });
+  });
+
   it('abort ends a waiting run as aborted', async () => {
     process.env.BATCH_001_FAILS = '99';
     const other = 'seed-001@2026-12-02';

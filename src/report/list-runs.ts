@@ -3,17 +3,23 @@ import { BusinessDate, JobName, JobStatus, RecordCount } from '../search-attribu
 import type { ReportRun } from './aggregate';
 import { allStepRuns, holdsStep, literal } from '../runs/step-runs';
 
-
 /**
- * The job runs started since `startedAfter` (optionally of one job), from Temporal's visibility
- * — the source of truth; jobnet keeps no run table of its own. `onPage` is told the running
- * count, for progress output on long histories.
+ * The runs started since `startedAfter` (optionally of one job or jobnet), from Temporal's
+ * visibility — the source of truth; jobnet keeps no run table of its own: jobs, jobnets and
+ * fan-outs as runs of their own (a chain continued as new counts once, by its last run), and
+ * jobs as steps of jobnets, each step once with its final status (an operator's retry of a
+ * step is one run that succeeded, not a failed one and another). `onProgress` is told the
+ * running count, for progress output on long histories.
  */
 export async function listReportRuns(
   client: Client,
   options: { startedAfter: Date; job?: string; onProgress?: (runs: number) => void },
 ): Promise<ReportRun[]> {
-  const conditions = [`WorkflowType = "jobWorkflow"`, `StartTime >= ${literal(options.startedAfter.toISOString())}`];
+  const conditions = [
+    `WorkflowType IN ("jobWorkflow", "jobnetWorkflow", "fanoutWorkflow")`,
+    `ExecutionStatus != "ContinuedAsNew"`,
+    `StartTime >= ${literal(options.startedAfter.toISOString())}`,
+  ];
   if (options.job !== undefined) conditions.push(`${JobName.name} = ${literal(options.job)}`);
   const runs: ReportRun[] = [];
   for await (const execution of client.workflow.list({ query: conditions.join(' AND '), pageSize: 1000 })) {
