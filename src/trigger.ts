@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle 
 import type { Workflow } from '@temporalio/common';
 import { jobRunSchema } from './catalog/job-schema';
 import type { JobRun } from './contracts/job';
+import { runSummary } from './contracts/run-summary';
 import { parseOrThrow } from './catalog/validation-error';
 import { BusinessDate, JobName, JobStatus } from './search-attributes';
 import type { jobWorkflow } from './workflows';
@@ -24,7 +25,7 @@ export function jobWorkflowId(name: string, businessDate: string): string {
  */
 export async function triggerWorkflow<W extends Workflow>(
   client: Client,
-  request: { workflowType: string; name: string; businessDate: string; args: unknown[]; taskQueue: string; force?: boolean; now?: Date },
+  request: { workflowType: string; name: string; businessDate: string; args: unknown[]; taskQueue: string; force?: boolean; now?: Date; description?: string },
 ): Promise<{ handle: WorkflowHandle<W>; started: boolean }> {
   const baseId = jobWorkflowId(request.name, request.businessDate);
   const workflowId = request.force ? `${baseId}+${(request.now ?? new Date()).getTime()}` : baseId;
@@ -34,6 +35,8 @@ export async function triggerWorkflow<W extends Workflow>(
       workflowId,
       args: request.args,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // The Web UI shows it on the run's page (decoded through the codec server).
+      staticSummary: runSummary({ name: request.name, description: request.description, workflowId }),
       typedSearchAttributes: [
         { key: JobName, value: request.name },
         { key: BusinessDate, value: request.businessDate },
@@ -50,7 +53,7 @@ export async function triggerWorkflow<W extends Workflow>(
 /** One run of a job for a business date (see triggerWorkflow), checked before anything starts. */
 export async function triggerJob(
   client: Client,
-  request: { input: JobRun; taskQueue: string; force?: boolean; now?: Date },
+  request: { input: JobRun; taskQueue: string; force?: boolean; now?: Date; description?: string },
 ): Promise<TriggerResult> {
   const input = parseOrThrow(jobRunSchema, request.input, 'job run');
   return triggerWorkflow<typeof jobWorkflow>(client, { ...request, workflowType: 'jobWorkflow', name: input.name, businessDate: input.businessDate, args: [input] });

@@ -11,6 +11,8 @@ import path from 'node:path';
 import { jobnet, type CliRun } from './helpers/cli';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { SEED_001, intervals } from './helpers/catalog-runs';
+import { Connection } from '@temporalio/client';
+import { jobnetClient } from '../src/client';
 
 let env: DevEnv;
 let trace: string;
@@ -94,6 +96,16 @@ describe('jobnet run / status / retry / skip / abort (dev server)', () => {
     const entry = (JSON.parse(list.stdout) as Array<{ name: string; lastRun: string | null; lastStatus: string | null }>).find((e) => e.name === 'seed-001');
     assert.ok(entry?.lastRun, list.stdout);
     assert.equal(entry.lastStatus, 'success');
+  });
+
+  it('the run carries a summary the Web UI shows: name, description, run id', async () => {
+    const client = jobnetClient(await Connection.connect({ address: env.server.address }));
+    try {
+      const description = await client.workflow.getHandle(run).describe();
+      assert.equal(await description.staticSummary(), `seed-001 — the nightly chain of seed 001 · ${run}`);
+    } finally {
+      await client.connection.close();
+    }
   });
 
   it('the report has a row for the jobnet run, and counts the retried step as one run that succeeded', async () => {

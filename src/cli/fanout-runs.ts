@@ -10,6 +10,7 @@ import { BusinessDate, JobName, JobStatus } from '../search-attributes';
 import { triggerWorkflow } from '../trigger';
 import { fanoutStatusLines } from '../workflows/fanout-definitions';
 import type { FanoutResult } from '../contracts/fanout';
+import { runSummary } from '../contracts/run-summary';
 import { RunFailedError, type CliContext } from './context';
 import type { fanoutWorkflow } from '../workflows';
 
@@ -21,7 +22,7 @@ import type { fanoutWorkflow } from '../workflows';
 
 export async function triggerFanout(
   client: Client,
-  request: { input: FanoutRunInput; taskQueue: string; force?: boolean; now?: Date },
+  request: { input: FanoutRunInput; taskQueue: string; force?: boolean; now?: Date; description?: string },
 ): Promise<{ handle: WorkflowHandle<typeof fanoutWorkflow>; started: boolean }> {
   // Checked here, before anything starts; the run takes the parsed values (durations in ms, defaults filled).
   const input = parseOrThrow(fanoutRunSchema, request.input, 'fan-out run');
@@ -103,6 +104,7 @@ export async function retryPartitions(
     args: [input],
     // A new round of the same run: allowed only after a run that did not succeed.
     workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    staticSummary: runSummary({ name: result.name, description: `retry of ${keys.length} failed partition${keys.length === 1 ? '' : 's'}`, workflowId }),
     typedSearchAttributes: [
       { key: JobName, value: result.name },
       { key: BusinessDate, value: result.businessDate },
@@ -124,7 +126,7 @@ export async function startCatalogFanout(context: CliContext, name: string, opti
   const businessDate = options.date ? parseOrThrow(businessDateSchema, options.date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
   const input = fanoutRunInput(catalog, job, name, businessDate, process.env, jobRouting(catalog, name, job, { routeEvents: true }));
   const client = await context.client();
-  const { handle, started } = await triggerFanout(client, { input, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE, force: options.force });
+  const { handle, started } = await triggerFanout(client, { input, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE, force: options.force, description: job.description });
   context.output.err(
     started ? `started ${handle.workflowId}` : `${handle.workflowId} exists already for this business date; not started again (--force starts another run)`,
   );

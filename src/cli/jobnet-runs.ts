@@ -17,7 +17,7 @@ import { renderJobnet, viewNow } from './status-render';
  */
 export async function triggerJobnet(
   client: Client,
-  request: { input: JobnetRunInput; taskQueue: string; force?: boolean; now?: Date },
+  request: { input: JobnetRunInput; taskQueue: string; force?: boolean; now?: Date; description?: string },
 ): Promise<{ handle: WorkflowHandle<typeof jobnetWorkflow>; started: boolean }> {
   // Checked here, before anything starts; the run takes the parsed values (durations in ms, defaults filled).
   const input = parseOrThrow(jobnetRunSchema, request.input, 'jobnet run');
@@ -30,7 +30,7 @@ export async function startCatalogJobnet(context: CliContext, name: string, opti
   const businessDate = options.date ? parseOrThrow(businessDateSchema, options.date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
   const input = jobnetRunInput(catalog, name, businessDate, process.env, { routeEvents: true });
   const client = await context.client();
-  const { handle, started } = await triggerJobnet(client, { input, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE, force: options.force });
+  const { handle, started } = await triggerJobnet(client, { input, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE, force: options.force, description: catalog.jobnets[name]?.description });
   context.output.err(
     started ? `started ${handle.workflowId}` : `${handle.workflowId} exists already for this business date; not started again (--force starts another run)`,
   );

@@ -36,7 +36,7 @@ export function catalogRunInput(context: CliContext, name: string, date?: string
 /** Starts (or finds) the run and, with `wait`, reports its result; a failed run is exit code 1. */
 export async function startRun(
   context: CliContext,
-  request: { input: JobRun; taskQueue: string; force?: boolean; wait?: boolean },
+  request: { input: JobRun; taskQueue: string; force?: boolean; wait?: boolean; description?: string },
 ): Promise<void> {
   const client = await context.client();
   const { handle, started } = await triggerJob(client, request);
@@ -82,5 +82,5 @@ export async function runCatalogEntry(ctx: CliContext, name: string, options: Ru
   // A fan-out runs as fanoutWorkflow, a jobnet as jobnetWorkflow, anything else as a job run.
   if (ctx.catalog().jobs[name]?.fanout !== undefined) return startCatalogFanout(ctx, name, options);
   if (ctx.catalog().jobnets[name] !== undefined) return startCatalogJobnet(ctx, name, options);
-  await startRun(ctx, { ...catalogRunInput(ctx, name, options.date), force: options.force, wait: options.wait });
+  await startRun(ctx, { ...catalogRunInput(ctx, name, options.date), force: options.force, wait: options.wait, description: ctx.catalog().jobs[name]?.description });
 }
