@@ -62,6 +62,19 @@ describe('jobnet run / status / retry / skip / abort (dev server)', () => {
     assert.ok(lines.some((line) => /^├─ BATCH-001\s+waiting-operator .*error: exited with code 3/.test(line)), status.stdout);
     assert.ok(lines.some((line) => line.includes(`→ jobnet retry|skip ${run} BATCH-001`)), status.stdout);
     assert.ok(lines.some((line) => /BATCH-002\s+waiting-dependency/.test(line)), status.stdout);
+
+    // The same board on the run's Web UI page: its current details, as the Web UI reads them.
+    const client = jobnetClient(await Connection.connect({ address: env.server.address }));
+    try {
+      const metadata = (await client.workflow.getHandle(run).query('__temporal_workflow_metadata')) as { currentDetails?: string };
+      const board = metadata.currentDetails ?? '';
+      assert.match(board, /^\*\*seed-001@2026-12-01\*\* — running/, board);
+      assert.match(board, /^\| BATCH-001 \| ⏸ waiting-operator \| 1 \|.*\| operator until .*\| exited with code 3[^|]* \|$/m, board);
+      assert.match(board, /^\| BATCH-002 \| ◔ waiting-dependency \| 0 \|.*\| predecessor BATCH-001 \|/m, board);
+      assert.ok(board.includes(`| run it again | \`retry\` with \`{"job":"BATCH-001"}\` | \`npx jobnet retry ${run} BATCH-001\` |`), board);
+    } finally {
+      await client.connection.close();
+    }
   });
 
   it('refuses an action that does not apply, with exit code 2 and the reason', async () => {

@@ -8,6 +8,7 @@ import {
   executeChild,
   isCancellation,
   log,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -26,6 +27,7 @@ import { emitEvent, type EmitOptions } from './emit-event';
 import type { EventDraft } from '../events/event-schema';
 import type { EventRouting } from '../events/routing-schema';
 import { announceSuccess } from './coordination';
+import { jobnetBoard } from './jobnet-board';
 import {
   JOBNET_FAILED,
   SETTLED_STATUSES,
@@ -144,6 +146,8 @@ class JobnetRunner {
   private readonly position = new Map<string, number>();
   /** How many steps are in each status. */
   private readonly statusCounts = new Map<StepStatus, number>();
+  /** Each step's needs, as the board shows what a step waits for. */
+  private readonly needs: Record<string, readonly string[]>;
 
   constructor(
     private readonly run: JobnetRun,
@@ -151,6 +155,7 @@ class JobnetRunner {
   ) {
     this.order = Object.keys(run.steps);
     this.upstream = transitiveNeeds(run);
+    this.needs = Object.fromEntries(this.order.map((name) => [name, run.steps[name]!.needs]));
     this.startTime = carry?.startTime ?? nowIso();
     this.states =
       carry?.steps ??
@@ -196,6 +201,7 @@ class JobnetRunner {
       this.evaluate();
       if (this.crash) throw this.crash.error;
       this.publishStatus();
+      this.publishBoard();
       if (SETTLED_STATUSES.reduce((settled, status) => settled + this.countOf(status), 0) === this.order.length) break;
       if (this.quiescent() && historyIsLong()) {
         await condition(allHandlersFinished);
@@ -210,6 +216,7 @@ class JobnetRunner {
     this.ended = ended;
     // `error` as for a failed job, so "last status" reads alike for jobs and jobnets.
     upsertSearchAttributes([{ key: JobStatus, value: status === 'failed' ? 'error' : status }]);
+    this.publishBoard();
     const result: JobnetResult = { ...this.snapshot(), ...ended, workflowId: info.workflowId, runId: info.runId };
     log.info(`${this.run.name}: ${status}`, { jobnet: this.run.name, businessDate: this.run.businessDate, reason: this.reason });
     await condition(allHandlersFinished);
@@ -589,6 +596,24 @@ class JobnetRunner {
   /** No child run in flight and none about to start: the moment a run can be handed on. */
   private quiescent(): boolean {
     return this.inFlight === 0 && this.emitting === 0 && this.countOf('running') + this.countOf('pending') === 0;
+  }
+
+  /**
+   * The board on the run's Web UI page (its current details): once per pass of the main loop,
+   * not per change. No command: it changes nothing a replay checks.
+   */
+  private publishBoard(): void {
+    const state: JobnetState = {
+      name: this.run.name,
+      businessDate: this.run.businessDate,
+      status: this.ended?.status ?? 'running',
+      reason: this.reason,
+      startTime: this.startTime,
+      endTime: this.ended?.endTime ?? null,
+      steps: this.states,
+      operatorActions: this.operatorActions,
+    };
+    setCurrentDetails(jobnetBoard(state, { workflowId: workflowInfo().workflowId, needs: this.needs, operatorMaxWaitMs: this.run.operatorMaxWait }));
   }
 
   /** `JobStatus` for the Web UI and `jobnet list`: whether the run needs someone. */
