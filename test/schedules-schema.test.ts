@@ -34,6 +34,7 @@ describe('schedule schema: the forms', () => {
         text: '0 3 * * *',
         fields: { minute: [0], hour: [3], dayOfMonth: Array.from({ length: 31 }, (_, i) => i + 1), month: Array.from({ length: 12 }, (_, i) => i + 1), dayOfWeek: [0, 1, 2, 3, 4, 5, 6], dayMatch: 'both' },
       },
+      holidayShift: 'skip',
       calendar: 'jp-business',
       overlap: 'skip',
       enabled: true,
@@ -74,6 +75,28 @@ describe('schedule schema: the forms', () => {
     assert.deepEqual(scheduleSchema.parse({ monthly: '31 04:00' }).when, { kind: 'monthly', text: '31 04:00', day: 31, at: { hour: 4, minute: 0 } });
   });
 
+  it('businessDay: the Nth (or Nth to last) business day of the month at a time, with its calendar', () => {
+    assert.deepEqual(scheduleSchema.parse({ businessDay: -1, at: '22:00', calendar: 'jp-business' }), {
+      when: { kind: 'businessDay', text: '-1 at 22:00', nth: -1, at: { hour: 22, minute: 0 } },
+      holidayShift: 'skip',
+      calendar: 'jp-business',
+      overlap: 'skip',
+      enabled: true,
+    });
+    assert.deepEqual(scheduleSchema.parse({ businessDay: 23, at: '4:05', calendar: 'c' }).when, { kind: 'businessDay', text: '23 at 04:05', nth: 23, at: { hour: 4, minute: 5 } });
+    assert.equal(scheduleSchema.parse({ businessDay: -23, at: '04:00', calendar: 'c' }).when.kind, 'businessDay');
+  });
+
+  it('holidayShift: skip by default, next or previous on daily, weekly, monthly and cron with a calendar', () => {
+    assert.equal(scheduleSchema.parse({ daily: '03:00', calendar: 'c' }).holidayShift, 'skip');
+    for (const form of [{ daily: '03:00' }, { weekly: 'mon 09:00' }, { monthly: '15 09:00' }, { cron: '0 9 1 * *' }]) {
+      assert.equal(scheduleSchema.parse({ ...form, calendar: 'c', holidayShift: 'next' }).holidayShift, 'next');
+      assert.equal(scheduleSchema.parse({ ...form, calendar: 'c', holidayShift: 'previous' }).holidayShift, 'previous');
+    }
+    // skip is what an interval with a calendar does anyway: saying so is allowed.
+    assert.equal(scheduleSchema.parse({ interval: '1h', calendar: 'c', holidayShift: 'skip' }).holidayShift, 'skip');
+  });
+
   it('interval: a duration or a bare number of seconds, in ms', () => {
     assert.deepEqual(scheduleSchema.parse({ interval: '1h' }).when, { kind: 'interval', text: '1h', everyMs: 3_600_000 });
     assert.deepEqual(scheduleSchema.parse({ interval: 90 }).when, { kind: 'interval', text: '90', everyMs: 90_000 });
@@ -92,10 +115,25 @@ describe('schedule schema: the forms', () => {
 
 describe('schedule schema: bad input', () => {
   const cases: Array<[string, unknown, string, RegExp]> = [
-    ['no form at all', { calendar: 'jp-business' }, at, /needs one of cron, daily, weekly, monthly or interval/],
-    ['two forms', { cron: '0 3 * * *', daily: '03:00' }, at, /exactly one of cron, daily, weekly, monthly or interval; this one has cron and daily/],
+    ['no form at all', { calendar: 'jp-business' }, at, /needs one of cron, daily, weekly, monthly, interval or businessDay/],
+    ['two forms', { cron: '0 3 * * *', daily: '03:00' }, at, /exactly one of cron, daily, weekly, monthly, interval or businessDay; this one has cron and daily/],
     ['three forms', { daily: '03:00', weekly: 'sun 03:00', interval: '1h' }, at, /this one has daily and weekly and interval/],
-    ['a later form, not accepted yet', { businessDay: 1, at: '04:00' }, at, /unknown fields "businessDay", "at"/],
+    ['businessDay 0', { businessDay: 0, at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^businessDay 0 is out of range; write 1 to 23 \(the Nth business day of the month\) or -1 to -23/],
+    ['businessDay 25', { businessDay: 25, at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^businessDay 25 is out of range/],
+    ['businessDay 24', { businessDay: 24, at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^businessDay 24 is out of range/],
+    ['businessDay -24', { businessDay: -24, at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^businessDay -24 is out of range/],
+    ['businessDay 1.5', { businessDay: 1.5, at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^businessDay 1.5 is out of range/],
+    ['businessDay as a word', { businessDay: 'last', at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^"last" is not a business day number; write 1 for the first business day of the month, -1 for the last$/],
+    ['businessDay with cron', { businessDay: 1, at: '04:00', cron: '0 4 1 * *', calendar: 'c' }, at, /exactly one of .*; this one has cron and businessDay$/],
+    ['businessDay without a calendar', { businessDay: -1, at: '22:00' }, at, /^a businessDay rule counts the business days of a calendar; name one, e\.g\. calendar: jp-business$/],
+    ['businessDay without at', { businessDay: 1, calendar: 'c' }, at, /^a businessDay rule needs its time of day: add at: "HH:MM"/],
+    ['businessDay with a bad time', { businessDay: 1, at: '25:00', calendar: 'c' }, `${at}.at`, /^"25:00" is not a time of day; write HH:MM from 00:00 to 23:59$/],
+    ['at without businessDay', { daily: '03:00', at: '04:00' }, `${at}.at`, /^at is the time of a businessDay rule/],
+    ['holidayShift sideways', { monthly: '15 09:00', calendar: 'c', holidayShift: 'sideways' }, `${at}.holidayShift`, /^"sideways" is not a holiday shift; use skip, next, previous$/],
+    ['holidayShift without a calendar', { monthly: '15 09:00', holidayShift: 'next' }, `${at}.holidayShift`, /^holidayShift moves runs off the non-business days of a calendar; name one/],
+    ['holidayShift skip without a calendar', { daily: '03:00', holidayShift: 'skip' }, `${at}.holidayShift`, /^holidayShift moves runs off the non-business days of a calendar/],
+    ['holidayShift on an interval', { interval: '1h', calendar: 'c', holidayShift: 'previous' }, `${at}.holidayShift`, /^an interval has no date to move/],
+    ['holidayShift on a businessDay rule', { businessDay: 1, at: '04:00', calendar: 'c', holidayShift: 'next' }, `${at}.holidayShift`, /^a businessDay rule always lands on a business day; holidayShift does not apply to it$/],
     ['cron with 4 fields', { cron: '0 3 * *' }, `${at}.cron`, /"0 3 \* \*" has 4 fields; a cron expression has 5: minute hour day-of-month month day-of-week/],
     ['cron with seconds', { cron: '0 0 3 * * *' }, `${at}.cron`, /has 6 fields/],
     ['cron minute 60', { cron: '60 3 * * *' }, `${at}.cron`, /^minute 60 is out of range 0-59$/],
@@ -161,6 +199,21 @@ describe('describeSchedule', () => {
     assert.equal(words({ cron: ' 0 3 * * * ' }, 'UTC'), 'cron 0 3 * * * UTC');
     assert.equal(words({ weekly: 'wed,mon 3:00' }), 'weekly on mon, wed at 03:00');
     assert.equal(words({ monthly: '31 04:00' }), 'monthly on day 31 at 04:00');
+  });
+
+  it('business-day rules and holiday shifts in words', () => {
+    assert.equal(words({ businessDay: -1, at: '22:00', calendar: 'jp-business' }, 'Asia/Tokyo'), 'last business day of the month at 22:00 Asia/Tokyo (jp-business)');
+    assert.equal(words({ businessDay: -2, at: '22:00', calendar: 'jp-business' }), '2nd to last business day of the month at 22:00 (jp-business)');
+    assert.equal(words({ businessDay: 1, at: '04:00', calendar: 'jp-business' }), '1st business day of the month at 04:00 (jp-business)');
+    assert.equal(words({ businessDay: 3, at: '04:00', calendar: 'jp-business' }), '3rd business day of the month at 04:00 (jp-business)');
+    assert.equal(words({ businessDay: 11, at: '04:00', calendar: 'c' }), '11th business day of the month at 04:00 (c)');
+    assert.equal(words({ businessDay: 22, at: '04:00', calendar: 'c', overlap: 'allow' }), '22nd business day of the month at 04:00 (c), overlap allow');
+    assert.equal(
+      words({ monthly: '15 09:00', calendar: 'jp-business', holidayShift: 'next' }, 'Asia/Tokyo'),
+      'monthly on day 15 at 09:00 Asia/Tokyo, moved to the next business day when it is not one (jp-business)',
+    );
+    assert.equal(words({ weekly: 'fri 18:00', calendar: 'jp-business', holidayShift: 'previous' }), 'weekly on fri at 18:00, moved to the previous business day when it is not one (jp-business)');
+    assert.equal(words({ daily: '03:00', calendar: 'jp-business', holidayShift: 'skip' }), 'daily at 03:00, business days (jp-business)');
   });
 
   it("the schedule's own zone wins; a non-default overlap and a disabled schedule are mentioned", () => {

@@ -3,12 +3,14 @@
  * server (paused, with an action that could not run anyway), and the server's own
  * `info.nextActionTimes` must be exactly the list `upcomingRuns` computes without it — across
  * business calendars (with a company holiday and a working Saturday in the next days), weekly
- * lists, the 31st, an interval, cron's "either day" rule, and New York's DST changes.
+ * lists, the 31st, an interval, cron's "either day" rule, New York's DST changes, business-day
+ * rules and holiday shifts. And a catalog with bad business-day rules changes nothing there.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
 import { businessDateAt } from '../src/catalog/business-date';
 import { calendarSchema, isBusinessDay } from '../src/catalog/calendar-schema';
 import { scheduleSchema, type ScheduleInput } from '../src/catalog/schedule-schema';
@@ -16,8 +18,10 @@ import { compileSchedule } from '../src/schedules/compile';
 import { upcomingRuns } from '../src/schedules/upcoming';
 import { addDays, weekdayOf } from '../src/schedules/plain-date';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
+import { jobnet } from './helpers/cli';
 import { tempDir } from './helpers/fs';
 import { jobnetClient } from '../src/client';
+import { scheduleIdOf } from '../src/sync/owned';
 
 const CATALOG_ZONE = 'Asia/Tokyo';
 const ACTION = { type: 'startWorkflow', workflowType: 'noop', taskQueue: 'none', args: [] } as const;
@@ -55,6 +59,14 @@ const SCHEDULES: Record<string, ScheduleInput> = {
   'new-york-fall-back': { cron: '30 1 * nov sun', timezone: 'America/New_York' },
   // The second Sunday of March has no 02:30 in New York; the server skips it.
   'new-york-spring-forward': { cron: '30 2 * mar sun', timezone: 'America/New_York' },
+  // Business-day rules: one dated entry a month.
+  'business-day-last': { businessDay: -1, at: '22:00', calendar: 'jp-business' },
+  'business-day-3rd': { businessDay: 3, at: '04:00', calendar: 'jp-business' },
+  // Holiday shifts: dated entries for the moved fires, next to the weekday pattern and the skips.
+  'monthly-1st-next': { monthly: '1 09:00', calendar: 'jp-business', holidayShift: 'next' },
+  'monthly-1st-previous': { monthly: '1 09:00', calendar: 'jp-business', holidayShift: 'previous' },
+  'weekly-mon-tue-next': { weekly: 'mon,tue 09:00', calendar: 'jp-business', holidayShift: 'next' },
+  'weekly-fri-previous': { weekly: 'fri 18:00', calendar: 'jp-business', holidayShift: 'previous' },
 };
 
 let work: ReturnType<typeof tempDir>;
@@ -104,8 +116,10 @@ describe('offline upcoming runs equal the server’s nextActionTimes', () => {
           `server ${JSON.stringify(serverTimes)}\noffline ${JSON.stringify(offline)}\nat create ${JSON.stringify(offlineAtCreate)}`,
         );
       }
-      // The skip list reached the server intact (it would fire on holidays otherwise).
+      // The skip list reached the server intact (it would fire on holidays otherwise), and so
+      // did the dated entries of business-day rules and moved fires.
       assert.equal(description.spec.skip?.length ?? 0, compiled.spec.skip?.length ?? 0);
+      assert.equal(description.spec.calendars?.length ?? 0, compiled.spec.calendars?.length ?? 0);
       assert.equal(description.state.paused, true);
 
       if (id === 'cron-jp-business') {
@@ -119,4 +133,41 @@ describe('offline upcoming runs equal the server’s nextActionTimes', () => {
       }
     });
   }
+});
+
+describe('bad business-day rules', () => {
+  it('sync refuses the catalog with exit 2, each problem with its path and line, and changes nothing on the server', async () => {
+    // Described one by one: a listing would be eventually consistent, a describe is not.
+    const existing = async (names: string[]) => {
+      const found: string[] = [];
+      for (const name of names) {
+        const exists = await client.schedule.getHandle(scheduleIdOf(name)).describe().then(
+          () => true,
+          (error: unknown) => (error instanceof ScheduleNotFoundError ? false : Promise.reject(error)),
+        );
+        if (exists) found.push(name);
+      }
+      return found;
+    };
+    // The broken fixture plus a good schedule, which must not be created either.
+    const broken = readFileSync(path.join(__dirname, 'fixtures', 'catalogs', 'broken', '37-business-day-rules.yaml'), 'utf8');
+    const file = path.join(work.dir, 'bad-business-days.yaml');
+    writeFileSync(file, `${broken}  fine:\n    command: [node, fine.js]\n    schedule: { businessDay: 1, at: "04:00", calendar: jp-business }\n`);
+    const names = ['zeroth', 'twenty-fifth', 'sideways', 'shift-without-calendar', 'with-cron', 'without-calendar', 'fine'];
+    assert.deepEqual(await existing(names), []);
+
+    const result = await jobnet('-c', file, '--address', server.address, 'sync');
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    for (const expected of [
+      /line 8: jobs\.zeroth\.schedule\.businessDay: businessDay 0 is out of range/,
+      /line 11: jobs\.twenty-fifth\.schedule\.businessDay: businessDay 25 is out of range/,
+      /line 14: jobs\.sideways\.schedule\.holidayShift: "sideways" is not a holiday shift/,
+      /line 17: jobs\.shift-without-calendar\.schedule\.holidayShift: holidayShift moves runs off the non-business days of a calendar/,
+      /line 20: jobs\.with-cron\.schedule: a schedule takes exactly one of .*; this one has cron and businessDay/,
+      /line 23: jobs\.without-calendar\.schedule: a businessDay rule counts the business days of a calendar/,
+    ]) {
+      assert.match(result.stderr, expected);
+    }
+    assert.deepEqual(await existing(names), []);
+  });
 });

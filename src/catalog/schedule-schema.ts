@@ -2,28 +2,34 @@ import { z } from 'zod';
 import { isValidTimeZone } from './business-date';
 import { formatDuration, positiveDuration } from './duration';
 import { parseCron } from '../schedules/cron';
-import { parseClock } from '../schedules/clock';
+import { formatClock, parseClock } from '../schedules/clock';
 import { WEEKDAY_NAMES } from '../schedules/plain-date';
 import { canonicalTimeZone } from '../schedules/zone';
 
 /**
  * When a job or jobnet runs (DESIGN.md §4 `schedule:`): exactly one of the forms
- * `{ cron }`, `{ daily }`, `{ weekly }`, `{ monthly }`, `{ interval }`, and how to run it.
+ * `{ cron }`, `{ daily }`, `{ weekly }`, `{ monthly }`, `{ interval }`,
+ * `{ businessDay, at }` (the Nth business day of each month), and how to run it.
  * The parsed form lands in `when`, a union tagged by `kind`, so the compiler and the CLI never
  * parse the text again; `text` keeps what the operator wrote, for messages and listings.
- *
- * Room for later forms: business-day rules such as `{ businessDay: 1 | -1, at: "04:00" }` (the
- * first / last business day of the month) and `holidayShift: next | previous | skip` (move a run
- * that lands on a holiday) will be further keys of this object, each parsed into its own
- * `kind` of `when`. Until then the strict object reports them as unknown fields.
+ * `holidayShift` says where a fire on a non-business day of the calendar goes.
  *
  * Pure (no Node APIs), like the other catalog schemas.
  */
 
-export const SCHEDULE_FORMS = ['cron', 'daily', 'weekly', 'monthly', 'interval'] as const;
+export const SCHEDULE_FORMS = ['cron', 'daily', 'weekly', 'monthly', 'interval', 'businessDay'] as const;
 export type ScheduleForm = (typeof SCHEDULE_FORMS)[number];
 
 export const OVERLAP_POLICIES = ['skip', 'buffer', 'allow', 'cancel'] as const;
+
+/** skip: a fire on a non-business day does not run (the default); next / previous: it moves there. */
+export const HOLIDAY_SHIFTS = ['skip', 'next', 'previous'] as const;
+
+/**
+ * A month has at most 23 weekdays, so with a Monday–Friday week the 24th business day never
+ * comes; a larger number is a typo more likely than a six-day week's rare 24th–27th.
+ */
+export const MAX_BUSINESS_DAY = 23;
 
 /** Temporal raises a shorter catch-up window to this silently; better to say so up front. */
 export const MIN_CATCHUP_WINDOW_MS = 10_000;
@@ -97,6 +103,24 @@ const monthlyForm = z
     return { kind: 'monthly' as const, text: text.trim(), day, at };
   });
 
+const businessDayForm = z
+  .number({ error: (issue) => `${quoted(issue.input)} is not a business day number; write 1 for the first business day of the month, -1 for the last` })
+  .refine((n) => Number.isInteger(n) && n !== 0 && Math.abs(n) <= MAX_BUSINESS_DAY, {
+    error: (issue) =>
+      `businessDay ${quoted(issue.input)} is out of range; write 1 to ${MAX_BUSINESS_DAY} (the Nth business day of the month) or -1 to -${MAX_BUSINESS_DAY} (-1 the last, -2 the second to last)`,
+  });
+
+const atClock = z
+  .string({ error: (issue) => `${quoted(issue.input)} is not a time of day; write "HH:MM" in quotes, e.g. "04:00"` })
+  .transform((text, ctx) => {
+    const at = parseClock(text);
+    if (!at) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a time of day; write ${CLOCK_HINT}` });
+      return z.NEVER;
+    }
+    return at;
+  });
+
 const intervalForm = z
   .union([z.string(), z.number()], { error: (issue) => `${quoted(issue.input)} is not a duration; write e.g. 90s, 6m, 2h, 1d or a number of seconds` })
   .transform((raw, ctx) => {
@@ -130,7 +154,9 @@ const catchupWindowSchema = positiveDuration.refine((ms) => ms >= MIN_CATCHUP_WI
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const formsGiven = (value: unknown): ScheduleForm[] => (isRecord(value) ? SCHEDULE_FORMS.filter((form) => value[form] !== undefined) : []);
-const FORM_LIST = 'cron, daily, weekly, monthly or interval';
+const FORM_LIST = 'cron, daily, weekly, monthly, interval or businessDay';
+const SHIFTABLE_FORMS = ['cron', 'daily', 'weekly', 'monthly'] as const;
+const hasKey = (value: unknown, key: string): boolean => isRecord(value) && value[key] !== undefined;
 
 export const scheduleSchema = z
   .strictObject({
@@ -139,6 +165,14 @@ export const scheduleSchema = z
     weekly: weeklyForm.optional(),
     monthly: monthlyForm.optional(),
     interval: intervalForm.optional(),
+    /** The Nth business day of each month of `calendar` (1 the first, -1 the last), at `at`. */
+    businessDay: businessDayForm.optional(),
+    /** The time of day of a `businessDay` rule. */
+    at: atClock.optional(),
+    /** Where a fire on a non-business day of `calendar` goes; default skip. */
+    holidayShift: z
+      .enum(HOLIDAY_SHIFTS, { error: (issue) => `${quoted(issue.input)} is not a holiday shift; use ${HOLIDAY_SHIFTS.join(', ')}` })
+      .optional(),
     /** Name of a catalog calendar: the schedule fires on its business days only. */
     calendar: z.string().min(1, 'name a calendar of the catalog, e.g. jp-business').optional(),
     /** IANA zone of the times; default: the catalog's `timezone`. */
@@ -164,14 +198,42 @@ export const scheduleSchema = z
         : `a schedule takes exactly one of ${FORM_LIST}; this one has ${given.join(' and ')}`;
     },
   })
-  .transform(({ cron, daily, weekly, monthly, interval, ...rest }, ctx) => {
-    const when = cron ?? daily ?? weekly ?? monthly ?? interval;
+  // The business-day keys only make sense together; each rule reports at the key to change.
+  .refine((value) => !hasKey(value, 'businessDay') || hasKey(value, 'at'), {
+    when: (payload) => isRecord(payload.value),
+    error: 'a businessDay rule needs its time of day: add at: "HH:MM", e.g. { businessDay: -1, at: "22:00", calendar: jp-business }',
+  })
+  .refine((value) => !hasKey(value, 'at') || hasKey(value, 'businessDay'), {
+    when: (payload) => isRecord(payload.value),
+    path: ['at'],
+    error: 'at is the time of a businessDay rule; the other forms carry their own time, e.g. daily: "03:00"',
+  })
+  .refine((value) => !hasKey(value, 'businessDay') || hasKey(value, 'calendar'), {
+    when: (payload) => isRecord(payload.value),
+    error: 'a businessDay rule counts the business days of a calendar; name one, e.g. calendar: jp-business',
+  })
+  .refine((value) => !hasKey(value, 'holidayShift') || hasKey(value, 'calendar'), {
+    when: (payload) => isRecord(payload.value),
+    path: ['holidayShift'],
+    error: 'holidayShift moves runs off the non-business days of a calendar; name one (e.g. calendar: jp-business) or drop holidayShift',
+  })
+  .refine((value) => value.holidayShift === undefined || value.holidayShift === 'skip' || SHIFTABLE_FORMS.some((form) => hasKey(value, form)), {
+    when: (payload) => isRecord(payload.value) && formsGiven(payload.value).length === 1,
+    path: ['holidayShift'],
+    error: (issue) =>
+      hasKey(issue.input, 'businessDay')
+        ? 'a businessDay rule always lands on a business day; holidayShift does not apply to it'
+        : 'an interval has no date to move; holidayShift works on daily, weekly, monthly and cron schedules',
+  })
+  .transform(({ cron, daily, weekly, monthly, interval, businessDay, at, holidayShift, ...rest }, ctx) => {
+    const nth = businessDay !== undefined && at !== undefined ? { kind: 'businessDay' as const, text: `${businessDay} at ${formatClock(at)}`, nth: businessDay, at } : undefined;
+    const when = cron ?? daily ?? weekly ?? monthly ?? interval ?? nth;
     if (when === undefined) {
-      // Unreachable after the refine above; kept so the type of `when` needs no assertion.
+      // Unreachable after the refines above; kept so the type of `when` needs no assertion.
       ctx.addIssue({ code: 'custom', message: `a schedule needs one of ${FORM_LIST}` });
       return z.NEVER;
     }
-    return { when, ...rest };
+    return { when, holidayShift: holidayShift ?? 'skip', ...rest };
   });
 
 export type Schedule = z.output<typeof scheduleSchema>;

@@ -16,7 +16,11 @@
  * - an extra workday on a day the weekdays exclude (a working Saturday) gets a calendar entry
  *   of its own for that date, with the schedule's hours and minutes;
  * - intervals cannot be narrowed by weekday, so for them every non-business day that would
- *   fire goes into `skip`.
+ *   fire goes into `skip`;
+ * - `holidayShift: next | previous` adds an entry of its own for each business day that a fire
+ *   due on a non-business day moves to (the due day itself stays skipped);
+ * - a `businessDay` rule is nothing but such dated entries, one a month: which date is the Nth
+ *   business day depends on the holidays, so no weekday pattern can state it.
  *
  * The horizon runs from the first day of the current month (in the schedule's zone) to the
  * end of the month that the last day of this month + `horizonDays` falls in. So it covers
@@ -30,6 +34,7 @@ import { offDayReason, type Calendar } from '../catalog/calendar-schema';
 import type { Schedule, ScheduleTimes } from '../catalog/schedule-schema';
 import { InvalidInputError } from '../catalog/validation-error';
 import { WEEKDAY_NAMES, addDays, datesBetween, formatIsoDate, parseIsoDate, weekdayOf } from './plain-date';
+import { movedFires, nthBusinessDays } from './business-days';
 import { SpecEvaluator } from './spec-evaluator';
 import { canonicalTimeZone, startOfLocalDay } from './zone';
 
@@ -96,7 +101,7 @@ const ALL_DAYS_OF_MONTH = span(1, 31);
 const ALL_MONTHS = span(1, 12);
 const ALL_WEEKDAYS = span(0, 6);
 
-function patternsOf(when: Exclude<ScheduleTimes, { kind: 'interval' }>): TimePattern[] {
+function patternsOf(when: Exclude<ScheduleTimes, { kind: 'interval' | 'businessDay' }>): TimePattern[] {
   const every = { daysOfMonth: ALL_DAYS_OF_MONTH, months: ALL_MONTHS, weekdays: ALL_WEEKDAYS };
   switch (when.kind) {
     case 'cron': {
@@ -197,10 +202,11 @@ export function compileSchedule(schedule: Schedule, options: CompileOptions): Co
 
   const { when } = schedule;
   const base: ScheduleSpec = { timezone };
-  const patterns = when.kind === 'interval' ? [] : patternsOf(when);
+  const patterns = when.kind === 'interval' || when.kind === 'businessDay' ? [] : patternsOf(when);
   if (when.kind === 'interval') base.intervals = [{ every: when.everyMs, offset: 0 }];
 
   if (schedule.calendar === undefined) {
+    if (when.kind === 'businessDay') throw new InvalidInputError([{ path: 'calendar', message: 'a businessDay rule needs a calendar' }], 'schedule');
     if (when.kind !== 'interval') base.calendars = patterns.map(calendarEntry);
     return { spec: base, policies, state, horizon: null };
   }
@@ -210,6 +216,16 @@ export function compileSchedule(schedule: Schedule, options: CompileOptions): Co
   const horizon = scheduleHorizon(options.now, timezone, options.horizonDays);
   const workWeekdays = calendar.weekdays.map((name) => WEEKDAY_NAMES.indexOf(name));
 
+  if (when.kind === 'businessDay') {
+    const time = { hour: [when.at.hour], minute: [when.at.minute] };
+    const label = comment(`${calendarName}: business day ${when.nth}`);
+    base.calendars = nthBusinessDays(calendar, when.nth, horizon.from, horizon.to).map((date) => ({ ...dateFields(date), ...time, comment: label }));
+    return { spec: base, policies, state, horizon };
+  }
+
+  // Entries of fires moved onto business days; kept out of the skip computation below, which
+  // they cannot change (they are never on a day to skip) but would slow down.
+  const moves: CalendarSpec[] = [];
   if (when.kind !== 'interval') {
     const narrowed = patterns
       .map((pattern) => ({ ...pattern, weekdays: pattern.weekdays.filter((day) => workWeekdays.includes(day)) }))
@@ -225,6 +241,15 @@ export function compileSchedule(schedule: Schedule, options: CompileOptions): Co
         seen.add(key);
       }
     }
+    if (schedule.holidayShift !== 'skip' && patterns.length > 0) {
+      // Every form's patterns share one set of times of day; only the days differ.
+      const times = timeFields(patterns[0]!);
+      const firesOnDate = (date: string) => patterns.some((pattern) => matchesDate(pattern, date));
+      for (const moved of movedFires(calendar, firesOnDate, schedule.holidayShift, horizon.from, horizon.to)) {
+        const why = offDayReason(calendar, moved.from) ?? 'not a business day';
+        moves.push({ ...dateFields(moved.date), ...times, comment: comment(`${calendarName}: moved from ${moved.from} (${why})`) });
+      }
+    }
     base.calendars = entries;
   }
 
@@ -237,6 +262,7 @@ export function compileSchedule(schedule: Schedule, options: CompileOptions): Co
     skip.push({ ...dateFields(date), hour: '*', minute: '*', second: '*', comment: comment(`${calendarName}: ${reason}`) });
   }
   const spec: ScheduleSpec = { ...base };
+  if (moves.length > 0) spec.calendars = [...(base.calendars ?? []), ...moves];
   if (skip.length > 0) spec.skip = skip;
   return { spec, policies, state, horizon };
 }

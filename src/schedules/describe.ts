@@ -3,10 +3,24 @@ import { formatDuration } from '../catalog/duration';
 import { formatClock } from './clock';
 import { WEEKDAY_NAMES } from './plain-date';
 
+/** 1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, 22nd, 23rd. */
+function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
+}
+
+/** "1st", "3rd", "last", "2nd to last" business day. */
+function businessDayInWords(nth: number): string {
+  if (nth === -1) return 'last';
+  return nth > 0 ? ordinal(nth) : `${ordinal(-nth)} to last`;
+}
+
 /**
  * A schedule in words for listings: "daily at 03:00 Asia/Tokyo, business days (jp-business)",
- * "every 1h", "cron 0 3 * * *". The zone is the schedule's own, else `defaults.timezone` when
- * given; intervals run in absolute time and show none.
+ * "last business day of the month at 22:00 Asia/Tokyo (jp-business)", "every 1h",
+ * "cron 0 3 * * *". The zone is the schedule's own, else `defaults.timezone` when given;
+ * intervals run in absolute time and show none.
  */
 export function describeSchedule(schedule: Schedule, defaults: { timezone?: string } = {}): string {
   const { when } = schedule;
@@ -29,9 +43,15 @@ export function describeSchedule(schedule: Schedule, defaults: { timezone?: stri
     case 'interval':
       words = `every ${formatDuration(when.everyMs)}`;
       break;
+    case 'businessDay':
+      words = `${inZone(`${businessDayInWords(when.nth)} business day of the month at ${formatClock(when.at)}`)} (${schedule.calendar})`;
+      break;
   }
   const extras: string[] = [];
-  if (schedule.calendar !== undefined) extras.push(`business days (${schedule.calendar})`);
+  // A businessDay rule names its calendar in its own words above.
+  if (schedule.calendar !== undefined && when.kind !== 'businessDay') {
+    extras.push(schedule.holidayShift === 'skip' ? `business days (${schedule.calendar})` : `moved to the ${schedule.holidayShift} business day when it is not one (${schedule.calendar})`);
+  }
   if (schedule.overlap !== 'skip') extras.push(`overlap ${schedule.overlap}`);
   if (!schedule.enabled) extras.push('disabled');
   return [words, ...extras].join(', ');
