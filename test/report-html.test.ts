@@ -11,7 +11,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
 import type { JobRunInput } from '../src/catalog/job-schema';
-import { listReportRuns } from '../src/report/list-runs';
+import { listReportRuns } from '../src/visibility/list-report-runs';
 import { addDays } from '../src/schedules/plain-date';
 import { jobWorkflow } from '../src/workflows';
 import { freePort } from '../scripts/servers';

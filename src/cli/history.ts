@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../catalog/validation-error';
-import { recentRuns, type RunSummary } from '../runs/recent-runs';
+import { listRecentRuns, type RunSummary } from '../visibility/list-recent-runs';
 import type { CliContext } from './context';
 import { readableInZone } from '../planning/format-time';
 
@@ -21,7 +21,7 @@ export function registerHistory(program: Command, context: () => CliContext): vo
       if (!Number.isInteger(options.limit) || options.limit < 1) {
         throw new InvalidInputError([{ path: '--limit', message: 'a whole number of runs, at least 1' }], 'arguments');
       }
-      const runs = await recentRuns(await ctx.client(), name, options.limit);
+      const runs = await listRecentRuns(await ctx.client(), name, options.limit);
       if (ctx.options.json) return ctx.json(runs);
       if (runs.length === 0) return ctx.output.out(`no runs of ${name}`);
       ctx.output.out(runs.map((run) => formatRun(run, ctx.timeZone())).join('\n'));

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { jobKindOf } from '../catalog/catalog-job-schema';
 import type { Schedule } from '../catalog/schedule-schema';
 import { isoInZone } from '../planning/format-time';
-import { consecutiveFailures, recentRuns } from '../runs/recent-runs';
+import { consecutiveFailures, listRecentRuns } from '../visibility/list-recent-runs';
 import { describeSchedule } from '../schedules/describe';
 import { describeServerSchedule, scheduleIdOf } from '../sync/owned';
 import type { CliContext } from './context';
@@ -29,7 +29,7 @@ export async function listCatalog(context: CliContext): Promise<ListedEntry[]> {
   ];
   const listed: ListedEntry[] = [];
   for (const entry of entries) {
-    const runs = await recentRuns(client, entry.name, 50);
+    const runs = await listRecentRuns(client, entry.name, 50);
     const server = entry.schedule ? await describeServerSchedule(client, scheduleIdOf(entry.name)) : undefined;
     const next = server?.info.nextActionTimes[0];
     listed.push({

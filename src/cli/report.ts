@@ -5,7 +5,7 @@ import { durationToMs } from '../catalog/duration';
 import { jobNameSchema } from '../catalog/job-schema';
 import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
 import { aggregateRuns, dayOf, MEAN_DURATION_DAYS, type ReportData } from '../report/aggregate';
-import { listReportRuns } from '../report/list-runs';
+import { listReportRuns } from '../visibility/list-report-runs';
 import { renderReportHtml } from '../report/render-html';
 import { addDays, isIsoDate } from '../schedules/plain-date';
 import type { CliContext } from './context';

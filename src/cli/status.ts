@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { JobName, JobStatus } from '../search-attributes';
+import { listRunningRuns } from '../visibility/list-running-runs';
 import type { CliContext } from './context';
 import { readRunState } from './run-state';
 import { renderRun, viewNow } from './status-render';
@@ -16,10 +16,7 @@ export function registerStatus(program: Command, context: () => CliContext): voi
       const ctx = context();
       const client = await ctx.client();
       if (!workflowId) {
-        const running: Array<{ workflowId: string; status: string; job: string }> = [];
-        for await (const run of client.workflow.list({ query: `ExecutionStatus = "Running" AND (WorkflowType = "jobWorkflow" OR WorkflowType = "jobnetWorkflow" OR WorkflowType = "fanoutWorkflow")` })) {
-          running.push({ workflowId: run.workflowId, job: run.typedSearchAttributes.get(JobName) ?? '', status: run.typedSearchAttributes.get(JobStatus) ?? 'running' });
-        }
+        const running = await listRunningRuns(client);
         if (ctx.options.json) return ctx.json(running);
         return ctx.output.out(running.length ? running.map((r) => `${r.workflowId.padEnd(36)} ${r.status}`).join('\n') : 'no runs going on');
       }

@@ -30,16 +30,6 @@ export interface StepRun {
   delayedRetry: boolean;
 }
 
-/** A quoted string literal of Temporal's visibility query language. */
-export function literal(value: string): string {
-  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-}
-
-/** The visibility condition of jobnet runs that ran `job` as a step (the last run of a continued chain holds all its steps). */
-export function holdsStep(job: string): string {
-  return `${StepJobs.name} = ${literal(job)} AND WorkflowType = "jobnetWorkflow" AND ExecutionStatus != "ContinuedAsNew"`;
-}
-
 /** The steps of a jobnet run (found with `holdsStep`) that ran `job`: by their name or the job they use. */
 export async function stepRunsOf(client: Client, execution: WorkflowExecutionInfo, job: string): Promise<StepRun[]> {
   return (await allStepRuns(client, execution)).filter((run) => run.step === job || run.uses === job);

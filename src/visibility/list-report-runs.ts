@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
-import { BusinessDate, JobName, JobStatus, RecordCount } from '../search-attributes';
-import type { ReportRun } from './aggregate';
-import { allStepRuns, holdsStep, literal } from '../runs/step-runs';
+import { BusinessDate, JobName, RecordCount } from '../search-attributes';
+import type { ReportRun } from '../report/aggregate';
+import { allStepRuns } from './list-step-runs';
+import { IS_RUN, and, holdsStep, literal, statusOf } from './query';
 
 /**
  * The runs started since `startedAfter` (optionally of one job or jobnet), from Temporal's
@@ -15,24 +16,18 @@ export async function listReportRuns(
   client: Client,
   options: { startedAfter: Date; job?: string; onProgress?: (runs: number) => void },
 ): Promise<ReportRun[]> {
-  const conditions = [
-    `WorkflowType IN ("jobWorkflow", "jobnetWorkflow", "fanoutWorkflow")`,
-    `ExecutionStatus != "ContinuedAsNew"`,
-    `StartTime >= ${literal(options.startedAfter.toISOString())}`,
-  ];
-  if (options.job !== undefined) conditions.push(`${JobName.name} = ${literal(options.job)}`);
+  const since = `StartTime >= ${literal(options.startedAfter.toISOString())}`;
+  const query = and(IS_RUN, since, options.job !== undefined && `${JobName.name} = ${literal(options.job)}`);
   const runs: ReportRun[] = [];
-  for await (const execution of client.workflow.list({ query: conditions.join(' AND '), pageSize: 1000 })) {
+  for await (const execution of client.workflow.list({ query, pageSize: 1000 })) {
     const attributes = execution.typedSearchAttributes;
     const temporalStatus = execution.status.name;
-    // A run closed from outside (terminated, cancelled, timed out) never wrote its final JobStatus.
-    const closedByJobnet = temporalStatus === 'COMPLETED' || temporalStatus === 'FAILED';
     const closed = temporalStatus !== 'RUNNING' && temporalStatus !== 'CONTINUED_AS_NEW';
     runs.push({
       job: attributes.get(JobName) ?? execution.workflowId.split('@')[0]!,
       workflowId: execution.workflowId,
       businessDate: attributes.get(BusinessDate),
-      status: closed && !closedByJobnet ? temporalStatus.toLowerCase() : (attributes.get(JobStatus) ?? temporalStatus.toLowerCase()),
+      status: statusOf(execution),
       startTime: execution.startTime,
       closeTime: closed ? (execution.closeTime ?? execution.startTime) : undefined,
       recordCount: attributes.get(RecordCount),
@@ -40,9 +35,8 @@ export async function listReportRuns(
     if (runs.length % 1000 === 0) options.onProgress?.(runs.length);
   }
   // Jobs run as steps of jobnets, filed under the catalog job they use (else the step's name).
-  const jobnets = [`WorkflowType = "jobnetWorkflow"`, `ExecutionStatus != "ContinuedAsNew"`, `StartTime >= ${literal(options.startedAfter.toISOString())}`];
-  if (options.job !== undefined) jobnets.push(holdsStep(options.job));
-  for await (const execution of client.workflow.list({ query: jobnets.join(' AND '), pageSize: 1000 })) {
+  const jobnets = and(`WorkflowType = "jobnetWorkflow"`, `ExecutionStatus != "ContinuedAsNew"`, since, options.job !== undefined && holdsStep(options.job));
+  for await (const execution of client.workflow.list({ query: jobnets, pageSize: 1000 })) {
     for (const step of await allStepRuns(client, execution)) {
       if (options.job !== undefined && step.step !== options.job && step.uses !== options.job) continue;
       runs.push({

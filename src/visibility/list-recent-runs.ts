@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { BusinessDate, JobName, JobStatus, RecordCount } from '../search-attributes';
-import { holdsStep, literal, stepRunsOf } from './step-runs';
+import { BusinessDate, JobName, RecordCount } from '../search-attributes';
+import { stepRunsOf } from './list-step-runs';
+import { IS_RUN, and, holdsStep, literal, statusOf } from './query';
 
 /** One run as visibility knows it: what `list` and `history` show, read from Temporal itself. */
 export interface RunSummary {
@@ -16,17 +17,11 @@ export interface RunSummary {
 }
 
 /**
- * The workflow types of a catalog entry's own runs: a job, a jobnet, a fan-out. A Schedule's
- * small parent (scheduledRunWorkflow) is not a run of its own; it starts one of these.
- */
-const RUN_WORKFLOW_TYPES = ['jobWorkflow', 'jobnetWorkflow', 'fanoutWorkflow'] as const;
-
-/**
  * Newest first: the job's, jobnet's or fan-out's own runs, and a job's runs as a step of a
- * jobnet (inline in the jobnet's run, see runs/step-runs.ts) — not the schedule's small parent
+ * jobnet (inline in the jobnet's run, see list-step-runs.ts) — not the schedule's small parent
  * workflows.
  */
-export async function recentRuns(client: Client, name: string, limit = 20): Promise<RunSummary[]> {
+export async function listRecentRuns(client: Client, name: string, limit = 20): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
   for await (const execution of client.workflow.list({ query: holdsStep(name) })) {
     for (const step of await stepRunsOf(client, execution, name)) {
@@ -34,7 +29,7 @@ export async function recentRuns(client: Client, name: string, limit = 20): Prom
     }
     if (runs.length >= limit) break;
   }
-  const query = `${JobName.name} = ${literal(name)} AND WorkflowType IN (${RUN_WORKFLOW_TYPES.map((type) => `"${type}"`).join(', ')})`;
+  const query = and(`${JobName.name} = ${literal(name)}`, IS_RUN);
   let own = 0;
   for await (const execution of client.workflow.list({ query })) {
     const attributes = execution.typedSearchAttributes;
@@ -43,10 +38,7 @@ export async function recentRuns(client: Client, name: string, limit = 20): Prom
       workflowId: execution.workflowId,
       runId: execution.runId,
       businessDate: attributes.get(BusinessDate),
-      // A run killed from outside never wrote its final JobStatus: say what Temporal says.
-      status: temporalStatus === 'RUNNING' || temporalStatus === 'COMPLETED' || temporalStatus === 'FAILED'
-        ? (attributes.get(JobStatus) ?? temporalStatus.toLowerCase())
-        : temporalStatus.toLowerCase(),
+      status: statusOf(execution),
       temporalStatus,
       startTime: execution.startTime,
       closeTime: execution.closeTime,
