@@ -26,7 +26,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { FanoutRunInput } from '../src/catalog/fanout-input';
-import { fanoutOutcome } from '../src/cli/fanout-runs';
+import { fanoutOutcome } from '../src/runs/retry-partitions';
 import { freePort, startDevServer } from './servers';
 import { peakRssMiB, startBenchWorker, startFloorWorker, type BenchWorker } from './lib/bench-worker';
 import { jobnetClient } from '../src/client';

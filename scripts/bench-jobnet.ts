@@ -36,7 +36,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { JobnetRunInput, JobnetStepRunInput } from '../src/catalog/jobnet-input';
-import { triggerJobnet } from '../src/cli/jobnet-runs';
+import { triggerJobnet } from '../src/runs/trigger';
 import { jobnetResultSchema, type JobnetResult } from '../src/workflows/jobnet-definitions';
 import { machineBusyMs, processCpu } from './proc-cpu';
 import { freePort, startDevServer } from './servers';

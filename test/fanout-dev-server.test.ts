@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { FanoutRunInput } from '../src/catalog/fanout-input';
-import { fanoutOutcome } from '../src/cli/fanout-runs';
+import { fanoutOutcome } from '../src/runs/retry-partitions';
 import { seedBilling } from '../examples/billing/billing';
 import { fanoutStateQuery } from '../src/workflows/fanout-definitions';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';

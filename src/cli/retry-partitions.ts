@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../catalog/validation-error';
 import { fanoutStatusLines } from '../workflows/fanout-definitions';
 import { RunFailedError, type CliContext } from './context';
-import { fanoutOutcome, retryPartitions, type PartitionSelection } from './fanout-runs';
+import { fanoutOutcome, retryPartitions, type PartitionSelection } from '../runs/retry-partitions';
 
 /** `jobnet retry-partitions <run> [--failed | --keys k1,k2] [--wait]` — a new round of a fan-out's failed partitions. */
 export function registerRetryPartitions(program: Command, context: () => CliContext): void {

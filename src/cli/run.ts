@@ -9,7 +9,7 @@ import { jobSpecOf } from '../catalog/job-spec';
 import { jobRouting } from '../catalog/run-routing';
 import { didYouMean } from '../catalog/suggest';
 import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
-import { triggerJob } from '../trigger';
+import { triggerJob } from '../runs/trigger';
 import { RunFailedError, type CliContext } from './context';
 import { startCatalogFanout } from './fanout-runs';
 import { startCatalogJobnet } from './jobnet-runs';

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { JobState } from '../contracts/job';
 import { fanoutStatusLines } from '../workflows/fanout-definitions';
 import type { JobnetState, StepState } from '../contracts/jobnet';
-import { readRunState, type Progress, type RunState } from './run-state';
+import { readRunState, type Progress, type RunState } from '../runs/run-state';
 import { readableInZone } from '../planning/format-time';
 
 /**

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { listRunningRuns } from '../visibility/list-running-runs';
 import type { CliContext } from './context';
-import { readRunState } from './run-state';
+import { readRunState } from '../runs/run-state';
 import { renderRun, viewNow } from './status-render';
 
 const WATCH_EVERY_MS = 2_000;

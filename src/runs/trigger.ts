@@ -1,11 +1,13 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import { jobRunSchema } from './catalog/job-schema';
-import type { JobRun } from './contracts/job';
-import { runSummary } from './contracts/run-summary';
-import { parseOrThrow } from './catalog/validation-error';
-import { BusinessDate, JobName, JobStatus } from './search-attributes';
-import type { jobWorkflow } from './workflows';
+import { jobRunSchema } from '../catalog/job-schema';
+import type { JobRun } from '../contracts/job';
+import { runSummary } from '../contracts/run-summary';
+import { parseOrThrow } from '../catalog/validation-error';
+import { BusinessDate, JobName, JobStatus } from '../search-attributes';
+import type { fanoutWorkflow, jobWorkflow, jobnetWorkflow } from '../workflows';
+import { jobnetRunSchema, type JobnetRunInput } from '../catalog/jobnet-input';
+import { fanoutRunSchema, type FanoutRunInput } from '../catalog/fanout-input';
 
 export interface TriggerResult {
   handle: WorkflowHandle<typeof jobWorkflow>;
@@ -57,4 +59,28 @@ export async function triggerJob(
 ): Promise<TriggerResult> {
   const input = parseOrThrow(jobRunSchema, request.input, 'job run');
   return triggerWorkflow<typeof jobWorkflow>(client, { ...request, workflowType: 'jobWorkflow', name: input.name, businessDate: input.businessDate, args: [input] });
+}
+
+/**
+ * One run of a jobnet for a business date (`jobnet run <jobnet>`): the id rules of a scheduled fire
+ * (`<jobnet>@<business date>`, one per date unless forced), so a hand-started run and the
+ * Schedule's fire for the same date never both run.
+ */
+export async function triggerJobnet(
+  client: Client,
+  request: { input: JobnetRunInput; taskQueue: string; force?: boolean; now?: Date; description?: string },
+): Promise<{ handle: WorkflowHandle<typeof jobnetWorkflow>; started: boolean }> {
+  // Checked here, before anything starts; the run takes the parsed values (durations in ms, defaults filled).
+  const input = parseOrThrow(jobnetRunSchema, request.input, 'jobnet run');
+  return triggerWorkflow<typeof jobnetWorkflow>(client, { ...request, workflowType: 'jobnetWorkflow', name: input.name, businessDate: input.businessDate, args: [input] });
+}
+
+/** One run of a fan-out for a business date: the same id rules as a job. */
+export async function triggerFanout(
+  client: Client,
+  request: { input: FanoutRunInput; taskQueue: string; force?: boolean; now?: Date; description?: string },
+): Promise<{ handle: WorkflowHandle<typeof fanoutWorkflow>; started: boolean }> {
+  // Checked here, before anything starts; the run takes the parsed values (durations in ms, defaults filled).
+  const input = parseOrThrow(fanoutRunSchema, request.input, 'fan-out run');
+  return triggerWorkflow<typeof fanoutWorkflow>(client, { ...request, workflowType: 'fanoutWorkflow', name: input.name, businessDate: input.businessDate, args: [input] });
 }

@@ -5,7 +5,7 @@ import { jobResultSchema } from '../catalog/run-result';
 import { InvalidInputError } from '../catalog/validation-error';
 import { jobStateQuery, type JobState } from '../contracts/job';
 import { fanoutStateQuery, type FanoutState } from '../contracts/fanout';
-import { fanoutOutcome } from './fanout-runs';
+import { fanoutOutcome } from './retry-partitions';
 import { jobnetResultSchema } from '../workflows/jobnet-definitions';
 import { jobnetStateQuery, type JobnetState } from '../contracts/jobnet';
 
