@@ -100,7 +100,8 @@ export async function fanoutWorkflow(input: FanoutRun, carried?: FanoutCarry): P
   const run = runOf(input);
   const carry = carried === undefined ? undefined : parseWorkflowInput(carrySchema, carried);
   const outcome = await new FanoutRunner(run, input, carry).execute();
-  if (outcome.kind === 'continue') return continueAsNew<typeof fanoutWorkflow>(input, outcome.carry);
+  // The parsed run: a run started with defaults left out must not lose them at the hand-over.
+  if (outcome.kind === 'continue') return continueAsNew<typeof fanoutWorkflow>(run, outcome.carry);
   return outcome.result;
 }
 
