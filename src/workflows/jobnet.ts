@@ -26,6 +26,7 @@ import { emitEvent, type EmitOptions } from './emit-event';
 import type { EventDraft } from '../events/event-schema';
 import type { EventRouting } from '../events/routing-schema';
 import { announceSuccess } from './coordination';
+import { isRunCancelled, recordCancelled } from './cancelled-run';
 import {
   JOBNET_FAILED,
   SETTLED_STATUSES,
@@ -84,7 +85,10 @@ export async function jobnetWorkflow(input: JobnetRun, carried?: JobnetCarry): P
   const run = runOf(input);
   const carry = carried === undefined ? undefined : checkCarry(run, parseWorkflowInput(jobnetCarrySchema, carried));
   const jobnet = new JobnetRunner(run, carry);
-  const outcome = await jobnet.execute();
+  const outcome = await jobnet.execute().catch(async (error: unknown) => {
+    if (isRunCancelled(error)) await recordCancelled(() => jobnet.cancelled());
+    throw error;
+  });
   if (outcome.kind === 'continue') return continueAsNew<typeof jobnetWorkflow>(input, outcome.carry);
   return outcome.result;
 }
@@ -419,6 +423,16 @@ class JobnetRunner {
     } finally {
       this.inFlight--;
     }
+  }
+
+  /**
+   * The run was cancelled: its steps in flight are cancelled with it, and each inline step writes
+   * its run-log line as it ends (child runs record their own), so the run waits for them before
+   * it says `cancelled` and ends.
+   */
+  async cancelled(): Promise<void> {
+    await condition(() => this.inFlight === 0);
+    upsertSearchAttributes([{ key: JobStatus, value: 'cancelled' }]);
   }
 
   /** Raises an event where `routing` sends it; waits only for its notification to start. */
