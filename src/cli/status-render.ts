@@ -65,6 +65,8 @@ function stepText(name: string, step: StepState, width: number, now: Date): stri
 export async function renderJobnet(client: Client, workflowId: string, temporalStatus: string, state: JobnetState | undefined, now = new Date(), indent = ''): Promise<string[]> {
   if (!state) return [`${indent}${workflowId}: ${temporalStatus.toLowerCase()}`];
   const lines = [`${indent}${workflowId}: ${state.status}${state.reason ? ` — ${state.reason}` : ''}  (started ${time(state.startTime)}${state.endTime ? `, ended ${time(state.endTime)}` : ''})`];
+  // A run of a worker from before deadlines answers without warnings.
+  for (const warning of state.warnings ?? []) lines.push(`${indent}   warning: ${warning}`);
   const names = Object.keys(state.steps);
   const width = Math.max(...names.map((name) => name.length));
   for (const [index, name] of names.entries()) {

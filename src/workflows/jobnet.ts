@@ -8,7 +8,9 @@ import {
   executeChild,
   isCancellation,
   log,
+  patched,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -58,6 +60,8 @@ import {
  * growing until one: a child run cannot be handed over to the continued run.)
  */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 8_000;
+/** The patch marking runs that watch their deadline (see watchDeadline). */
+const JOBNET_DEADLINE = 'jobnet-deadline';
 /** Errors are the tail of a command's stderr; the state of a big jobnet must stay small. */
 const MAX_ERROR_LENGTH = 2_000;
 /** Operator actions kept in the state: the latest ones, so a stream of signals cannot grow it without end. */
@@ -123,6 +127,9 @@ class JobnetRunner {
   private readonly stopCauses: Set<string>;
   private reason: string | null;
   private aborted: boolean;
+  private readonly warnings: string[];
+  /** The deadline's warning was raised (by this run or one it continued from). */
+  private deadlinePassed: boolean;
   /** Steps that have their lifecycle going; each is started once per run. */
   private readonly launched = new Set<string>();
   /** Child runs in flight. */
@@ -174,6 +181,8 @@ class JobnetRunner {
     this.stopCauses = new Set(carry?.stopCauses ?? []);
     this.reason = carry?.reason ?? null;
     this.aborted = carry?.aborted ?? false;
+    this.warnings = carry?.warnings ?? [];
+    this.deadlinePassed = carry?.deadlinePassed ?? false;
 
     // Handlers first, before the first await, so no query or action arrives unanswered.
     setHandler(jobnetStateQuery, () => this.snapshot());
@@ -192,6 +201,7 @@ class JobnetRunner {
       { key: BusinessDate, value: this.run.businessDate },
       ...(this.run.stepRuns === 'inline' ? [{ key: StepJobs, value: stepJobs(this.run) }] : []),
     ]);
+    this.watchDeadline();
     // A continued run picks up the operator waits where its predecessor left them.
     for (const name of this.order) if (this.states[name]!.status === 'waiting-operator') this.launch(name, true);
 
@@ -435,6 +445,42 @@ class JobnetRunner {
     upsertSearchAttributes([{ key: JobStatus, value: 'cancelled' }]);
   }
 
+  /**
+   * A durable timer at the deadline (the run's start + `deadline`, DESIGN.md §5.6): if the run is
+   * still going then, it says so — in its state and result (`warnings`), the worker log and a
+   * critical `sla_warning` routed like its other events — and goes on. A continued run waits for
+   * what is left of it.
+   */
+  private watchDeadline(): void {
+    const deadline = this.deadlineMs();
+    // Runs from before jobnets had deadlines started no such timer: the patch keeps their histories replaying.
+    if (deadline === null || this.deadlinePassed || !patched(JOBNET_DEADLINE)) return;
+    sleep(Math.max(1, deadline - workflowNow().getTime())).then(
+      () => {
+        if (this.ended || this.deadlinePassed) return;
+        this.deadlinePassed = true;
+        const going = this.order.filter((name) => !isSettled(this.states[name]!.status));
+        const message = `the deadline ${new Date(deadline).toISOString()} passed with the run still going: ${going.map((name) => `${name} ${this.states[name]!.status}`).join(', ')}`;
+        this.warnings.push(message);
+        this.dirty = true;
+        log.warn(`${this.run.name}: ${message}`, { jobnet: this.run.name, businessDate: this.run.businessDate });
+        this.raise(
+          { type: 'sla_warning', severity: 'critical', job: this.run.name, businessDate: this.run.businessDate, message: `${this.run.name}: ${message}`, details: { deadline: new Date(deadline).toISOString(), going } },
+          this.run.notify,
+        ).catch((error: unknown) => {
+          this.crash ??= { error };
+          this.dirty = true;
+        });
+      },
+      // Cancelled with the run.
+      () => undefined,
+    );
+  }
+
+  private deadlineMs(): number | null {
+    return this.run.deadline === undefined ? null : Date.parse(this.startTime) + this.run.deadline;
+  }
+
   /** Raises an event where `routing` sends it; waits only for its notification to start. */
   private async raise(draft: EventDraft, routing: EventRouting | undefined, options: EmitOptions = {}): Promise<void> {
     if (routing === undefined) return;
@@ -585,6 +631,8 @@ class JobnetRunner {
       endTime: this.ended?.endTime ?? null,
       steps: Object.fromEntries(this.order.map((name) => [name, { ...this.states[name]! }])),
       operatorActions: this.operatorActions.map((action) => ({ ...action })),
+      deadline: this.deadlineMs() === null ? null : new Date(this.deadlineMs()!).toISOString(),
+      warnings: [...this.warnings],
     };
   }
 
@@ -597,6 +645,8 @@ class JobnetRunner {
       stopCauses: [...this.stopCauses],
       reason: this.reason,
       aborted: this.aborted,
+      warnings: [...this.warnings],
+      deadlinePassed: this.deadlinePassed,
     };
   }
 
