@@ -7,11 +7,13 @@
  *   when no batch is in flight. So a cancel or terminate that lands while a run waits to hand
  *   over (a slow partition in flight), or on a continued run, reaches the partition in flight —
  *   its process is killed — and the fan-out ends there; a partition killed from outside while
- *   the run waits fails alone and the fan-out hands over and ends.
+ *   the run waits fails alone and the fan-out hands over and ends;
+ * - a terminated job run (no code of its own runs) reads as `terminated` in `history`/`list` and
+ *   `status`, and the daily refresh writes its missing run-log line, once.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure } from '@temporalio/common';
@@ -24,6 +26,7 @@ import { renderRun } from '../src/cli/status-render';
 import { fanoutOutcome } from '../src/cli/fanout-runs';
 import { fanoutStateQuery } from '../src/workflows/fanout-definitions';
 import { JobStatus } from '../src/search-attributes';
+import { recentRuns } from '../src/runs/recent-runs';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { processAlive, waitFor } from './helpers/fs';
 import { jobRun, jobSpec } from './helpers/runs';
@@ -206,5 +209,43 @@ describe('fan-out: stopped while a partition is in flight around continue-as-new
     assert.equal(result.succeeded, 300);
     assert.deepEqual(result.failedPartitions.map((failure) => failure.key), ['slow']);
     assert.ok(result.continuedAsNew >= 1, 'the run handed over once its last batch ended');
+  });
+});
+
+describe('a terminated run (dev server)', () => {
+  it('a job: its command killed; history and status say terminated; the daily refresh writes its run-log line once', { timeout: 180_000 }, async () => {
+    const pidFile = path.join(dev.work.dir, 'terminated.pid');
+    const workflowId = `terminated-job@${DATE}`;
+    const input = jobRun({ name: 'terminated-job', businessDate: DATE, job: { command: sleeper(pidFile), heartbeatTimeout: '5s', timeout: '20m' } });
+    const handle = await client.workflow.start('jobWorkflow', { taskQueue: QUEUE, workflowId, args: [input] });
+    const pid = await pidOnceRunning(pidFile);
+    await handle.terminate('operator stopped it');
+    await endsWith(handle, TerminatedFailure);
+    await goneWithin(pid, 60_000);
+    assert.equal(await jobStatusOf(handle), 'running', 'no code ran after the terminate: its JobStatus is stale');
+    assert.deepEqual(await renderRun(client, await readRunState(client, workflowId)), [`${workflowId}: terminated`]);
+    const history = await waitFor(async () => {
+      const runs = await recentRuns(client, 'terminated-job');
+      return runs.length > 0 && runs;
+    }, 30_000, 'the run in visibility');
+    assert.deepEqual(history.map((run) => run.status), ['terminated']);
+    assert.deepEqual(runLogLines().filter((line) => line.workflow_id === workflowId), [], 'no line yet: the run wrote none');
+
+    // The daily refresh, as its Schedule fires it (here by hand), on a worker of the queue.
+    await waitFor(async () => {
+      for await (const _ of client.workflow.list({ query: `WorkflowId = "${workflowId}" AND ExecutionStatus = "Terminated"` })) return true;
+      return false;
+    }, 30_000, 'the run listed as terminated');
+    const catalogFile = path.join(dev.work.dir, 'jobnet.yaml');
+    writeFileSync(catalogFile, 'version: 1\njobs:\n  terminated-job: { command: ["true"] }\n');
+    for (const round of [1, 2]) {
+      await client.workflow.execute('refreshSchedulesWorkflow', { taskQueue: QUEUE, workflowId: `refresh-${round}`, args: [{ catalogFile }] });
+    }
+    const lines = runLogLines().filter((line) => line.workflow_id === workflowId);
+    assert.deepEqual(
+      lines.map((line) => [line.status, line.job_name, line.business_date, line.run_id, line.error]),
+      [['terminated', 'terminated-job', DATE, (await handle.describe()).runId, 'the run was terminated from outside: operator stopped it']],
+      'one line, though two refreshes swept it',
+    );
   });
 });
