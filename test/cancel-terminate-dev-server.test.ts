@@ -27,6 +27,9 @@ import { fanoutOutcome } from '../src/cli/fanout-runs';
 import { fanoutStateQuery } from '../src/workflows/fanout-definitions';
 import { JobStatus } from '../src/search-attributes';
 import { recentRuns } from '../src/runs/recent-runs';
+import { Worker } from '@temporalio/worker';
+import { jobnetWorkerOptions } from '../src/worker-setup';
+import { sharedBundle } from './helpers/time-skipping';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { processAlive, waitFor } from './helpers/fs';
 import { jobRun, jobSpec } from './helpers/runs';
@@ -74,6 +77,14 @@ async function jobStatusOf(handle: WorkflowHandle): Promise<unknown> {
   return description.typedSearchAttributes.get(JobStatus);
 }
 
+/** The run's history replays on the current workflow code (the cancelled path's commands included). */
+async function assertReplays(handle: WorkflowHandle): Promise<void> {
+  const history = await handle.fetchHistory();
+  for await (const replay of Worker.runReplayHistories({ ...jobnetWorkerOptions(), workflowBundle: await sharedBundle() }, [{ workflowId: handle.workflowId, history }])) {
+    assert.equal(replay.error, undefined, `${replay.workflowId}: ${String(replay.error)}`);
+  }
+}
+
 function runLogLines(): RunLogRecord[] {
   const file = runLogFile(path.join(dev.work.dir, 'logs'), DATE);
   if (!existsSync(file)) return [];
@@ -93,6 +104,7 @@ describe('a cancelled run records how it ended (dev server)', () => {
     assert.equal(await jobStatusOf(handle), 'cancelled');
     const lines = runLogLines().filter((line) => line.workflow_id === workflowId);
     assert.deepEqual(lines.map((line) => [line.status, line.job_name, line.run_id]), [['cancelled', 'cancelled-job', (await handle.describe()).runId]]);
+    await assertReplays(handle);
   });
 
   it('a jobnet: JobStatus cancelled; its inline step running then writes its run-log line "cancelled" and its command is killed', { timeout: 120_000 }, async () => {
@@ -114,6 +126,7 @@ describe('a cancelled run records how it ended (dev server)', () => {
     assert.equal(await jobStatusOf(handle), 'cancelled');
     const lines = runLogLines().filter((line) => line.workflow_id.startsWith(`${workflowId}/`));
     assert.deepEqual(lines.map((line) => [line.workflow_id, line.status]).sort(), [[`${workflowId}/first`, 'success'], [`${workflowId}/slow`, 'cancelled']]);
+    await assertReplays(handle);
   });
 });
 
@@ -168,6 +181,7 @@ describe('fan-out: stopped while a partition is in flight around continue-as-new
     const description = await handle.describe();
     assert.equal(description.status.name, 'CANCELLED', 'the latest run of the id is the cancelled one: nothing continued');
     assert.equal(description.typedSearchAttributes.get(JobStatus), 'cancelled');
+    await assertReplays(handle);
   });
 
   it('terminated while it waits to hand over: the partition in flight is killed (its batch finds its run gone); status says terminated', { timeout: 240_000 }, async () => {
