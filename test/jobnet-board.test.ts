@@ -34,7 +34,7 @@ const RUN = 'daily-ranking@2026-12-01';
 const HOUR = 3_600_000;
 
 function state(steps: Record<string, StepState>, overrides: Partial<JobnetState> = {}): JobnetState {
-  return { name: 'daily-ranking', businessDate: '2026-12-01', status: 'running', reason: null, startTime: '2026-12-01T13:00:00.000Z', endTime: null, steps, operatorActions: [], ...overrides };
+  return { name: 'daily-ranking', businessDate: '2026-12-01', status: 'running', reason: null, startTime: '2026-12-01T13:00:00.000Z', endTime: null, steps, operatorActions: [], deadline: null, warnings: [], ...overrides };
 }
 
 describe('the jobnet board', () => {
@@ -78,6 +78,15 @@ describe('the jobnet board', () => {
     assert.match(board, /^\*\*daily-ranking@2026-12-01\*\* — aborted: upstream \\\| wrong$/m);
     assert.doesNotMatch(board, /Send a Signal/);
     assert.match(board, /^- 2026-12-01 13:59:59Z abort \(signal\) — upstream \\\| wrong$/m);
+  });
+
+  it('shows the deadline and a warning that it passed', () => {
+    const board = jobnetBoard(
+      state({ a: step({ status: 'running', attempts: 1 }) }, { deadline: '2026-12-01T15:00:00.000Z', warnings: ['deadline 2026-12-01T15:00:00.000Z passed while the run was still going'] }),
+      { workflowId: RUN, needs: {}, operatorMaxWaitMs: HOUR },
+    );
+    assert.match(board, / · deadline 2026-12-01 15:00:00Z · /);
+    assert.match(board, /^> ⚠ deadline 2026-12-01T15:00:00.000Z passed while the run was still going$/m);
   });
 
   it('a large jobnet lists only the steps that need looking at', () => {

@@ -1,6 +1,7 @@
 export { runCommand } from './command';
 export { appendRunLog } from './runlog';
 export { refreshSchedules } from './refresh-schedules';
+export { recordTerminatedRuns } from './terminated-runs';
 export { deliverNotification } from './notify';
 export { checkRecordCount, checkFailureStreak, checkDelayedRetries } from './checks';
 export { requestLock, isRunOpen, joinGate, announceSuccess } from './coordination';

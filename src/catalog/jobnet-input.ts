@@ -108,6 +108,8 @@ const nestedJobnetRunSchema = z.strictObject({
    * own — the figures of both are in README "Benchmark: overhead per jobnet step".
    */
   stepRuns: z.enum(['inline', 'child']).default('inline'),
+  /** From the run's start: past it with the run still going, a critical `sla_warning`; the run goes on. */
+  deadline: milliseconds.optional(),
 });
 
 export const jobnetRunSchema = z.strictObject({
@@ -207,6 +209,7 @@ function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env, enclosin
       steps,
       ...(awaitedNames(catalog).has(jobnetName) ? { announceAs: jobnetName } : {}),
       ...(notify === undefined ? {} : { notify }),
+      ...(jobnet.deadline === undefined ? {} : { deadline: jobnet.deadline }),
     },
     jobnetName,
   );

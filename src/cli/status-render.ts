@@ -81,6 +81,8 @@ export async function renderJobnet(client: Client, workflowId: string, temporalS
   if (!state) return [`${indent}${workflowId}: ${temporalStatus.toLowerCase()}`];
   const time = timeIn(view);
   const lines = [`${indent}${workflowId}: ${state.status}${state.reason ? ` — ${state.reason}` : ''}  (started ${time(state.startTime)}${state.endTime ? `, ended ${time(state.endTime)}` : ''})`];
+  // A run of a worker from before deadlines answers without warnings.
+  for (const warning of state.warnings ?? []) lines.push(`${indent}   warning: ${warning}`);
   const names = Object.keys(state.steps);
   const width = Math.max(...names.map((name) => name.length));
   for (const [index, name] of names.entries()) {

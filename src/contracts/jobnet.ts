@@ -36,6 +36,8 @@ export interface NestedJobnetRun {
   notify?: EventRouting | undefined;
   /** How a job step runs: inline in this run's history (the default), or as a child jobWorkflow. */
   stepRuns: 'inline' | 'child';
+  /** The whole run should be over this long after its start; past it, a critical `sla_warning` (the run goes on). */
+  deadline?: Ms | undefined;
 }
 
 export interface JobnetRun extends NestedJobnetRun {
@@ -98,6 +100,10 @@ export interface JobnetState {
   endTime: string | null;
   steps: Record<string, StepState>;
   operatorActions: OperatorAction[];
+  /** When the run should be over (its start + `deadline`), if it has one. */
+  deadline: string | null;
+  /** What went wrong without failing the run: its deadline passed while it was still going. */
+  warnings: string[];
 }
 
 /** A finished run: its state, with where it ran. A failed or aborted run carries it in its failure's details. */

@@ -37,6 +37,7 @@ import {
 import { partitionRunId, type PartitionKey, type PartitionReport } from '../contracts/fanout';
 import { MAX_WORKER_LOSSES } from './job-attempts';
 import { parseWorkflowInput } from './input';
+import { isRunCancelled, recordCancelled } from './cancelled-run';
 
 /**
  * Partitions run in batches: one activity (`runPartitions`) runs many keys on a worker, several
@@ -99,8 +100,13 @@ type Item = PartitionKey;
 export async function fanoutWorkflow(input: FanoutRun, carried?: FanoutCarry): Promise<FanoutResult> {
   const run = runOf(input);
   const carry = carried === undefined ? undefined : parseWorkflowInput(carrySchema, carried);
-  const outcome = await new FanoutRunner(run, input, carry).execute();
-  if (outcome.kind === 'continue') return continueAsNew<typeof fanoutWorkflow>(input, outcome.carry);
+  const outcome = await new FanoutRunner(run, input, carry).execute().catch(async (error: unknown) => {
+    // Its batches in flight got the cancellation with the run (their processes are killed); the run says how it ended.
+    if (isRunCancelled(error)) await recordCancelled(async () => upsertSearchAttributes([{ key: JobStatus, value: 'cancelled' }]));
+    throw error;
+  });
+  // The parsed run: a run started with defaults left out must not lose them at the hand-over.
+  if (outcome.kind === 'continue') return continueAsNew<typeof fanoutWorkflow>(run, outcome.carry);
   return outcome.result;
 }
 

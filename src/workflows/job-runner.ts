@@ -28,6 +28,7 @@ import type { JobEvent, JobEventType, JobResult, JobStatusValue } from '../catal
 import { JobAlerts } from './job-alerts';
 import { recordLockWait } from './job-metrics';
 import { CoordinationFailure, RunCoordination, announceSuccess, type Waiting } from './coordination';
+import { isRunCancelled, recordCancelled } from './cancelled-run';
 
 /**
  * Where a job run runs: as a workflow of its own (jobWorkflow), or as a step inside its
@@ -59,8 +60,49 @@ type SeriesResult = { ok: true; outcome: CommandOutcome; attempts: number } | { 
  * means (jobWorkflow fails, a jobnet applies the step's onFailure).
  */
 export async function runJob(run: JobRun, host: JobHost): Promise<JobResult> {
-  const { job } = run;
   const startTime = new Date().toISOString();
+  // The latest state the run reported, for the result of a run cancelled midway.
+  let last: Parameters<JobHost['onChange']>[0] = { status: 'running', waiting: null, attempts: 0, events: [] };
+  const watched: JobHost = {
+    ...host,
+    onChange: (state) => {
+      last = state;
+      host.onChange(state);
+    },
+  };
+  try {
+    return await runToEnd(run, watched, startTime);
+  } catch (error) {
+    if (!isRunCancelled(error)) throw error;
+    // Cancelled from outside: the run still says so where people look — its state and its run-log line.
+    const result: JobResult = {
+      name: run.name,
+      businessDate: run.businessDate,
+      workflowId: host.workflowId,
+      runId: host.runId,
+      status: 'cancelled',
+      startTime,
+      endTime: new Date().toISOString(),
+      attempts: last.attempts,
+      delayedRetry: last.status === 'waiting-retry' || last.events.some((event) => event.type === 'retry_scheduled'),
+      exitCode: null,
+      recordCount: null,
+      host: null,
+      output: '',
+      error: 'the run was cancelled',
+      errorType: 'Cancelled',
+      events: [...last.events],
+    };
+    await recordCancelled(async () => {
+      host.onChange({ status: 'cancelled', waiting: null, attempts: last.attempts, events: last.events });
+      await writeRunLog(run.job, result, host);
+    });
+    throw error;
+  }
+}
+
+async function runToEnd(run: JobRun, host: JobHost, startTime: string): Promise<JobResult> {
+  const { job } = run;
   const events: JobEvent[] = [];
   // Operators hear of the run's events where the catalog routes them (`notify`); none without it.
   const alerts = new JobAlerts(run, startTime, { workflowId: host.workflowId, runId: host.runId, seqBase: host.eventSeqBase ?? 0 }, (type, message) => {

@@ -5,6 +5,7 @@ import { BusinessDate, DelayedRetry, Host, JobName, JobStatus, RecordCount } fro
 import { jobStateQuery, type JobState } from '../contracts/job';
 import { runJob } from './job-runner';
 import { parseWorkflowInput } from './input';
+import { isRunCancelled, recordCancelled } from './cancelled-run';
 
 
 
@@ -52,6 +53,10 @@ export async function jobWorkflow(input: JobRun): Promise<JobResult> {
     onDelayedRetry: () => {
       delayedRetry = true;
     },
+  }).catch(async (error: unknown) => {
+    // runJob has written the cancelled run's run-log line; its status is this run's to publish.
+    if (isRunCancelled(error)) await recordCancelled(async () => upsertSearchAttributes([{ key: JobStatus, value: 'cancelled' }]));
+    throw error;
   });
   upsertSearchAttributes([
     { key: JobStatus, value: result.status },

@@ -98,8 +98,10 @@ export function jobnetBoard(state: JobnetState, run: BoardRun): string {
   const lines = [
     `**${run.workflowId}** — ${state.status}${state.reason ? `: ${cell(state.reason)}` : ''}`,
     '',
-    `started ${at(state.startTime)}${state.endTime ? ` · ended ${at(state.endTime)}` : ''} · ${names.length} steps: ${tally}`,
+    `started ${at(state.startTime)}${state.endTime ? ` · ended ${at(state.endTime)}` : ''}${state.deadline ? ` · deadline ${at(state.deadline)}` : ''} · ${names.length} steps: ${tally}`,
     '',
+    ...state.warnings.map((warning) => `> ⚠ ${cell(warning)}`),
+    ...(state.warnings.length > 0 ? [''] : []),
   ];
   // A large jobnet shows what needs looking at; the rest is in `npx jobnet status`.
   const shown = names.length <= FULL_BOARD_STEPS ? names : names.filter((name) => !['succeeded', 'skipped', 'not-run', 'pending'].includes(state.steps[name]!.status));

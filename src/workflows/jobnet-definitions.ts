@@ -103,6 +103,9 @@ export const jobnetStateSchema = z.object({
   /** In the order of the input. */
   steps: z.record(z.string(), stepStateSchema),
   operatorActions: z.array(operatorActionSchema),
+  /** Absent from the results of runs from before jobnets had deadlines. */
+  deadline: z.string().nullable().default(null),
+  warnings: z.array(z.string()).default([]),
 });
 sameType<z.output<typeof jobnetStateSchema>, JobnetState>(true);
 
@@ -140,5 +143,8 @@ export const jobnetCarrySchema = z.strictObject({
   stopCauses: z.array(z.string()),
   reason: z.string().nullable(),
   aborted: z.boolean(),
+  /** The warnings so far; the deadline's is raised once per run, whichever of its continued runs it passes in. */
+  warnings: z.array(z.string()).optional(),
+  deadlinePassed: z.boolean().optional(),
 });
 export type JobnetCarry = z.infer<typeof jobnetCarrySchema>;

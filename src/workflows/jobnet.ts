@@ -8,8 +8,10 @@ import {
   executeChild,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -27,6 +29,7 @@ import { emitEvent, type EmitOptions } from './emit-event';
 import type { EventDraft } from '../events/event-schema';
 import type { EventRouting } from '../events/routing-schema';
 import { announceSuccess } from './coordination';
+import { isRunCancelled, recordCancelled } from './cancelled-run';
 import { jobnetBoard } from './jobnet-board';
 import {
   JOBNET_FAILED,
@@ -59,6 +62,8 @@ import {
  * growing until one: a child run cannot be handed over to the continued run.)
  */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 8_000;
+/** The patch marking runs that watch their deadline (see watchDeadline). */
+const JOBNET_DEADLINE = 'jobnet-deadline';
 /** Errors are the tail of a command's stderr; the state of a big jobnet must stay small. */
 const MAX_ERROR_LENGTH = 2_000;
 /** Operator actions kept in the state: the latest ones, so a stream of signals cannot grow it without end. */
@@ -86,7 +91,10 @@ export async function jobnetWorkflow(input: JobnetRun, carried?: JobnetCarry): P
   const run = runOf(input);
   const carry = carried === undefined ? undefined : checkCarry(run, parseWorkflowInput(jobnetCarrySchema, carried));
   const jobnet = new JobnetRunner(run, carry);
-  const outcome = await jobnet.execute();
+  const outcome = await jobnet.execute().catch(async (error: unknown) => {
+    if (isRunCancelled(error)) await recordCancelled(() => jobnet.cancelled());
+    throw error;
+  });
   if (outcome.kind === 'continue') return continueAsNew<typeof jobnetWorkflow>(input, outcome.carry);
   return outcome.result;
 }
@@ -121,6 +129,9 @@ class JobnetRunner {
   private readonly stopCauses: Set<string>;
   private reason: string | null;
   private aborted: boolean;
+  private readonly warnings: string[];
+  /** The deadline's warning was raised (by this run or one it continued from). */
+  private deadlinePassed: boolean;
   /** Steps that have their lifecycle going; each is started once per run. */
   private readonly launched = new Set<string>();
   /** Child runs in flight. */
@@ -175,6 +186,8 @@ class JobnetRunner {
     this.stopCauses = new Set(carry?.stopCauses ?? []);
     this.reason = carry?.reason ?? null;
     this.aborted = carry?.aborted ?? false;
+    this.warnings = carry?.warnings ?? [];
+    this.deadlinePassed = carry?.deadlinePassed ?? false;
 
     // Handlers first, before the first await, so no query or action arrives unanswered.
     setHandler(jobnetStateQuery, () => this.snapshot());
@@ -193,6 +206,7 @@ class JobnetRunner {
       { key: BusinessDate, value: this.run.businessDate },
       ...(this.run.stepRuns === 'inline' ? [{ key: StepJobs, value: stepJobs(this.run) }] : []),
     ]);
+    this.watchDeadline();
     // A continued run picks up the operator waits where its predecessor left them.
     for (const name of this.order) if (this.states[name]!.status === 'waiting-operator') this.launch(name, true);
 
@@ -428,6 +442,52 @@ class JobnetRunner {
     }
   }
 
+  /**
+   * The run was cancelled: its steps in flight are cancelled with it, and each inline step writes
+   * its run-log line as it ends (child runs record their own), so the run waits for them before
+   * it says `cancelled` and ends.
+   */
+  async cancelled(): Promise<void> {
+    await condition(() => this.inFlight === 0);
+    upsertSearchAttributes([{ key: JobStatus, value: 'cancelled' }]);
+  }
+
+  /**
+   * A durable timer at the deadline (the run's start + `deadline`, DESIGN.md §5.6): if the run is
+   * still going then, it says so — in its state and result (`warnings`), the worker log and a
+   * critical `sla_warning` routed like its other events — and goes on. A continued run waits for
+   * what is left of it.
+   */
+  private watchDeadline(): void {
+    const deadline = this.deadlineMs();
+    // Runs from before jobnets had deadlines started no such timer: the patch keeps their histories replaying.
+    if (deadline === null || this.deadlinePassed || !patched(JOBNET_DEADLINE)) return;
+    sleep(Math.max(1, deadline - workflowNow().getTime())).then(
+      () => {
+        if (this.ended || this.deadlinePassed) return;
+        this.deadlinePassed = true;
+        const going = this.order.filter((name) => !isSettled(this.states[name]!.status));
+        const message = `the deadline ${new Date(deadline).toISOString()} passed with the run still going: ${going.map((name) => `${name} ${this.states[name]!.status}`).join(', ')}`;
+        this.warnings.push(message);
+        this.dirty = true;
+        log.warn(`${this.run.name}: ${message}`, { jobnet: this.run.name, businessDate: this.run.businessDate });
+        this.raise(
+          { type: 'sla_warning', severity: 'critical', job: this.run.name, businessDate: this.run.businessDate, message: `${this.run.name}: ${message}`, details: { deadline: new Date(deadline).toISOString(), going } },
+          this.run.notify,
+        ).catch((error: unknown) => {
+          this.crash ??= { error };
+          this.dirty = true;
+        });
+      },
+      // Cancelled with the run.
+      () => undefined,
+    );
+  }
+
+  private deadlineMs(): number | null {
+    return this.run.deadline === undefined ? null : Date.parse(this.startTime) + this.run.deadline;
+  }
+
   /** Raises an event where `routing` sends it; waits only for its notification to start. */
   private async raise(draft: EventDraft, routing: EventRouting | undefined, options: EmitOptions = {}): Promise<void> {
     if (routing === undefined) return;
@@ -578,6 +638,8 @@ class JobnetRunner {
       endTime: this.ended?.endTime ?? null,
       steps: Object.fromEntries(this.order.map((name) => [name, { ...this.states[name]! }])),
       operatorActions: this.operatorActions.map((action) => ({ ...action })),
+      deadline: this.deadlineMs() === null ? null : new Date(this.deadlineMs()!).toISOString(),
+      warnings: [...this.warnings],
     };
   }
 
@@ -590,6 +652,8 @@ class JobnetRunner {
       stopCauses: [...this.stopCauses],
       reason: this.reason,
       aborted: this.aborted,
+      warnings: [...this.warnings],
+      deadlinePassed: this.deadlinePassed,
     };
   }
 
@@ -612,6 +676,8 @@ class JobnetRunner {
       endTime: this.ended?.endTime ?? null,
       steps: this.states,
       operatorActions: this.operatorActions,
+      deadline: this.deadlineMs() === null ? null : new Date(this.deadlineMs()!).toISOString(),
+      warnings: this.warnings,
     };
     setCurrentDetails(jobnetBoard(state, { workflowId: workflowInfo().workflowId, needs: this.needs, operatorMaxWaitMs: this.run.operatorMaxWait }));
   }
