@@ -59,7 +59,8 @@ describe('crash recovery on the dev server', () => {
     const temporal = await client();
     const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'worker-crash@2026-12-01', args: [jobRun(input)] });
 
-    const line = await waitFor(() => existsSync(pids) && readFileSync(pids, 'utf8').trim(), 30_000, 'the command to start');
+    // `|| undefined`: a file created but not yet written reads '' — not the line waited for.
+    const line = await waitFor(() => (existsSync(pids) && readFileSync(pids, 'utf8').trim()) || undefined, 30_000, 'the command to start');
     const [shell, grandchild] = line.split(/\s+/).map(Number) as [number, number];
     await first.kill('SIGKILL');
     // The reaper stops the orphaned tree; it must not keep running without its worker.
