@@ -12,7 +12,7 @@ import type { JobRunInput } from '../src/catalog/job-schema';
 import { jobnetRunInput } from '../src/catalog/jobnet-input';
 import { parseCatalog } from '../src/catalog/load';
 import { jobWorkflow, jobnetWorkflow } from '../src/workflows';
-import { SEED_001, intervals } from './helpers/catalog-runs';
+import { SEED_001, intervals, jobOutcome } from './helpers/catalog-runs';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { processAlive, tempDir, waitFor } from './helpers/fs';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -42,6 +42,20 @@ after(async () => {
 });
 
 const env = () => ({ JOBNET_LOG_DIR: path.join(work.dir, 'logs') });
+
+/** The lines of a file the test's commands append to (one per run of the command); none before it exists. */
+const linesOf = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
+
+/** Starts a worker process on `queue`, waits until the command has run `runs` times in all, and SIGKILLs the worker mid-command. */
+async function killWorkerMidCommand(queue: string, runsFile: string, runs: number): Promise<void> {
+  const worker = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
+  workers.push(worker);
+  await waitFor(() => linesOf(runsFile).length >= runs, 60_000, `run ${runs} of the command to start`).catch((error: Error) => {
+    throw new Error(`${error.message}\nworker log:\n${worker.log()}`);
+  });
+  assert.equal(linesOf(runsFile).length, runs, 'the command ran exactly once more before the kill');
+  await worker.kill('SIGKILL');
+}
 
 describe('crash recovery on the dev server', () => {
   it('a worker SIGKILLed while its command runs: the command dies with it, a second worker finishes the job', async () => {
@@ -74,6 +88,59 @@ describe('crash recovery on the dev server', () => {
     assert.equal(result.status, 'success');
     assert.ok(result.events.some((e) => e.type === 'worker_lost'), JSON.stringify(result.events));
     assert.equal(readFileSync(pids, 'utf8').trim().split('\n').length, 2, 'ran once on each worker');
+    await temporal.connection.close();
+  });
+
+  it('a job not safe to repeat whose worker is SIGKILLed mid-command ends worker-lost: its command is not run again', async () => {
+    const queue = 'crash-unsafe';
+    const runs = path.join(work.dir, 'unsafe.runs');
+    const input: JobRunInput = {
+      name: 'unsafe-crash',
+      businessDate: '2026-12-01',
+      // Retries are configured, and still must not be used: the job says it is not safe to repeat.
+      job: { command: ['sh', '-c', `echo "$$" >> "${runs}"; sleep 120; echo finished`], heartbeatTimeout: '3s', timeout: '5m', killGrace: '1s', safeToRepeat: false, retry: { attempts: 3, interval: '1s' } },
+    };
+    const temporal = await client();
+    const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'unsafe-crash@2026-12-01', args: [jobRun(input)] });
+    await killWorkerMidCommand(queue, runs, 1);
+    // A worker serves the queue again: were the lost attempt repeated, it would run here.
+    const second = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
+    workers.push(second);
+
+    const result = await jobOutcome(handle);
+    assert.equal(result.status, 'worker-lost', JSON.stringify(result));
+    assert.equal(result.attempts, 1);
+    assert.ok(!result.events.some((e) => e.type === 'worker_lost' || e.type === 'retry_scheduled'), JSON.stringify(result.events));
+    assert.equal(linesOf(runs).length, 1, 'the command ran once, on the lost worker only');
+    assert.equal((await handle.describe()).status.name, 'FAILED');
+    await temporal.connection.close();
+  });
+
+  it('a lost attempt runs again on another worker at most 3 times: the 4th lost worker ends the run worker-lost', async () => {
+    const queue = 'crash-repeated';
+    const runs = path.join(work.dir, 'repeated.runs');
+    const input: JobRunInput = {
+      name: 'repeated-crash',
+      businessDate: '2026-12-01',
+      // Runs 1–4 hang until their worker is killed; a 5th run (one too many) would succeed at once.
+      job: {
+        command: ['sh', '-c', `echo "$$" >> "${runs}"; n=$(wc -l < "${runs}"); if [ "$n" -ge 5 ]; then echo "run $n"; exit 0; fi; sleep 120`],
+        heartbeatTimeout: '3s',
+        timeout: '5m',
+        killGrace: '1s',
+      },
+    };
+    const temporal = await client();
+    const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'repeated-crash@2026-12-01', args: [jobRun(input)] });
+    for (let run = 1; run <= 4; run++) await killWorkerMidCommand(queue, runs, run);
+    const last = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
+    workers.push(last);
+
+    const result = await jobOutcome(handle);
+    assert.equal(result.status, 'worker-lost', JSON.stringify(result));
+    assert.equal(result.events.filter((e) => e.type === 'worker_lost').length, 3, JSON.stringify(result.events));
+    assert.equal(result.attempts, 4);
+    assert.equal(linesOf(runs).length, 4, 'the first run and 3 runs again, no more');
     await temporal.connection.close();
   });
 
