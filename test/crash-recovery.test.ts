@@ -144,6 +144,41 @@ describe('crash recovery on the dev server', () => {
     await temporal.connection.close();
   });
 
+  it('--drain: on SIGTERM the worker takes no new work, lets its running command finish, then exits', async () => {
+    const queue = 'drain';
+    const trace = path.join(work.dir, 'drain.trace');
+    // Commands inherit the worker's environment: WORKER_TAG says which worker ran them.
+    const traced = (name: string, seconds: number): JobRunInput => ({
+      name,
+      businessDate: '2026-12-01',
+      job: { command: ['sh', '-c', `echo "$WORKER_TAG $JOBNET_JOB start" >> "${trace}"; sleep ${seconds}; echo "$WORKER_TAG $JOBNET_JOB end" >> "${trace}"`], timeout: '2m', heartbeatTimeout: '10s' },
+    });
+    const draining = await startWorkerProcess({ address: server.address, queues: [queue], env: { ...env(), WORKER_TAG: 'draining' }, args: ['--drain', '30s'] });
+    workers.push(draining);
+    const temporal = await client();
+    const running = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'drain-running@2026-12-01', args: [jobRun(traced('drain-running', 5))] });
+    await waitFor(() => linesOf(trace).includes('draining drain-running start'), 60_000, 'the first command to start on the draining worker');
+
+    const exited = new Promise<{ code: number | null; at: number }>((resolve) => draining.child.once('exit', (code) => resolve({ code, at: Date.now() })));
+    const stopAt = Date.now();
+    draining.child.kill('SIGTERM');
+    // Work that comes while the worker drains is not its to take.
+    const next = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'drain-next@2026-12-01', args: [jobRun(traced('drain-next', 0))] });
+    const { code, at } = await exited;
+    assert.equal(code, 0, `the worker stopped cleanly:\n${draining.log()}`);
+    assert.ok(at - stopAt < 30_000, `it exited ${at - stopAt} ms after SIGTERM, once its command was done, not at the end of --drain`);
+    assert.deepEqual(linesOf(trace), ['draining drain-running start', 'draining drain-running end'], 'the running command finished; nothing new started');
+
+    const fresh = await startWorkerProcess({ address: server.address, queues: [queue], env: { ...env(), WORKER_TAG: 'fresh' } });
+    workers.push(fresh);
+    const [first, second] = await Promise.all([jobOutcome(running), jobOutcome(next)]);
+    assert.equal(first.status, 'success', JSON.stringify(first));
+    assert.equal(first.attempts, 1, 'the drained command was not run again');
+    assert.equal(second.status, 'success', JSON.stringify(second));
+    assert.deepEqual(linesOf(trace), ['draining drain-running start', 'draining drain-running end', 'fresh drain-next start', 'fresh drain-next end']);
+    await temporal.connection.close();
+  });
+
   it('the Temporal server SIGKILLed while a command runs, restarted on the same DB file: the run completes by itself', async () => {
     const queue = 'crash-server';
     const marker = path.join(work.dir, 'server-crash.started');
