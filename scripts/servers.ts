@@ -83,6 +83,8 @@ export interface DevServerOptions {
   /** Own process group, so a terminal's Ctrl-C reaches the runner first and it stops things in order. */
   detached?: boolean;
   stdio?: 'inherit' | 'ignore';
+  /** More dynamic config, over DEV_SERVER_DYNAMIC_CONFIG (a test's small history bounds). */
+  dynamicConfig?: Readonly<Record<string, number | boolean | string>>;
 }
 
 export interface DevServer {
@@ -106,7 +108,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--log-level', 'error',
     ...devServerSearchAttributeArgs(),
     // Values are JSON: a duration is a quoted string.
-    ...Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
+    ...Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig }).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
   ];
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', options.stdio ?? 'inherit', options.stdio ?? 'inherit'], detached: options.detached });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
