@@ -1,7 +1,9 @@
 /**
  * The product's core promise against the real dev server: a crash resumes, it never hangs
  * "running" (seed 002). A worker SIGKILLed mid-command and a Temporal server SIGKILLed
- * mid-command both end with a completed run and no stray process.
+ * mid-command both end with a completed run and no stray process. A lost attempt runs again at
+ * most 3 times, and never for a job not safe to repeat (it ends worker-lost); a worker stopped
+ * with SIGTERM drains: its running command finishes, it takes nothing new.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
