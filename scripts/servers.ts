@@ -85,6 +85,8 @@ export interface DevServerOptions {
   /** Own process group, so a terminal's Ctrl-C reaches the runner first and it stops things in order. */
   detached?: boolean;
   stdio?: 'inherit' | 'ignore';
+  /** More dynamic config, over DEV_SERVER_DYNAMIC_CONFIG (a test's small history bounds). */
+  dynamicConfig?: Readonly<Record<string, number | boolean | string>>;
 }
 
 export interface DevServer {

@@ -13,6 +13,8 @@ import { Client, Connection } from '@temporalio/client';
 import { jobnet } from './helpers/cli';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { jobnetClient } from '../src/client';
+import { parseCatalog } from '../src/catalog/load';
+import { catalogSchedules } from '../src/sync/catalog-schedules';
 
 let env: DevEnv;
 let catalog: string;
@@ -247,6 +249,29 @@ describe('jobnet sync', () => {
     }
     const actions = (await client.schedule.getHandle('jobnet:weekly').describe()).info.recentActions;
     assert.deepEqual(actions.map((a) => a.scheduledAt.toISOString()), ['2026-11-01T08:00:00.000Z', '2026-11-08T08:00:00.000Z']);
+  });
+
+  it('a non-default dayBoundary names the run\'s business date: a 02:00 fire with the day starting at 05:00 runs for the day before', async () => {
+    // Its own catalog, as sync would compile it; created under an id sync does not own, so the main catalog's sync leaves it alone.
+    const boundary = parseCatalog(
+      ['version: 1', 'timezone: Asia/Tokyo', 'dayBoundary: "05:00"', 'jobs:', '  late-night:', '    command: [sh, -c, \'echo "date=$JOBNET_BUSINESS_DATE"\']', '    schedule: { daily: "02:00" }'].join('\n'),
+      'day-boundary.yaml',
+    );
+    const desired = catalogSchedules(boundary, new Date(), 'day-boundary.yaml').desired.find((schedule) => schedule.name === 'late-night')!;
+    const handle = await client.schedule.create({ ...desired.options, scheduleId: 'day-boundary-test', state: { paused: true } });
+    // The fire of 2026-11-10 02:00 in Tokyo (17:00 UTC the day before).
+    await handle.backfill({ start: new Date('2026-11-09T16:59:00Z'), end: new Date('2026-11-09T17:01:00Z'), overlap: 'ALLOW_ALL' });
+    await waitFor(async () => (await handle.describe()).info.recentActions.length >= 1, 30_000);
+    const [fired] = (await handle.describe()).info.recentActions;
+    assert.equal(fired!.scheduledAt.toISOString(), '2026-11-09T17:00:00.000Z');
+    const parent = client.workflow.getHandle(fired!.action.workflow.workflowId, fired!.action.workflow.firstExecutionRunId);
+    const outcome = (await parent.result()) as { outcome: string; workflowId: string; result: { status: string; output: string; businessDate: string } };
+    assert.equal(outcome.workflowId, 'late-night@2026-11-09', 'before 05:00 the business day is still the 9th');
+    assert.equal(outcome.result.status, 'success');
+    assert.equal(outcome.result.businessDate, '2026-11-09');
+    assert.match(outcome.result.output, /^date=2026-11-09$/m, 'the command was told the same date');
+    await assert.rejects(client.workflow.getHandle('late-night@2026-11-10').describe(), 'no run for the calendar date');
+    await handle.delete();
   });
 
   it('disable and enable edit the catalog and sync', async () => {

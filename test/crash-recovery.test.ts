@@ -1,7 +1,9 @@
 /**
  * The product's core promise against the real dev server: a crash resumes, it never hangs
  * "running" (seed 002). A worker SIGKILLed mid-command and a Temporal server SIGKILLed
- * mid-command both end with a completed run and no stray process.
+ * mid-command both end with a completed run and no stray process. A lost attempt runs again at
+ * most 3 times, and never for a job not safe to repeat (it ends worker-lost); a worker stopped
+ * with SIGTERM drains: its running command finishes, it takes nothing new.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +14,7 @@ import type { JobRunInput } from '../src/catalog/job-schema';
 import { jobnetRunInput } from '../src/catalog/jobnet-input';
 import { parseCatalog } from '../src/catalog/load';
 import { jobWorkflow, jobnetWorkflow } from '../src/workflows';
-import { SEED_001, intervals } from './helpers/catalog-runs';
+import { SEED_001, intervals, jobOutcome } from './helpers/catalog-runs';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { processAlive, tempDir, waitFor } from './helpers/fs';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -43,6 +45,20 @@ after(async () => {
 
 const env = () => ({ JOBNET_LOG_DIR: path.join(work.dir, 'logs') });
 
+/** The lines of a file the test's commands append to (one per run of the command); none before it exists. */
+const linesOf = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
+
+/** Starts a worker process on `queue`, waits until the command has run `runs` times in all, and SIGKILLs the worker mid-command. */
+async function killWorkerMidCommand(queue: string, runsFile: string, runs: number): Promise<void> {
+  const worker = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
+  workers.push(worker);
+  await waitFor(() => linesOf(runsFile).length >= runs, 60_000, `run ${runs} of the command to start`).catch((error: Error) => {
+    throw new Error(`${error.message}\nworker log:\n${worker.log()}`);
+  });
+  assert.equal(linesOf(runsFile).length, runs, 'the command ran exactly once more before the kill');
+  await worker.kill('SIGKILL');
+}
+
 describe('crash recovery on the dev server', () => {
   it('a worker SIGKILLed while its command runs: the command dies with it, a second worker finishes the job', async () => {
     const queue = 'crash-worker';
@@ -59,7 +75,8 @@ describe('crash recovery on the dev server', () => {
     const temporal = await client();
     const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'worker-crash@2026-12-01', args: [jobRun(input)] });
 
-    const line = await waitFor(() => existsSync(pids) && readFileSync(pids, 'utf8').trim(), 30_000, 'the command to start');
+    // `|| undefined`: a file created but not yet written reads '' — not the line waited for.
+    const line = await waitFor(() => (existsSync(pids) && readFileSync(pids, 'utf8').trim()) || undefined, 30_000, 'the command to start');
     const [shell, grandchild] = line.split(/\s+/).map(Number) as [number, number];
     await first.kill('SIGKILL');
     // The reaper stops the orphaned tree; it must not keep running without its worker.
@@ -73,6 +90,94 @@ describe('crash recovery on the dev server', () => {
     assert.equal(result.status, 'success');
     assert.ok(result.events.some((e) => e.type === 'worker_lost'), JSON.stringify(result.events));
     assert.equal(readFileSync(pids, 'utf8').trim().split('\n').length, 2, 'ran once on each worker');
+    await temporal.connection.close();
+  });
+
+  it('a job not safe to repeat whose worker is SIGKILLed mid-command ends worker-lost: its command is not run again', async () => {
+    const queue = 'crash-unsafe';
+    const runs = path.join(work.dir, 'unsafe.runs');
+    const input: JobRunInput = {
+      name: 'unsafe-crash',
+      businessDate: '2026-12-01',
+      // Retries are configured, and still must not be used: the job says it is not safe to repeat.
+      job: { command: ['sh', '-c', `echo "$$" >> "${runs}"; sleep 120; echo finished`], heartbeatTimeout: '3s', timeout: '5m', killGrace: '1s', safeToRepeat: false, retry: { attempts: 3, interval: '1s' } },
+    };
+    const temporal = await client();
+    const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'unsafe-crash@2026-12-01', args: [jobRun(input)] });
+    await killWorkerMidCommand(queue, runs, 1);
+    // A worker serves the queue again: were the lost attempt repeated, it would run here.
+    const second = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
+    workers.push(second);
+
+    const result = await jobOutcome(handle);
+    assert.equal(result.status, 'worker-lost', JSON.stringify(result));
+    assert.equal(result.attempts, 1);
+    assert.ok(!result.events.some((e) => e.type === 'worker_lost' || e.type === 'retry_scheduled'), JSON.stringify(result.events));
+    assert.equal(linesOf(runs).length, 1, 'the command ran once, on the lost worker only');
+    assert.equal((await handle.describe()).status.name, 'FAILED');
+    await temporal.connection.close();
+  });
+
+  it('a lost attempt runs again on another worker at most 3 times: the 4th lost worker ends the run worker-lost', async () => {
+    const queue = 'crash-repeated';
+    const runs = path.join(work.dir, 'repeated.runs');
+    const input: JobRunInput = {
+      name: 'repeated-crash',
+      businessDate: '2026-12-01',
+      // Runs 1–4 hang until their worker is killed; a 5th run (one too many) would succeed at once.
+      job: {
+        command: ['sh', '-c', `echo "$$" >> "${runs}"; n=$(wc -l < "${runs}"); if [ "$n" -ge 5 ]; then echo "run $n"; exit 0; fi; sleep 120`],
+        heartbeatTimeout: '3s',
+        timeout: '5m',
+        killGrace: '1s',
+      },
+    };
+    const temporal = await client();
+    const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'repeated-crash@2026-12-01', args: [jobRun(input)] });
+    for (let run = 1; run <= 4; run++) await killWorkerMidCommand(queue, runs, run);
+    const last = await startWorkerProcess({ address: server.address, queues: [queue], env: env() });
+    workers.push(last);
+
+    const result = await jobOutcome(handle);
+    assert.equal(result.status, 'worker-lost', JSON.stringify(result));
+    assert.equal(result.events.filter((e) => e.type === 'worker_lost').length, 3, JSON.stringify(result.events));
+    assert.equal(result.attempts, 4);
+    assert.equal(linesOf(runs).length, 4, 'the first run and 3 runs again, no more');
+    await temporal.connection.close();
+  });
+
+  it('--drain: on SIGTERM the worker takes no new work, lets its running command finish, then exits', async () => {
+    const queue = 'drain';
+    const trace = path.join(work.dir, 'drain.trace');
+    // Commands inherit the worker's environment: WORKER_TAG says which worker ran them.
+    const traced = (name: string, seconds: number): JobRunInput => ({
+      name,
+      businessDate: '2026-12-01',
+      job: { command: ['sh', '-c', `echo "$WORKER_TAG $JOBNET_JOB start" >> "${trace}"; sleep ${seconds}; echo "$WORKER_TAG $JOBNET_JOB end" >> "${trace}"`], timeout: '2m', heartbeatTimeout: '10s' },
+    });
+    const draining = await startWorkerProcess({ address: server.address, queues: [queue], env: { ...env(), WORKER_TAG: 'draining' }, args: ['--drain', '30s'] });
+    workers.push(draining);
+    const temporal = await client();
+    const running = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'drain-running@2026-12-01', args: [jobRun(traced('drain-running', 5))] });
+    await waitFor(() => linesOf(trace).includes('draining drain-running start'), 60_000, 'the first command to start on the draining worker');
+
+    const exited = new Promise<{ code: number | null; at: number }>((resolve) => draining.child.once('exit', (code) => resolve({ code, at: Date.now() })));
+    const stopAt = Date.now();
+    draining.child.kill('SIGTERM');
+    // Work that comes while the worker drains is not its to take.
+    const next = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'drain-next@2026-12-01', args: [jobRun(traced('drain-next', 0))] });
+    const { code, at } = await exited;
+    assert.equal(code, 0, `the worker stopped cleanly:\n${draining.log()}`);
+    assert.ok(at - stopAt < 30_000, `it exited ${at - stopAt} ms after SIGTERM, once its command was done, not at the end of --drain`);
+    assert.deepEqual(linesOf(trace), ['draining drain-running start', 'draining drain-running end'], 'the running command finished; nothing new started');
+
+    const fresh = await startWorkerProcess({ address: server.address, queues: [queue], env: { ...env(), WORKER_TAG: 'fresh' } });
+    workers.push(fresh);
+    const [first, second] = await Promise.all([jobOutcome(running), jobOutcome(next)]);
+    assert.equal(first.status, 'success', JSON.stringify(first));
+    assert.equal(first.attempts, 1, 'the drained command was not run again');
+    assert.equal(second.status, 'success', JSON.stringify(second));
+    assert.deepEqual(linesOf(trace), ['draining drain-running start', 'draining drain-running end', 'fresh drain-next start', 'fresh drain-next end']);
     await temporal.connection.close();
   });
 

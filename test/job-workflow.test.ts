@@ -164,6 +164,34 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
     await waitFor(() => !processAlive(grandchild), 5_000, `grandchild ${grandchild} to be gone`);
   });
 
+  it('a command that ignores SIGTERM at its time-out gets SIGKILL from the worker itself after killGrace: the attempt ends, its processes are gone', { timeout: 180_000 }, async () => {
+    const pidFile = path.join(work.dir, 'stubborn.pids');
+    const started = path.join(work.dir, 'stubborn.started');
+    const alive = path.join(work.dir, 'stubborn.alive');
+    // Shell and grandchild ignore TERM (inherited); only a KILL ends them. The shell notes the
+    // time every 0.1 s while it lives. The worker of this test process stays up, so its reaper
+    // (which kills only when the worker dies) plays no part.
+    const { result } = await runJob({
+      command: [
+        'sh',
+        '-c',
+        `trap "" TERM; sleep 300 & echo "$$ $!" > "${pidFile}"; date +%s%3N > "${started}"; while :; do date +%s%3N > "${alive}"; sleep 0.1; done; echo "survived TERM"`,
+      ],
+      timeout: '2s',
+      killGrace: '3s',
+    });
+    assert.equal(result.status, 'timeout');
+    assert.equal(result.errorType, 'CommandTimeout', "the worker ended the attempt, not Temporal's backstop time-out");
+    assert.equal(result.exitCode, null, 'killed by a signal');
+    assert.doesNotMatch(result.output, /survived TERM/);
+    // TERM at 2 s was ignored; the KILL came after the 3 s grace (at about 5 s), not before and not much after.
+    const lived = Number(readFileSync(alive, 'utf8')) - Number(readFileSync(started, 'utf8'));
+    assert.ok(lived >= 4_000 && lived < 15_000, `the command lived ${lived} ms; timeout + killGrace is 5,000 ms`);
+    const [shell, grandchild] = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number) as [number, number];
+    // Gone when the attempt reports (a moment for the kernel to reap the orphaned grandchild).
+    await waitFor(() => !processAlive(shell) && !processAlive(grandchild), 3_000, `the command's processes ${shell} and ${grandchild} to be gone`);
+  });
+
   it('rejects a bad input at the workflow entry with every path, before any command runs', async () => {
     const workflowId = `bad-input-${++runCounter}@2026-12-01`;
     const worker = await createTestWorker(env, TASK_QUEUE);

@@ -280,6 +280,47 @@ describe('jobnetWorkflow (time-skipping)', () => {
     assertBefore(lines, ['right', 'end'], ['join', 'start']);
   });
 
+  it('a nested jobnet step and a fan-out step really run: their commands take effect, in the order of needs', async () => {
+    const trace = path.join(work.dir, `trace-${++counter}.log`);
+    const vars = { ...process.env, JOBNET_TRACE: trace };
+    // Every command appends "<what> <JOBNET_JOB> item=<JOBNET_ITEM> <business date>" to the trace.
+    const traced = (what: string, needs = '') =>
+      `{ command: [sh, -c, 'echo "${what} $JOBNET_JOB item=$JOBNET_ITEM $JOBNET_BUSINESS_DATE" >> "$TRACE"'], env: { TRACE: "\${JOBNET_TRACE}" }${needs ? `, needs: [${needs}]` : ''} }`;
+    const catalog = parseCatalog(
+      [
+        'jobs:',
+        `  per-key: ${traced('partition')}`,
+        'jobnets:',
+        '  inner:',
+        '    jobs:',
+        `      hello: ${traced('nested')}`,
+        '  outer:',
+        '    jobs:',
+        `      first: ${traced('step')}`,
+        '      sub: { jobnet: inner, needs: [first] }',
+        '      bill: { fanout: { items: [k1, k2, k3], job: per-key, maxParallel: 2 }, needs: [sub] }',
+        `      last: ${traced('step', 'bill')}`,
+      ].join('\n'),
+      'nested-and-fanout.yaml',
+      { env: vars },
+    );
+    const input = bindCommandVariables(jobnetRunInput(catalog, 'outer', BUSINESS_DATE, vars), vars);
+    const { result } = await withWorker(async () => outcome(await start(input)));
+    assert.equal(result.status, 'success', JSON.stringify(result.steps));
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(result.steps).map(([name, state]) => [name, state.status])),
+      { first: 'succeeded', sub: 'succeeded', bill: 'succeeded', last: 'succeeded' },
+    );
+    assert.equal(result.steps.bill!.recordCount, 3, 'the fan-out step counts its 3 partitions');
+    assert.ok(existsSync(trace), 'the commands ran');
+    const lines = readFileSync(trace, 'utf8').trim().split('\n');
+    // first → the nested jobnet's step → the 3 partitions (any order among them) → last: each once, for the run's date.
+    assert.equal(lines.length, 6, lines.join('\n'));
+    assert.deepEqual(lines.slice(0, 2), [`step first item= ${BUSINESS_DATE}`, `nested hello item= ${BUSINESS_DATE}`]);
+    assert.deepEqual(lines.slice(2, 5).map((line) => line.replace(/^partition \S+ /, '')).sort(), ['k1', 'k2', 'k3'].map((key) => `item=${key} ${BUSINESS_DATE}`));
+    assert.deepEqual(lines.slice(5), [`step last item= ${BUSINESS_DATE}`]);
+  });
+
   it('onFailure wait: the run waits for an operator; skipStep lets BATCH-002 run', async () => {
     const { input, trace } = seed001({ fails: 1 });
     const { result } = await withWorker(async () => {

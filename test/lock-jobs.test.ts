@@ -12,7 +12,11 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { intervals, jobOutcome as outcome, jobStateWhen as stateWhen, startSeedJob } from './helpers/catalog-runs';
+import { jobStateQuery } from '../src/workflows/definitions';
 import { jobnetClient } from '../src/client';
+import { jobWorkflow } from '../src/workflows';
+import type { JobSpecInput } from '../src/catalog/job-schema';
+import { jobRun } from './helpers/runs';
 
 let dev: DevEnv;
 let connection: Connection;
@@ -50,6 +54,32 @@ describe('locks held by jobs (dev server)', () => {
     const acquired = three.events.find((event) => event.type === 'lock_acquired');
     assert.equal(acquired?.lock, 'rankings');
     assert.ok((acquired?.waitedMs ?? 0) > 0, 'the wait is on record');
+  });
+
+  it('locks are taken in name order, and given back during a delayed retry\'s wait: another job takes them meanwhile', async () => {
+    const trace = traceFile();
+    // Appends "<job> start|end <ms>" around the work, as the seed 001 commands do; `fail` runs after the end line.
+    const traced = (job: string, fail = 'true'): string[] => ['sh', '-c', `echo "${job} start $(date +%s%3N)" >> "${trace}"; echo "${job} end $(date +%s%3N)" >> "${trace}"; ${fail}`];
+    const startJob = (name: string, job: JobSpecInput) =>
+      client.workflow.start(jobWorkflow, { taskQueue: 'default', workflowId: `${name}@2026-12-04+${++counter}`, args: [jobRun({ name, businessDate: '2026-12-04', job })] });
+    // Declared out of name order; the first attempt fails, the delayed retry succeeds.
+    const holder = await startJob('two-locks', {
+      command: traced('two-locks', `[ "$(grep -c '^two-locks start' "${trace}")" -ge 2 ]`),
+      locks: [{ name: 'zeta' }, { name: 'alpha' }],
+      delayedRetry: { after: '20s' },
+    });
+    await stateWhen(holder, (state) => state.status === 'waiting-retry', 'two-locks to wait for its delayed retry');
+    // A job needing both locks gets them while two-locks waits (it would wait 20 s or more if they were still held).
+    const other = await startJob('other', { command: traced('other'), locks: [{ name: 'alpha', maxWait: '15s' }, { name: 'zeta', maxWait: '15s' }] });
+    const otherResult = await outcome(other);
+    assert.equal(otherResult.status, 'success', JSON.stringify(otherResult.events));
+    assert.equal((await holder.query(jobStateQuery)).status, 'waiting-retry', 'other ran and ended inside the wait');
+    const held = await outcome(holder);
+    assert.equal(held.status, 'success', JSON.stringify(held.events));
+    assert.deepEqual(held.events.filter((event) => event.type === 'lock_acquired').map((event) => event.lock), ['alpha', 'zeta', 'alpha', 'zeta'], 'each series takes its locks in name order');
+    const ran = intervals(trace).sort((x, y) => x.start - y.start);
+    assert.deepEqual(ran.map((interval) => interval.job), ['two-locks', 'other', 'two-locks']);
+    assert.ok(ran[1]!.start >= ran[0]!.end && ran[2]!.start >= ran[1]!.end, JSON.stringify(ran));
   });
 
   it('a fail-fast lock held by another run ends the job at once with a lock error event, without running it', async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { freePort, startDevServer, type DevServer } from '../../scripts/servers';
+import { freePort, startDevServer, type DevServer, type DevServerOptions } from '../../scripts/servers';
 import { sharedBundle, quietRuntime } from './time-skipping';
 import { tempDir } from './fs';
 import { jobnetWorkerOptions } from '../../src/worker-setup';
@@ -12,11 +12,11 @@ export interface DevEnv {
   stop(): Promise<void>;
 }
 
-export async function startDevEnv(name: string, queues = ['default']): Promise<DevEnv> {
+export async function startDevEnv(name: string, queues = ['default'], options: Pick<DevServerOptions, 'dynamicConfig'> = {}): Promise<DevEnv> {
   quietRuntime();
   const work = tempDir(name);
   process.env.JOBNET_LOG_DIR = path.join(work.dir, 'logs');
-  const server = await startDevServer({ dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
+  const server = await startDevServer({ ...options, dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
   const connection = await NativeConnection.connect({ address: server.address });
   const workflowBundle = await sharedBundle();
   const workers = await Promise.all(

@@ -11,10 +11,10 @@ export interface WorkerProcess {
 }
 
 /** `npm run worker` as its own process, so a test can SIGKILL it like a crashing host. */
-export async function startWorkerProcess(options: { address: string; queues: string[]; env?: NodeJS.ProcessEnv }): Promise<WorkerProcess> {
+export async function startWorkerProcess(options: { address: string; queues: string[]; env?: NodeJS.ProcessEnv; args?: string[] }): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts'), '--address', options.address, '--queue', options.queues.join(',')],
+    ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts'), '--address', options.address, '--queue', options.queues.join(','), ...(options.args ?? [])],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, JOBNET_LOG_FORMAT: 'json', ...options.env } },
   );
   let stderr = '';
