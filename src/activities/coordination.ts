@@ -8,8 +8,8 @@ import { lockRequestSignal, lockWorkflowId, type LockRequest, type RunRef } from
  * The client side of locks and gates. Workflow code cannot start a workflow it only signals,
  * so the first ask goes through these activities: signal-with-start creates the lock or gate
  * workflow when it does not run yet, on the coordination queue (never the asker's: that queue's
- * workers may all be gone while the lock or gate must go on). They are idempotent: a repeated request id or a second
- * success announcement is ignored by the workflow receiving it.
+ * workers may all be gone while the lock or gate must go on). They are idempotent: a repeated
+ * request id or a second success announcement is ignored by the workflow receiving it.
  */
 
 function client() {
