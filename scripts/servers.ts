@@ -80,13 +80,11 @@ export interface DevServerOptions {
   uiPort?: number;
   /** The codec server the Web UI decodes payloads with (`--ui-codec-endpoint`). */
   uiCodecEndpoint?: string;
-  /** Dynamic config on top of DEV_SERVER_DYNAMIC_CONFIG (scripts/record-histories.ts makes runs continue as new early). */
+  /** Dynamic config on top of DEV_SERVER_DYNAMIC_CONFIG: runs that continue as new early (scripts/record-histories.ts, a test's small history bounds). */
   dynamicConfig?: Readonly<Record<string, number | boolean | string>>;
   /** Own process group, so a terminal's Ctrl-C reaches the runner first and it stops things in order. */
   detached?: boolean;
   stdio?: 'inherit' | 'ignore';
-  /** More dynamic config, over DEV_SERVER_DYNAMIC_CONFIG (a test's small history bounds). */
-  dynamicConfig?: Readonly<Record<string, number | boolean | string>>;
 }
 
 export interface DevServer {

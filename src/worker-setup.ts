@@ -4,6 +4,7 @@ import os from 'node:os';
 import * as activities from './activities';
 import { refuseUntrustedActivities } from './activities/refuse-untrusted';
 import { DEFAULT_QUEUE } from './catalog/catalog-schema';
+import { COORDINATION_QUEUE } from './contracts/coordination';
 import { FAILURE_CONVERTER_PATH, jobnetDataConverter } from './codec/data-converter';
 import type { CodecSettings } from './codec/keys';
 
@@ -55,10 +56,18 @@ export interface WorkerSetup {
   codec?: CodecSettings;
 }
 
-/** One Temporal worker per queue; each runs both workflows and activities. */
+/** The queues a worker process serves: those asked for, and the coordination queue every worker serves. */
+export function servedQueues(queues: readonly string[]): string[] {
+  return [...new Set([...queues, COORDINATION_QUEUE])];
+}
+
+/**
+ * One Temporal worker per queue; each runs both workflows and activities. The coordination
+ * queue is always among them: locks and gates run there, so they go on while any worker is up.
+ */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   return Promise.all(
-    setup.queues.map((taskQueue) =>
+    servedQueues(setup.queues).map((taskQueue) =>
       Worker.create({
         ...jobnetWorkerOptions({ codec: setup.codec }),
         connection: setup.connection,

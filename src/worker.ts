@@ -11,7 +11,7 @@ import { ExitCode, temporalTarget } from './connection';
 import { createLogger, temporalLogger } from './logger';
 import { processReaper } from './activities/process-reaper';
 import { metricsAddress, telemetryOptions } from './metrics/telemetry';
-import { bundleWorkflows, createWorkers, defaultQueues } from './worker-setup';
+import { bundleWorkflows, createWorkers, defaultQueues, servedQueues } from './worker-setup';
 import { codecSettings } from './codec/keys';
 
 const program = new Command('jobnet-worker')
@@ -65,7 +65,8 @@ async function main(): Promise<number> {
   await client.connection.close();
 
   processReaper.ensureStarted();
-  const queues = options.queue ?? defaultQueues();
+  // The coordination queue (locks, gates) is served by every worker, whatever --queue says.
+  const queues = servedQueues(options.queue ?? defaultQueues());
   logger.info({ address: target.connectionOptions.address, namespace: target.namespace, queues }, 'bundling workflows');
   const [connection, workflowBundle] = await Promise.all([NativeConnection.connect(target.connectionOptions), bundleWorkflows(temporalLogger(logger.child({}, { level: 'warn' })))]);
   try {

@@ -15,7 +15,7 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { parseCatalog } from '../src/catalog/load';
 import { jobSpecOf } from '../src/catalog/job-spec';
 import { jobRouting } from '../src/catalog/run-routing';
-import type { JobRun } from '../src/contracts/job';
+import { jobStateQuery, type JobRun } from '../src/contracts/job';
 import type { JobResult } from '../src/catalog/run-result';
 import { jobnetEventSchema, type JobnetEvent } from '../src/events/event-schema';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
@@ -45,6 +45,13 @@ jobs:
     command: [sh, -c, 'echo JOBNET_RECORD_COUNT=$COUNT']
     expect: { minRecordRatio: 0.5 }
   flaky-export:
+    command: [sh, -c, 'echo "export target refused the connection" >&2; exit 3']
+  quiet-report:
+    command: [sh, -c, 'sleep $PAUSE; echo JOBNET_RECORD_COUNT=$COUNT']
+    env: { PAUSE: "0" }
+    expect: { minRecordRatio: 0.5 }
+    warnAfter: 2s
+  quiet-export:
     command: [sh, -c, 'echo "export target refused the connection" >&2; exit 3']
 `;
 
@@ -84,6 +91,21 @@ function runInput(job: string, businessDate: string, jobEnv: Record<string, stri
   return { name: job, businessDate, job: { ...spec, env: { ...spec.env, ...jobEnv } }, ...(notify === undefined ? {} : { notify }) };
 }
 
+/** The input of a run started without its routing (as \`jobnet run\` without routeEvents): its events go nowhere. */
+function unroutedInput(job: string, businessDate: string, jobEnv: Record<string, string> = {}): JobRun {
+  const { notify: _routing, ...input } = runInput(job, businessDate, jobEnv);
+  return input;
+}
+
+/** The notification workflows a run started, read from its history. */
+async function notificationsOf(workflowId: string): Promise<string[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const attributes = event.startChildWorkflowExecutionInitiatedEventAttributes;
+    return attributes?.workflowType?.name === 'notifyWorkflow' && attributes.workflowId ? [attributes.workflowId] : [];
+  });
+}
+
 /** Runs one job for one date to its end, then waits until visibility has it closed. */
 async function run(input: JobRun): Promise<JobResult> {
   const workflowId = `${input.name}@${input.businessDate}`;
@@ -116,11 +138,7 @@ const started: string[] = [];
  */
 async function notificationsSettled(): Promise<void> {
   for (const workflowId of started.splice(0)) {
-    const history = await client.workflow.getHandle(workflowId).fetchHistory();
-    const children = (history.events ?? []).flatMap((event) => {
-      const attributes = event.startChildWorkflowExecutionInitiatedEventAttributes;
-      return attributes?.workflowType?.name === 'notifyWorkflow' && attributes.workflowId ? [attributes.workflowId] : [];
-    });
+    const children = await notificationsOf(workflowId);
     await Promise.all(children.map((id) => client.workflow.getHandle(id).result().catch(() => undefined)));
   }
 }
@@ -194,5 +212,27 @@ describe('alerts of job runs on the dev server', () => {
     assert.equal(subjects.filter((subject) => subject.includes('failed several runs in a row')).length, 1, subjects.join('\n'));
     assert.ok(subjects.includes('[jobnet CRITICAL] flaky-export failed several runs in a row (2026-12-03)'), subjects.join('\n'));
     assert.equal(subjects.filter((subject) => /flaky-export failed \(/.test(subject)).length, 4, 'each failure once');
+  });
+
+  it('without a route, warnAfter, the record-count check and the failure streak still make their events: in the result and the state query, with no notification', async () => {
+    const checkEvents = (result: JobResult) => result.events.map((event) => event.type).filter((type) => type !== 'started' && type !== 'succeeded' && type !== 'failed');
+    // The day before (on a slow machine it may be late too: not asserted).
+    const first = await run(unroutedInput('quiet-report', '2026-12-01', { COUNT: '100' }));
+    assert.equal(first.status, 'success');
+    // 40 % of the day before, and still running 2 s (warnAfter) after its start.
+    const late = await run(unroutedInput('quiet-report', '2026-12-02', { COUNT: '40', PAUSE: '5' }));
+    assert.equal(late.status, 'success');
+    assert.deepEqual(checkEvents(late), ['sla_warning', 'record_count_anomaly']);
+    assert.match(late.events.find((event) => event.type === 'record_count_anomaly')!.message ?? '', /40 records, 40 % of the 100 of 2026-12-01/);
+    const state = await client.workflow.getHandle('quiet-report@2026-12-02').query(jobStateQuery);
+    assert.deepEqual(state.events.map((event) => event.type), ['started', 'sla_warning', 'succeeded', 'record_count_anomaly']);
+    assert.deepEqual(await notificationsOf('quiet-report@2026-12-02'), [], 'nobody is notified: no route');
+
+    let third: JobResult | undefined;
+    for (const date of ['2026-12-01', '2026-12-02', '2026-12-03']) third = await run(unroutedInput('quiet-export', date));
+    assert.equal(third?.status, 'error');
+    assert.deepEqual(checkEvents(third!), ['consecutive_failures']);
+    assert.deepEqual(await notificationsOf('quiet-export@2026-12-03'), []);
+    started.splice(0);
   });
 });

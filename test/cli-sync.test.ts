@@ -311,4 +311,28 @@ describe('jobnet sync', () => {
     assert.equal(failing?.lastStatus, 'error');
     assert.equal(failing?.consecutiveFailures, 1);
   });
+
+  it('a schedule firing every 20 s (interval: 20) runs every fire, also two in the same minute', async () => {
+    const before = readFileSync(catalog, 'utf8');
+    writeFileSync(catalog, before.replace('jobnets:\n', '  every-20s:\n    command: ["true"]\n    schedule: { interval: 20, overlap: allow }\njobnets:\n'));
+    try {
+      const synced = await cli('sync');
+      assert.equal(synced.code, 0, synced.stderr);
+      const handle = client.schedule.getHandle('jobnet:every-20s');
+      // Three fires in a row: two of them always fall in one minute (:00/:20/:40).
+      await waitFor(async () => (await handle.describe()).info.recentActions.length >= 3, 120_000);
+      const actions = (await handle.describe()).info.recentActions.slice(0, 3);
+      const minutes = actions.map((action) => action.scheduledAt.toISOString().slice(0, 16));
+      assert.ok(new Set(minutes).size < minutes.length, `two fires in one minute: ${minutes.join(', ')}`);
+      const outcomes = await Promise.all(
+        actions.map(({ action }) => client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId).result() as Promise<{ outcome: string; workflowId: string }>),
+      );
+      assert.deepEqual(outcomes.map((outcome) => outcome.outcome), ['ran', 'ran', 'ran'], JSON.stringify(outcomes));
+      assert.equal(new Set(outcomes.map((outcome) => outcome.workflowId)).size, 3, JSON.stringify(outcomes));
+      for (const outcome of outcomes) assert.match(outcome.workflowId, /^every-20s@\d{4}-\d{2}-\d{2}T\d{4}(20|40)?$/);
+    } finally {
+      writeFileSync(catalog, before);
+      await cli('sync');
+    }
+  });
 });

@@ -11,13 +11,14 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';
+import { COORDINATION_QUEUE } from '../src/contracts/coordination';
 import { intervals, jobOutcome as outcome, startSeedJob } from './helpers/catalog-runs';
 import { tempDir } from './helpers/fs';
 
 const TASK_QUEUE = 'coordination-test';
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let workers: Worker[] = [];
+let running: Promise<unknown>;
 let work: ReturnType<typeof tempDir>;
 let counter = 0;
 
@@ -25,11 +26,12 @@ before(async () => {
   env = await createTimeSkippingEnv();
   work = tempDir('coordination-jobs');
   process.env.JOBNET_LOG_DIR = path.join(work.dir, 'logs');
-  worker = await createTestWorker(env, TASK_QUEUE);
-  running = worker.run();
+  // The gate runs on the coordination queue, which every worker serves.
+  workers = await Promise.all([createTestWorker(env, TASK_QUEUE), createTestWorker(env, COORDINATION_QUEUE)]);
+  running = Promise.all(workers.map((worker) => worker.run()));
 });
 after(async () => {
-  worker?.shutdown();
+  for (const worker of workers) worker.shutdown();
   await running;
   await env?.teardown();
   work?.cleanup();

@@ -7,6 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { COORDINATION_QUEUE } from '../src/contracts/coordination';
 import { lockStateQuery, lockWorkflowId } from '../src/contracts/lock';
 import { startLockEnv, type LockEnv } from './helpers/lock-env';
 import type { lockContenderWorkflow } from './workflows/lock-contender';
@@ -22,9 +23,9 @@ before(async () => {
 });
 after(async () => lockEnv?.stop());
 
-function contender(lock: string, name: string, holdMs: number[], options: { leaseMs?: number; maxWaitMs?: number; policy?: 'wait' | 'fail-fast' } = {}) {
+function contender(lock: string, name: string, holdMs: number[], options: { leaseMs?: number; maxWaitMs?: number; policy?: 'wait' | 'fail-fast'; taskQueue?: string } = {}) {
   return client.workflow.start<typeof lockContenderWorkflow>('lockContenderWorkflow', {
-    taskQueue: TASK_QUEUE,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowId: `${name}-${++counter}`,
     args: [{ contender: name, lock, holdMs, leaseMs: options.leaseMs ?? 30 * 60_000, maxWaitMs: options.maxWaitMs ?? 365 * 86_400_000, policy: options.policy }],
   });
@@ -88,5 +89,29 @@ describe('lockWorkflow (dev server)', () => {
     assert.equal(denied.failure?.type, 'LockUnavailable');
     assert.match(denied.failure?.message ?? '', /held by holder/);
     await holder.result();
+  });
+
+  it('runs on the coordination queue: asked first from a queue whose workers then stop, the lock still answers an asker from another queue', async () => {
+    const gpu = await lockEnv.startHost('gpu');
+    const first = await contender('shared', 'gpu-job', [200], { taskQueue: 'gpu' });
+    assert.equal((await first.result()).holdings.length, 1);
+    const lock = client.workflow.getHandle(lockWorkflowId('shared'));
+    assert.equal((await lock.describe()).taskQueue, COORDINATION_QUEUE);
+    // The gpu host goes away; the lock (idle, lingering) must go on without it.
+    await gpu.stop();
+    const second = await contender('shared', 'cpu-job', [200]);
+    let bound: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      bound = setTimeout(() => reject(new Error('the second asker got no answer within 60 s: the lock is not progressing')), 60_000);
+    });
+    try {
+      const { holdings, failure } = await Promise.race([second.result(), timedOut]);
+      assert.equal(failure, undefined);
+      assert.equal(holdings.length, 1);
+      assert.ok(holdings[0]!.arrival > 1, `the same lock served it after the gpu job (arrival ${holdings[0]!.arrival})`);
+    } finally {
+      clearTimeout(bound);
+      await second.terminate('test over').catch(() => undefined);
+    }
   });
 });

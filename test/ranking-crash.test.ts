@@ -81,7 +81,7 @@ for (const engine of ENGINES) {
       const reopen = async () => (engine === 'pglite' ? openPglite(pgliteDir) : test.db);
       if (engine === 'pglite') await test.db.close();
 
-      // One queue for both engines: the lock workflow `rankings` lives on the queue that first asked for it.
+      // The lock workflow `rankings` runs on the coordination queue, which every worker process serves.
       const queue = 'ranking-crash';
       const first = await startWorkerProcess({ address: server.address, queues: [queue], env: { ...test.env, [HOLD_BEFORE_COMMIT_ENV]: '120000' } });
       processes.push(first);

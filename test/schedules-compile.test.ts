@@ -253,7 +253,7 @@ describe('compiled calendars fire exactly on the business days (against the plai
     extraWorkdays: ['2027-01-09', '2027-01-23', '2027-01-31', '2027-02-11'],
   });
   const everyDay = calendarSchema.parse({ weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], extraHolidays: ['2027-11-08'] });
-  const cases: Array<[ScheduleInput, Calendar, string]> = [
+  const cases: Array<[ScheduleInput, Calendar, string, string?]> = [
     [{ daily: '03:00' }, company, '2026-12-20T00:00:00+09:00'],
     [{ cron: '0 3 1 * mon' }, company, '2026-12-20T00:00:00+09:00'],
     [{ cron: '*/30 9-10 * * *' }, company, '2026-12-20T00:00:00+09:00'],
@@ -264,17 +264,27 @@ describe('compiled calendars fire exactly on the business days (against the plai
     [{ daily: '23:30', timezone: 'America/New_York' }, company, '2026-12-20T00:00:00+09:00'],
     // Across New York's fall-back (2027-11-07): both 01:30s stay; the 8th is a holiday.
     [{ daily: '01:30', timezone: 'America/New_York' }, everyDay, '2027-10-20T00:00:00-04:00'],
+    // dayBoundary: a fire before it belongs to the previous business date — 02:00 on Saturday
+    // is Friday's run, 02:00 on Monday is Sunday's, 02:00 after a holiday is the holiday's.
+    [{ daily: '02:00' }, company, '2026-12-20T00:00:00+09:00', '05:00'],
+    [{ cron: '*/20 4-6 * * *' }, company, '2026-12-20T00:00:00+09:00', '05:30'],
+    [{ cron: '15 0,5,23 * * 1-5' }, company, '2026-12-20T00:00:00+09:00', '05:30'],
+    [{ weekly: 'sat,sun 01:00' }, company, '2026-12-20T00:00:00+09:00', '05:00'],
+    [{ interval: '6h' }, company, '2026-12-20T00:00:00+09:00', '05:00'],
+    [{ interval: '45m' }, company, '2026-12-20T00:00:00+09:00', '00:30'],
+    [{ daily: '01:30', timezone: 'America/New_York' }, everyDay, '2027-10-20T00:00:00-04:00', '02:00'],
   ];
-  for (const [input, calendar, start] of cases) {
-    it(JSON.stringify(input), () => {
+  for (const [input, calendar, start, dayBoundary] of cases) {
+    it(`${JSON.stringify(input)}${dayBoundary === undefined ? '' : ` dayBoundary ${dayBoundary}`}`, () => {
       const from = new Date(start);
       const until = from.getTime() + 75 * 86_400_000;
       const zone = input.timezone ?? 'Asia/Tokyo';
       const within = (dates: Date[]) => dates.filter((date) => date.getTime() < until);
-      const options = { timezone: 'Asia/Tokyo', calendars: { cal: calendar }, from, count: 400 };
+      const options = { timezone: 'Asia/Tokyo', calendars: { cal: calendar }, from, count: 400, ...(dayBoundary === undefined ? {} : { dayBoundary }) };
       const plain = within(upcomingRuns(parse(input), options));
-      const expected = plain.filter((date) => isBusinessDay(calendar, businessDateAt(date, zone)));
-      const actual = within(upcomingRuns(parse({ ...input, calendar: 'cal' }), options));
+      const expected = plain.filter((date) => isBusinessDay(calendar, businessDateAt(date, zone, dayBoundary)));
+      // A schedule firing often reaches its count before the 75 days: compare up to its last plain fire.
+      const actual = within(upcomingRuns(parse({ ...input, calendar: 'cal' }), options)).filter((date) => date <= plain.at(-1)!);
       assert.ok(expected.length > 0 && expected.length < plain.length, `the case must drop some runs: ${plain.length} → ${expected.length}`);
       assert.deepEqual(iso(actual), iso(expected));
     });

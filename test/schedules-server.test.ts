@@ -67,7 +67,13 @@ const SCHEDULES: Record<string, ScheduleInput> = {
   'monthly-1st-previous': { monthly: '1 09:00', calendar: 'jp-business', holidayShift: 'previous' },
   'weekly-mon-tue-next': { weekly: 'mon,tue 09:00', calendar: 'jp-business', holidayShift: 'next' },
   'weekly-fri-previous': { weekly: 'fri 18:00', calendar: 'jp-business', holidayShift: 'previous' },
+  // With dayBoundary 05:00 a 02:00 fire is the day before's: skips and workdays move with it.
+  'daily-0200-jp-business-boundary-0500': { daily: '02:00', calendar: 'jp-business' },
+  'cron-jp-business-boundary-0330': { cron: '*/30 3-4 * * *', calendar: 'jp-business' },
 };
+
+/** The catalog's dayBoundary for a schedule above; "00:00" for the others. */
+const DAY_BOUNDARIES: Record<string, string> = { 'daily-0200-jp-business-boundary-0500': '05:00', 'cron-jp-business-boundary-0330': '03:30' };
 
 let work: ReturnType<typeof tempDir>;
 let server: DevServer;
@@ -94,7 +100,8 @@ describe('offline upcoming runs equal the server’s nextActionTimes', () => {
   for (const [id, input] of Object.entries(SCHEDULES)) {
     it(`${id}: ${JSON.stringify(input)}`, async () => {
       const schedule = scheduleSchema.parse(input);
-      const compiled = compileSchedule(schedule, { timezone: CATALOG_ZONE, calendars, now: new Date() });
+      const dayBoundary = DAY_BOUNDARIES[id] ?? '00:00';
+      const compiled = compileSchedule(schedule, { timezone: CATALOG_ZONE, calendars, dayBoundary, now: new Date() });
       // The server lists times after the instant its schedule workflow first ran, somewhere
       // between these two; both offline lists must agree, unless a fire time fell in between.
       const beforeCreate = new Date();
@@ -104,8 +111,8 @@ describe('offline upcoming runs equal the server’s nextActionTimes', () => {
 
       const serverTimes = iso(description.info.nextActionTimes);
       assert.equal(serverTimes.length, 10, `the dev server lists 10 next times; got ${JSON.stringify(serverTimes)}`);
-      const offline = iso(upcomingRuns(schedule, { timezone: CATALOG_ZONE, calendars, from: fromNow, count: serverTimes.length }));
-      const offlineAtCreate = iso(upcomingRuns(schedule, { timezone: CATALOG_ZONE, calendars, from: beforeCreate, count: serverTimes.length }));
+      const offline = iso(upcomingRuns(schedule, { timezone: CATALOG_ZONE, calendars, dayBoundary, from: fromNow, count: serverTimes.length }));
+      const offlineAtCreate = iso(upcomingRuns(schedule, { timezone: CATALOG_ZONE, calendars, dayBoundary, from: beforeCreate, count: serverTimes.length }));
       if (JSON.stringify(offline) === JSON.stringify(offlineAtCreate)) {
         assert.deepEqual(serverTimes, offline);
       } else {
@@ -122,8 +129,8 @@ describe('offline upcoming runs equal the server’s nextActionTimes', () => {
       assert.equal(description.spec.calendars?.length ?? 0, compiled.spec.calendars?.length ?? 0);
       assert.equal(description.state.paused, true);
 
-      if (id === 'cron-jp-business') {
-        const dates = offline.map((time) => businessDateAt(new Date(time), CATALOG_ZONE));
+      if (id === 'cron-jp-business' || id === 'daily-0200-jp-business-boundary-0500') {
+        const dates = offline.map((time) => businessDateAt(new Date(time), CATALOG_ZONE, dayBoundary));
         assert.ok(dates.includes(saturday), `the working Saturday ${saturday} runs: ${dates.join(', ')}`);
         assert.ok(!dates.includes(holiday), `the company holiday ${holiday} does not: ${dates.join(', ')}`);
       }

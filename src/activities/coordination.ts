@@ -1,13 +1,15 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { gateSuccessSignal, gateWaitSignal, gateWorkflowId, type GateState, type GateSuccess, type GateWait } from '../contracts/gate';
+import { COORDINATION_QUEUE } from '../contracts/coordination';
 import { lockRequestSignal, lockWorkflowId, type LockRequest, type RunRef } from '../contracts/lock';
 
 /**
  * The client side of locks and gates. Workflow code cannot start a workflow it only signals,
  * so the first ask goes through these activities: signal-with-start creates the lock or gate
- * workflow when it does not run yet. They are idempotent: a repeated request id or a second
- * success announcement is ignored by the workflow receiving it.
+ * workflow when it does not run yet, on the coordination queue (never the asker's: that queue's
+ * workers may all be gone while the lock or gate must go on). They are idempotent: a repeated
+ * request id or a second success announcement is ignored by the workflow receiving it.
  */
 
 function client() {
@@ -15,10 +17,10 @@ function client() {
 }
 
 /** Queues a lock request (fail-fast requests are answered at once, by signal, either way). */
-export async function requestLock(request: { lock: string; taskQueue: string; body: LockRequest }): Promise<void> {
+export async function requestLock(request: { lock: string; body: LockRequest }): Promise<void> {
   await client().workflow.signalWithStart('lockWorkflow', {
     workflowId: lockWorkflowId(request.lock),
-    taskQueue: request.taskQueue,
+    taskQueue: COORDINATION_QUEUE,
     args: [{ lock: request.lock }],
     signal: lockRequestSignal,
     signalArgs: [request.body],
@@ -41,7 +43,7 @@ export async function isRunOpen(run: RunRef): Promise<boolean> {
  * when the gate already closed with one (a waiter that starts days later); otherwise the gate
  * answers by signal.
  */
-export async function joinGate(request: { job: string; businessDate: string; taskQueue: string; body: GateWait }): Promise<GateSuccess | null> {
+export async function joinGate(request: { job: string; businessDate: string; body: GateWait }): Promise<GateSuccess | null> {
   const workflowId = gateWorkflowId(request.job, request.businessDate);
   const handle = client().workflow.getHandle(workflowId);
   try {
@@ -55,7 +57,7 @@ export async function joinGate(request: { job: string; businessDate: string; tas
   }
   await client().workflow.signalWithStart('gateWorkflow', {
     workflowId,
-    taskQueue: request.taskQueue,
+    taskQueue: COORDINATION_QUEUE,
     args: [{ job: request.job, businessDate: request.businessDate }],
     signal: gateWaitSignal,
     signalArgs: [request.body],
@@ -64,10 +66,10 @@ export async function joinGate(request: { job: string; businessDate: string; tas
 }
 
 /** Tells the gate of `job` on `businessDate` that its run succeeded (once; repeats are ignored). */
-export async function announceSuccess(request: { job: string; businessDate: string; taskQueue: string; body: GateSuccess }): Promise<void> {
+export async function announceSuccess(request: { job: string; businessDate: string; body: GateSuccess }): Promise<void> {
   await client().workflow.signalWithStart('gateWorkflow', {
     workflowId: gateWorkflowId(request.job, request.businessDate),
-    taskQueue: request.taskQueue,
+    taskQueue: COORDINATION_QUEUE,
     args: [{ job: request.job, businessDate: request.businessDate }],
     signal: gateSuccessSignal,
     signalArgs: [request.body],

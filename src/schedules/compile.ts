@@ -22,6 +22,12 @@
  * - a `businessDay` rule is nothing but such dated entries, one a month: which date is the Nth
  *   business day depends on the holidays, so no weekday pattern can state it.
  *
+ * All of it judges the business date, not the wall-clock date: with `dayBoundary: "05:00"` a
+ * fire at 02:00 belongs to the day before, so a Saturday 02:00 fire is Friday's (a business
+ * day) and a Monday 02:00 fire is Sunday's (not one). The times before the boundary are
+ * narrowed by the weekdays shifted one day on, and an off day's skip covers its business day,
+ * from its boundary to the next day's. With the default "00:00" the spec is what it always was.
+ *
  * The horizon runs from the first day of the current month (in the schedule's zone) to the
  * end of the month that the last day of this month + `horizonDays` falls in. So it covers
  * `now … now + horizonDays` and depends on the month alone: compiled on any day of one month,
@@ -36,7 +42,7 @@ import { InvalidInputError } from '../catalog/validation-error';
 import { WEEKDAY_NAMES, addDays, datesBetween, formatIsoDate, parseIsoDate, weekdayOf } from './plain-date';
 import { movedFires, nthBusinessDays } from './business-days';
 import { SpecEvaluator } from './spec-evaluator';
-import { canonicalTimeZone, startOfLocalDay } from './zone';
+import { canonicalTimeZone, startOfLocalDay, zonedTimeToUnix } from './zone';
 
 export const DEFAULT_HORIZON_DAYS = 400;
 
@@ -48,6 +54,8 @@ export interface CompileOptions {
   now: Date;
   /** How many days ahead of `now` holidays are written into the spec, at least; default 400. */
   horizonDays?: number;
+  /** The catalog's `dayBoundary` ("HH:MM"): fires before it belong to the previous business date. Default "00:00". */
+  dayBoundary?: string;
 }
 
 export interface ScheduleHorizon {
@@ -140,6 +148,77 @@ function field<Unit>(values: readonly number[], min: number, max: number, unit: 
   return out;
 }
 
+/** A wall-clock time of day. */
+interface ClockTime {
+  hour: number;
+  minute: number;
+}
+
+function parseBoundary(text: string): ClockTime {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  if (!match) throw new RangeError(`dayBoundary must be HH:MM, got "${text}"`);
+  return { hour: Number(match[1]), minute: Number(match[2]) };
+}
+
+/**
+ * A pattern's times split at the day boundary: `sameDay` fire on their business date, `dayBefore`
+ * (before the boundary) belong to the previous date. Each side is one pattern per run of hours
+ * with the same minutes, so a boundary of 00:00 leaves the pattern as it is.
+ */
+function splitAtBoundary(pattern: TimePattern, boundary: ClockTime): { sameDay: TimePattern[]; dayBefore: TimePattern[] } {
+  const early = pattern.minutes.filter((minute) => minute < boundary.minute);
+  const late = pattern.minutes.filter((minute) => minute >= boundary.minute);
+  const beforeHours = pattern.hours.filter((hour) => hour < boundary.hour);
+  const afterHours = pattern.hours.filter((hour) => hour > boundary.hour);
+  const sameDay: TimePattern[] = [];
+  const dayBefore: TimePattern[] = [];
+  if (pattern.hours.includes(boundary.hour)) {
+    // The boundary's own hour: its minutes before the boundary belong to the day before.
+    if (late.length === pattern.minutes.length) afterHours.unshift(boundary.hour);
+    else if (late.length > 0) sameDay.push({ ...pattern, hours: [boundary.hour], minutes: late });
+    if (early.length === pattern.minutes.length) beforeHours.push(boundary.hour);
+    else if (early.length > 0) dayBefore.push({ ...pattern, hours: [boundary.hour], minutes: early });
+  }
+  if (afterHours.length > 0) sameDay.unshift({ ...pattern, hours: afterHours });
+  if (beforeHours.length > 0) dayBefore.unshift({ ...pattern, hours: beforeHours });
+  return { sameDay, dayBefore };
+}
+
+/**
+ * Whole-day-of-business skip entries for an off business date: from its boundary to the end of
+ * its wall-clock date, and (boundary after midnight) the next date up to the boundary. Only the
+ * parts in which the spec would fire are written.
+ */
+function skipEntries(date: string, boundary: ClockTime, timezone: string, evaluator: SpecEvaluator, note: string): CalendarSpec[] {
+  const { year, month, day } = parseIsoDate(date)!;
+  const next = addDays(date, 1);
+  const nextParts = parseIsoDate(next)!;
+  const atBoundary = (parts: { year: number; month: number; day: number }) => zonedTimeToUnix(parts.year, parts.month, parts.day, boundary.hour, boundary.minute, 0, timezone);
+  const midnight = startOfLocalDay(nextParts, timezone);
+  const entries: CalendarSpec[] = [];
+  const every = { second: '*' as const, comment: note };
+  if (boundary.hour === 0 && boundary.minute === 0) {
+    if (firesWithin(evaluator, startOfLocalDay({ year, month, day }, timezone), midnight)) entries.push({ ...dateFields(date), hour: '*', minute: '*', ...every });
+    return entries;
+  }
+  if (firesWithin(evaluator, atBoundary({ year, month, day }), midnight)) {
+    if (boundary.minute > 0) entries.push({ ...dateFields(date), hour: [boundary.hour], minute: field(span(boundary.minute, 59), 0, 59, asNumber), ...every });
+    const fromHour = boundary.minute > 0 ? boundary.hour + 1 : boundary.hour;
+    if (fromHour <= 23) entries.push({ ...dateFields(date), hour: field(span(fromHour, 23), 0, 23, asNumber), minute: '*', ...every });
+  }
+  if (firesWithin(evaluator, midnight, atBoundary(nextParts))) {
+    if (boundary.hour > 0) entries.push({ ...dateFields(next), hour: field(span(0, boundary.hour - 1), 0, 23, asNumber), minute: '*', ...every });
+    if (boundary.minute > 0) entries.push({ ...dateFields(next), hour: [boundary.hour], minute: field(span(0, boundary.minute - 1), 0, 59, asNumber), ...every });
+  }
+  return entries;
+}
+
+/** Does the spec fire at an instant in [start, end) (Unix seconds)? */
+function firesWithin(evaluator: SpecEvaluator, start: number, end: number): boolean {
+  const next = evaluator.next(start - 1);
+  return next !== undefined && next < end;
+}
+
 const asNumber = (value: number) => value;
 const monthName = (month: number) => MONTHS[month - 1]!;
 const dayName = (weekday: number) => DAYS_OF_WEEK[weekday]!;
@@ -171,14 +250,6 @@ function dateFields(date: string): Pick<CalendarSpec, 'year' | 'month' | 'dayOfM
 function matchesDate(pattern: TimePattern, date: string): boolean {
   const { month, day } = parseIsoDate(date)!;
   return pattern.months.includes(month) && pattern.daysOfMonth.includes(day) && pattern.weekdays.includes(weekdayOf(date));
-}
-
-/** Does the spec fire at some time of `date` (a wall-clock date in its zone)? */
-function firesOn(evaluator: SpecEvaluator, date: string, timezone: string): boolean {
-  const start = startOfLocalDay(parseIsoDate(date)!, timezone);
-  const end = startOfLocalDay(parseIsoDate(addDays(date, 1))!, timezone);
-  const next = evaluator.next(start - 1);
-  return next !== undefined && next < end;
 }
 
 function lookUpCalendar(name: string, calendars: CompileOptions['calendars']): Calendar {
@@ -214,7 +285,10 @@ export function compileSchedule(schedule: Schedule, options: CompileOptions): Co
   const calendarName = schedule.calendar;
   const calendar = lookUpCalendar(calendarName, options.calendars);
   const horizon = scheduleHorizon(options.now, timezone, options.horizonDays);
+  const boundary = parseBoundary(options.dayBoundary ?? '00:00');
   const workWeekdays = calendar.weekdays.map((name) => WEEKDAY_NAMES.indexOf(name));
+  // A fire before the boundary on wall-clock weekday w belongs to weekday w - 1.
+  const workWeekdaysNextMorning = workWeekdays.map((day) => (day + 1) % 7);
 
   if (when.kind === 'businessDay') {
     const time = { hour: [when.at.hour], minute: [when.at.minute] };
@@ -227,19 +301,27 @@ export function compileSchedule(schedule: Schedule, options: CompileOptions): Co
   // they cannot change (they are never on a day to skip) but would slow down.
   const moves: CalendarSpec[] = [];
   if (when.kind !== 'interval') {
-    const narrowed = patterns
-      .map((pattern) => ({ ...pattern, weekdays: pattern.weekdays.filter((day) => workWeekdays.includes(day)) }))
-      .filter((pattern) => pattern.weekdays.length > 0);
+    const split = patterns.map((pattern) => splitAtBoundary(pattern, boundary));
+    const sameDay = split.flatMap((parts) => parts.sameDay);
+    const dayBefore = split.flatMap((parts) => parts.dayBefore);
+    const narrowed = [
+      ...sameDay.map((pattern) => ({ ...pattern, weekdays: pattern.weekdays.filter((day) => workWeekdays.includes(day)) })),
+      ...dayBefore.map((pattern) => ({ ...pattern, weekdays: pattern.weekdays.filter((day) => workWeekdaysNextMorning.includes(day)) })),
+    ].filter((pattern) => pattern.weekdays.length > 0);
     const entries = narrowed.map(calendarEntry);
     const seen = new Set(entries.map((entry) => JSON.stringify(entry)));
+    const addEntry = (entry: CalendarSpec) => {
+      const key = JSON.stringify(entry);
+      if (!seen.has(key)) entries.push(entry);
+      seen.add(key);
+    };
     for (const date of [...calendar.extraWorkdays].sort()) {
       if (date < horizon.from || date > horizon.to || workWeekdays.includes(weekdayOf(date))) continue;
-      for (const pattern of patterns.filter((candidate) => matchesDate(candidate, date))) {
-        const entry: CalendarSpec = { ...dateFields(date), ...timeFields(pattern), comment: comment(`${calendarName}: extra workday`) };
-        const key = JSON.stringify(entry);
-        if (!seen.has(key)) entries.push(entry);
-        seen.add(key);
-      }
+      const note = comment(`${calendarName}: extra workday`);
+      for (const pattern of sameDay.filter((candidate) => matchesDate(candidate, date))) addEntry({ ...dateFields(date), ...timeFields(pattern), comment: note });
+      // Its fires before the boundary are on the next wall-clock date.
+      const nextDate = addDays(date, 1);
+      for (const pattern of dayBefore.filter((candidate) => matchesDate(candidate, nextDate))) addEntry({ ...dateFields(nextDate), ...timeFields(pattern), comment: note });
     }
     if (schedule.holidayShift !== 'skip' && patterns.length > 0) {
       // Every form's patterns share one set of times of day; only the days differ.
@@ -253,13 +335,13 @@ export function compileSchedule(schedule: Schedule, options: CompileOptions): Co
     base.calendars = entries;
   }
 
-  // Only days on which the spec would actually fire need a skip entry.
+  // Only business days on which the spec would actually fire need a skip entry.
   const evaluator = new SpecEvaluator(base);
   const skip: CalendarSpec[] = [];
   for (const date of datesBetween(horizon.from, horizon.to)) {
     const reason = offDayReason(calendar, date);
-    if (reason === undefined || !firesOn(evaluator, date, timezone)) continue;
-    skip.push({ ...dateFields(date), hour: '*', minute: '*', second: '*', comment: comment(`${calendarName}: ${reason}`) });
+    if (reason === undefined) continue;
+    skip.push(...skipEntries(date, boundary, timezone, evaluator, comment(`${calendarName}: ${reason}`)));
   }
   const spec: ScheduleSpec = { ...base };
   if (moves.length > 0) spec.calendars = [...(base.calendars ?? []), ...moves];

@@ -35,7 +35,7 @@ export function catalogSchedules(
   const skipped: SkippedSchedule[] = [];
   const entries: ScheduledEntry[] = [];
   const compile = (schedule: Schedule) => {
-    const compiled = compileSchedule(schedule, { timezone: catalog.timezone, calendars: catalog.calendars, now });
+    const compiled = compileSchedule(schedule, { timezone: catalog.timezone, calendars: catalog.calendars, dayBoundary: catalog.dayBoundary, now });
     return { compiled, perFire: firesTwiceOnADate(compiled.spec, catalog, now) };
   };
   for (const [name, job] of Object.entries(catalog.jobs)) {

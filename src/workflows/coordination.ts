@@ -18,7 +18,7 @@ const FAIL_FAST_ANSWER_WITHIN = '5m';
 
 const coordinationActivities = () =>
   proxyActivities<typeof activities>({
-    // Lock and gate workflows live on the orchestration queue, with the workflows that ask them.
+    // The asker's own queue: its worker is up while it asks. (The lock and gate it starts run on the coordination queue.)
     taskQueue: workflowInfo().taskQueue,
     startToCloseTimeout: '30s',
     retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
@@ -95,7 +95,6 @@ export class RunCoordination {
       const already = await coordinationActivities().joinGate({
         job: after.job,
         businessDate,
-        taskQueue: info.taskQueue,
         body: { requestId, waiter: { workflowId: info.workflowId, runId: info.runId } },
       });
       if (already) {
@@ -145,7 +144,6 @@ export class RunCoordination {
     try {
       await coordinationActivities().requestLock({
         lock: lock.name,
-        taskQueue: info.taskQueue,
         body: { requestId, holder: { workflowId: info.workflowId, runId: info.runId }, jobName: this.jobName, leaseMs, tryOnly: failFast },
       });
       this.hooks.waiting({ kind: 'lock', lock: lock.name, since: new Date(since).toISOString() });
@@ -186,7 +184,6 @@ export async function announceSuccess(name: string, businessDate: string): Promi
   await coordinationActivities().announceSuccess({
     job: name,
     businessDate,
-    taskQueue: info.taskQueue,
     body: { workflowId: info.workflowId, runId: info.runId, at: new Date().toISOString() },
   });
 }

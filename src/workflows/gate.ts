@@ -1,4 +1,5 @@
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, makeContinueAsNewFunc, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { COORDINATION_QUEUE, COORDINATION_QUEUE_PATCH } from '../contracts/coordination';
 import {
   afterSatisfiedSignal,
   gateStateQuery,
@@ -54,6 +55,8 @@ export async function gateWorkflow(input: GateInput, carried?: GateState & { clo
     const info = workflowInfo();
     if (info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS || info.continueAsNewSuggested) {
       await condition(allHandlersFinished);
+      // A gate started on its first asker's queue (before the coordination queue) moves there now.
+      if (patched(COORDINATION_QUEUE_PATCH)) return makeContinueAsNewFunc<typeof gateWorkflow>({ taskQueue: COORDINATION_QUEUE })(input, { ...state, closesAt });
       return continueAsNew<typeof gateWorkflow>(input, { ...state, closesAt });
     }
     const remaining = Date.parse(closesAt) - Date.now();

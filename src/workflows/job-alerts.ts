@@ -1,4 +1,4 @@
-import { CancellationScope, isCancellation, log, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import type { CurrentRun } from '../activities/checks-rules';
 import { formatDuration } from '../catalog/duration-format';
@@ -39,6 +39,12 @@ const CHECK_EVENTS = ['sla_warning', 'record_count_anomaly', 'consecutive_failur
 export type CheckEventType = (typeof CHECK_EVENTS)[number];
 const isCheckEvent = (type: string): type is CheckEventType => (CHECK_EVENTS as readonly string[]).includes(type);
 
+/**
+ * Runs recorded before this patch made a check (its timer, its visibility read) only when a
+ * route would deliver its event; replaying them must not add those commands.
+ */
+const CHECKS_UNROUTED_PATCH = 'checks-without-route';
+
 export class JobAlerts {
   private readonly pending: Promise<void>[] = [];
 
@@ -69,7 +75,7 @@ export class JobAlerts {
    */
   startSlaTimer(): { stop(): Promise<void> } {
     const warnAfter = this.run.job.warnAfter;
-    if (warnAfter === undefined || !this.routed('sla_warning')) return { stop: async () => undefined };
+    if (warnAfter === undefined || !this.checks('sla_warning')) return { stop: async () => undefined };
     const scope = new CancellationScope();
     const timer = scope
       .run(async () => {
@@ -94,7 +100,7 @@ export class JobAlerts {
   /** expect.minRecordRatio, after a success that reported its records. */
   async checkRecordCount(recordCount: number | null): Promise<void> {
     const expect = this.run.job.expect;
-    if (expect === undefined || recordCount === null || !this.routed('record_count_anomaly')) return;
+    if (expect === undefined || recordCount === null || !this.checks('record_count_anomaly')) return;
     const verdict = await this.check('record count', () => checks.checkRecordCount({ run: this.current(), recordCount, minRecordRatio: expect.minRecordRatio }));
     if (!verdict?.anomaly || verdict.previous === undefined) return;
     const percent = Math.round((verdict.ratio ?? 0) * 1000) / 10;
@@ -107,7 +113,7 @@ export class JobAlerts {
 
   /** consecutiveFailures, after a failed run. */
   async checkFailureStreak(): Promise<void> {
-    if (!this.routed('consecutive_failures')) return;
+    if (!this.checks('consecutive_failures')) return;
     const alertAt = this.run.job.consecutiveFailures?.alertAt ?? DEFAULT_CONSECUTIVE_FAILURES;
     const repeatEvery = this.run.job.consecutiveFailures?.repeatEvery;
     const verdict = await this.check('failure streak', () =>
@@ -127,7 +133,7 @@ export class JobAlerts {
   /** delayedRetry.monthlyThreshold, when the delayed retry is scheduled. */
   async checkDelayedRetries(): Promise<void> {
     const threshold = this.run.job.delayedRetry?.monthlyThreshold;
-    if (threshold === undefined || !this.routed('delayed_retry_threshold')) return;
+    if (threshold === undefined || !this.checks('delayed_retry_threshold')) return;
     const verdict = await this.check('delayed retries this month', () => checks.checkDelayedRetries({ run: this.current(), threshold }));
     if (!verdict?.alert) return;
     this.emit({
@@ -145,7 +151,16 @@ export class JobAlerts {
     return this.pending.length === 0 ? undefined : Promise.all(this.pending);
   }
 
-  /** Whether any route would deliver an event of this type from this run: checks nobody hears are not made. */
+  /**
+   * Whether a configured check is made: always — its event belongs to the run (result, state
+   * query) whether or not a route delivers it — except when replaying a run recorded before
+   * that, which made it only when routed.
+   */
+  private checks(type: CheckEventType): boolean {
+    return this.routed(type) || patched(CHECKS_UNROUTED_PATCH);
+  }
+
+  /** Whether any route would deliver an event of this type from this run: events nobody hears start no notification. */
   private routed(type: EventType): boolean {
     const routing = this.run.notify;
     if (routing === undefined) return false;
@@ -158,6 +173,7 @@ export class JobAlerts {
     const stepRun = this.ids.workflowId === workflowInfo().workflowId ? {} : { stepRun: this.ids.workflowId };
     const event: EventDraft = { ...draft, job: this.run.name, businessDate: this.run.businessDate, message: clip(draft.message), details: { ...stepRun, ...draft.details } };
     if (isCheckEvent(draft.type)) this.recordCheck(draft.type, event.message);
+    if (!this.routed(draft.type)) return;
     this.pending.push(
       emitEvent(event, this.run.notify, { seq: this.ids.seqBase + (seq ?? draft.attempt ?? 1) }).then(
         () => undefined,

@@ -5,11 +5,14 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
+import { COORDINATION_QUEUE, COORDINATION_QUEUE_PATCH } from '../contracts/coordination';
 import {
   lockDeniedSignal,
   lockGrantedSignal,
@@ -107,6 +110,8 @@ export async function lockWorkflow(input: { lock: string }, carried?: LockState)
     }
     if (historyIsLong()) {
       await condition(allHandlersFinished);
+      // A lock started on its first asker's queue (before the coordination queue) moves there now.
+      if (patched(COORDINATION_QUEUE_PATCH)) return makeContinueAsNewFunc<typeof lockWorkflow>({ taskQueue: COORDINATION_QUEUE })(input, state);
       return continueAsNew<typeof lockWorkflow>(input, state);
     }
     const holder = state.holder;

@@ -3,7 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { freePort, startDevServer, type DevServer, type DevServerOptions } from '../../scripts/servers';
 import { sharedBundle, quietRuntime } from './time-skipping';
 import { tempDir } from './fs';
-import { jobnetWorkerOptions } from '../../src/worker-setup';
+import { jobnetWorkerOptions, servedQueues } from '../../src/worker-setup';
 
 /** A dev server on a free port with its own database, and an in-process worker on the default queue. */
 export interface DevEnv {
@@ -19,8 +19,9 @@ export async function startDevEnv(name: string, queues = ['default'], options: P
   const server = await startDevServer({ ...options, dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
   const connection = await NativeConnection.connect({ address: server.address });
   const workflowBundle = await sharedBundle();
+  // Every worker serves the coordination queue too (locks and gates), as `npm run worker` does.
   const workers = await Promise.all(
-    queues.map((taskQueue) => Worker.create({ ...jobnetWorkerOptions(), connection, taskQueue, workflowBundle })),
+    servedQueues(queues).map((taskQueue) => Worker.create({ ...jobnetWorkerOptions(), connection, taskQueue, workflowBundle })),
   );
   const running = workers.map((worker) => worker.run());
   return {
