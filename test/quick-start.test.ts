@@ -71,7 +71,7 @@ describe('the README quick start', () => {
     dev = spawn('npm', ['run', 'dev'], { cwd: checkout, env: userEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     dev.stdout!.on('data', (chunk: Buffer) => (devLog += chunk.toString()));
     dev.stderr!.on('data', (chunk: Buffer) => (devLog += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => dev!.once('exit', resolve));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => dev!.once('exit', (code, signal) => resolve({ code, signal })));
 
     // Ready once it has synced the examples (and recorded the catalog for the CLI).
     await waitFor(() => existsSync(path.join(checkout, '.data', 'dev-catalog')) && /Web UI on/.test(devLog), 180_000, `npm run dev to start:\n${devLog}`);
@@ -97,7 +97,9 @@ describe('the README quick start', () => {
 
     // Ctrl-C stops the worker, then the server.
     process.kill(-dev.pid!, 'SIGINT');
-    assert.equal(await exited, 0, devLog);
+    const { code, signal } = await exited;
+    // npm itself ends by the signal, as in a terminal; the runner below it stopped in order.
+    assert.ok(code === 0 || signal === 'SIGINT', `npm run dev ended ${code ?? signal}:\n${devLog}`);
     assert.match(devLog, /stopped\./);
     assert.ok(readFileSync(path.join(checkout, '.data', 'dev-catalog'), 'utf8').trim().endsWith(path.join('examples', 'jobnet.yaml')));
   });
