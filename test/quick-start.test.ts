@@ -56,12 +56,21 @@ before(async () => {
 });
 
 after(async () => {
-  if (dev?.exitCode === null && dev.pid) {
-    try {
-      process.kill(-dev.pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
+  // A failed test leaves npm run dev running: Ctrl-C first, so it stops its worker (its own
+  // process group) and server; SIGKILL only if that does not end it.
+  if (dev && dev.exitCode === null && dev.signalCode === null && dev.pid) {
+    const ended = new Promise((resolve) => dev!.once('exit', resolve));
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        process.kill(-dev!.pid!, name);
+      } catch {
+        // gone already
+      }
+    };
+    signal('SIGINT');
+    const timer = setTimeout(() => signal('SIGKILL'), 30_000);
+    await ended;
+    clearTimeout(timer);
   }
   work?.cleanup();
 });
