@@ -8,6 +8,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -27,6 +28,7 @@ import {
   FANOUT_PARTIAL,
   MAX_FAILURES_KEPT,
   fanoutStateQuery,
+  fanoutStatusLines,
   groupFailures,
   partitionFailureSchema,
   type FanoutResult,
@@ -62,6 +64,8 @@ const ERRORS_KEPT_PER_TYPE = 50;
 const MAX_ERROR_LENGTH = 300;
 /** `RecordCount` (partitions succeeded) is upserted at most this often: each upsert is a history event. */
 const PROGRESS_EVERY_MS = 10_000;
+/** The Web UI's progress board is rendered at most this often (workflow time). */
+const DETAILS_EVERY_MS = 1_000;
 /** The projection is trusted only after this many partitions ended. */
 const MIN_ENDED_FOR_PROJECTION = 10;
 
@@ -152,6 +156,7 @@ class FanoutRunner {
   private ended: { status: FanoutStatus; endTime: string } | undefined;
   private lastProgress = -1;
   private lastProgressAt = 0;
+  private lastDetailsAt = 0;
 
   constructor(
     private readonly run: FanoutRun,
@@ -200,6 +205,7 @@ class FanoutRunner {
       if (this.crash) throw this.crash.error;
       this.fill();
       this.progress();
+      this.publishDetails(false);
       if (this.sourceDone && this.buffer.length === 0 && this.batches.size === 0 && this.pending === 0) break;
       if (this.pending === 0 && historyIsLong(this.run.continueAsNewAfter)) {
         await condition(allHandlersFinished);
@@ -303,6 +309,7 @@ class FanoutRunner {
     this.pending++;
     const { job } = this.run.item;
     const { runPartitions } = proxyActivities<typeof activities>({
+      summary: items.length === 1 ? `partition ${items[0]!.key}` : `partitions ${items[0]!.key} … ${items.at(-1)!.key} (${items.length}, ${concurrency} at a time)`,
       taskQueue: this.queue,
       activityId: `batch-${this.continuedAsNew}-${id}`,
       // Liveness is the heartbeat's: the batch heartbeats every second while its keys run.
@@ -426,6 +433,18 @@ class FanoutRunner {
   }
 
   /** Search attributes (throttled) and the deadline projection, after anything changed. */
+  /**
+   * The fan-out's progress on its Web UI page (its current details): counts, rate, deadline and
+   * projection, failed keys by error type with their runbooks. At most once a second of
+   * workflow time (a query reads it; a second's lag costs nothing), and once at the end.
+   */
+  private publishDetails(final: boolean): void {
+    const now = Date.now();
+    if (!final && now - this.lastDetailsAt < DETAILS_EVERY_MS) return;
+    this.lastDetailsAt = now;
+    setCurrentDetails(['```', ...fanoutStatusLines(this.snapshot()), '```'].join('\n'));
+  }
+
   private progress(): void {
     const now = Date.now();
     if (this.succeeded !== this.lastProgress && now - this.lastProgressAt >= PROGRESS_EVERY_MS) {
@@ -482,6 +501,7 @@ class FanoutRunner {
     const info = workflowInfo();
     const status: FanoutStatus = this.sourceError !== null ? 'error' : this.failed === 0 ? 'success' : this.succeeded > 0 ? 'partial' : 'error';
     this.ended = { status, endTime: nowIso() };
+    this.publishDetails(true);
     upsertSearchAttributes([
       { key: JobStatus, value: status },
       { key: RecordCount, value: this.succeeded },

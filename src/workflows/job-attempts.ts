@@ -21,8 +21,9 @@ export const START_TO_CLOSE_MARGIN_MS = 60_000;
  * nobody serves fails the series as NoWorker); a partition leaves it out, as its fan-out's
  * window may rightly keep work queued.
  */
-export function jobActivityOptions(job: JobSpec, maxAttempts: number, options: { startWithin?: number } = {}): ActivityOptions {
+export function jobActivityOptions(job: JobSpec, maxAttempts: number, options: { startWithin?: number; delayed?: boolean } = {}): ActivityOptions {
   return {
+    summary: workSummary(job, maxAttempts, options.delayed ?? false),
     taskQueue: jobTaskQueue(job, workflowInfo().taskQueue),
     startToCloseTimeout: job.timeout + job.killGrace + START_TO_CLOSE_MARGIN_MS,
     heartbeatTimeout: job.heartbeatTimeout,
@@ -36,6 +37,21 @@ export function jobActivityOptions(job: JobSpec, maxAttempts: number, options: {
       nonRetryableErrorTypes: job.retry.nonRetryable.filter((entry) => !entry.startsWith('exit:')),
     },
   };
+}
+
+/** At most this much of a command line goes into an activity's summary. */
+const SUMMARY_COMMAND_CHARS = 120;
+
+/**
+ * What the Web UI shows on an attempt series' activity: `command: node scripts/aggregate.js ·
+ * up to 3 attempts`. Written as the catalog wrote it: `${VAR}` values are resolved on the
+ * worker, so no secret is in it (and it is encrypted like every payload).
+ */
+export function workSummary(job: JobSpec, maxAttempts: number, delayed: boolean): string {
+  const line = job.activity !== undefined ? `activity: ${job.activity.name}` : `command: ${(job.command ?? []).join(' ')}`;
+  const clipped = line.length > SUMMARY_COMMAND_CHARS ? `${line.slice(0, SUMMARY_COMMAND_CHARS - 1)}…` : line;
+  const attempts = delayed ? 'the delayed retry' : maxAttempts === 1 ? '1 attempt' : `up to ${maxAttempts} attempts`;
+  return `${clipped} · ${attempts}`;
 }
 
 /** The exit codes of `retry.nonRetryable` (`exit:2` → 2). */

@@ -1,3 +1,4 @@
+import { formatDuration } from '../catalog/duration-format';
 import {
   ActivityFailure,
   TimeoutFailure,
@@ -169,7 +170,7 @@ async function runToEnd(run: JobRun, host: JobHost, startTime: string): Promise<
     host.onDelayedRetry?.();
     setStatus('waiting-retry');
     // The count is read while the timer runs: it never delays the retry.
-    await Promise.all([sleep(job.delayedRetry.after), alerts.checkDelayedRetries()]);
+    await Promise.all([sleep(job.delayedRetry.after, { summary: `delayed retry in ${formatDuration(job.delayedRetry.after)}` }), alerts.checkDelayedRetries()]);
     setStatus('running');
     // Exactly one more series of one attempt; nothing in it schedules another delayed run.
     try {
@@ -235,7 +236,8 @@ async function runSeries(
   let attempts = 0;
   for (let losses = 0; ; losses++) {
     // After a lost worker only the lost attempt runs again, not a fresh ladder.
-    const options = jobActivityOptions(job, losses === 0 ? maxAttempts : 1, { startWithin: job.startWithin });
+    const options = jobActivityOptions(job, losses === 0 ? maxAttempts : 1, { startWithin: job.startWithin, delayed: runLog.delayedRetry });
+    if (losses > 0) options.summary = `${options.summary} · again after a lost worker (${losses} of ${MAX_WORKER_LOSSES})`;
     if (host.activityIdPrefix !== undefined) options.activityId = `${host.activityIdPrefix}/${attempts + 1}`;
     try {
       const outcome = await runWork(run, host, options, { ...runLog, attemptsBefore: runLog.attemptsBefore + attempts });

@@ -1,4 +1,4 @@
-import { ApplicationFailure, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type * as JobSchema from '../catalog/job-schema';
 import type { JobResult, JobRun, JobStatusValue } from '../contracts/job';
 import { BusinessDate, DelayedRetry, Host, JobName, JobStatus, RecordCount } from '../search-attributes';
@@ -6,6 +6,7 @@ import { jobStateQuery, type JobState } from '../contracts/job';
 import { runJob } from './job-runner';
 import { parseWorkflowInput } from './input';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
+import { jobDetails } from './job-details';
 
 
 
@@ -45,6 +46,7 @@ export async function jobWorkflow(input: JobRun): Promise<JobResult> {
     runId: info.runId,
     onChange: ({ status, waiting, attempts, events }) => {
       state = { name: run.name, businessDate: run.businessDate, status, attempts, events: [...events], waiting };
+      setCurrentDetails(jobDetails(info.workflowId, state));
       if (status === published || isFinal(status)) return;
       published = status;
       // DelayedRetry marks the run for the monthly count of delayed retries (one upsert with the status).
@@ -58,6 +60,7 @@ export async function jobWorkflow(input: JobRun): Promise<JobResult> {
     if (isRunCancelled(error)) await recordCancelled(async () => upsertSearchAttributes([{ key: JobStatus, value: 'cancelled' }]));
     throw error;
   });
+  setCurrentDetails(jobDetails(info.workflowId, { ...state, status: result.status, attempts: result.attempts, events: result.events }));
   upsertSearchAttributes([
     { key: JobStatus, value: result.status },
     ...(result.recordCount !== null ? [{ key: RecordCount, value: result.recordCount }] : []),

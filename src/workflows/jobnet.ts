@@ -365,7 +365,8 @@ class JobnetRunner {
     const state = this.states[name]!;
     const deadline = Date.parse(state.waitingSince ?? nowIso()) + this.run.operatorMaxWait;
     const remaining = deadline - workflowNow().getTime();
-    const decided = remaining > 0 && (await condition(() => state.status !== 'waiting-operator', remaining));
+    const decided =
+      remaining > 0 && (await condition(() => state.status !== 'waiting-operator', remaining, { summary: `operator wait for ${name} until ${new Date(deadline).toISOString()}` }));
     if (!decided) {
       const waited = formatDuration(this.run.operatorMaxWait);
       this.update(name, { status: 'failed', endTime: nowIso(), reason: `no operator acted within ${waited}; taken as failed with onFailure: stop` });
@@ -462,7 +463,7 @@ class JobnetRunner {
     const deadline = this.deadlineMs();
     // Runs from before jobnets had deadlines started no such timer: the patch keeps their histories replaying.
     if (deadline === null || this.deadlinePassed || !patched(JOBNET_DEADLINE)) return;
-    sleep(Math.max(1, deadline - workflowNow().getTime())).then(
+    sleep(Math.max(1, deadline - workflowNow().getTime()), { summary: `deadline of ${this.run.name} at ${new Date(deadline).toISOString()}` }).then(
       () => {
         if (this.ended || this.deadlinePassed) return;
         this.deadlinePassed = true;
