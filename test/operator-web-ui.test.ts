@@ -19,7 +19,7 @@ import { jobnetClient } from '../src/client';
 import { AesGcmCodec } from '../src/codec/aes-gcm-codec';
 import { codecSettings } from '../src/codec/keys';
 import { createCodecServer } from '../src/codec/server';
-import { jobnetWorkerOptions } from '../src/worker-setup';
+import { jobnetWorkerOptions, servedQueues } from '../src/worker-setup';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { SEED_001, intervals } from './helpers/catalog-runs';
 import { CHROMIUM, CHROMIUM_ARGS } from './helpers/chromium';
@@ -40,8 +40,8 @@ let server: DevServer;
 let codecServer: Server;
 let uiBase: string;
 let native: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let workers: Worker[] = [];
+let running: Promise<unknown>;
 let browser: Browser;
 let page: Page;
 let trace: string;
@@ -69,8 +69,10 @@ before(async () => {
   await new Promise<void>((resolve) => codecServer.listen(codecPort, '127.0.0.1', resolve));
   server = await startDevServer({ dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), uiPort, uiCodecEndpoint: `http://127.0.0.1:${codecPort}`, stdio: 'ignore' });
   native = await NativeConnection.connect({ address: server.address });
-  worker = await Worker.create({ ...jobnetWorkerOptions(), connection: native, taskQueue: 'default', workflowBundle: await sharedBundle() });
-  running = worker.run();
+  // The default queue and the coordination queue every worker serves (seed 001's lock runs there).
+  const workflowBundle = await sharedBundle();
+  workers = await Promise.all(servedQueues(['default']).map((taskQueue) => Worker.create({ ...jobnetWorkerOptions(), connection: native, taskQueue, workflowBundle })));
+  running = Promise.all(workers.map((worker) => worker.run()));
   mkdirSync(ARTIFACTS, { recursive: true });
   // A previous run's screenshots would pass for this run's.
   for (const file of readdirSync(ARTIFACTS).filter((name) => name.startsWith('operator-web-ui-'))) rmSync(path.join(ARTIFACTS, file));
@@ -102,7 +104,7 @@ after(async () => {
     else process.env[key] = value;
   }
   await browser?.close();
-  worker?.shutdown();
+  for (const worker of workers) worker.shutdown();
   await running?.catch(() => undefined);
   await native?.close();
   await new Promise((resolve) => (codecServer ? codecServer.close(resolve) : resolve(undefined)));

@@ -121,5 +121,7 @@ export function jobnetBoard(state: JobnetState, run: BoardRun): string {
       lines.push(`- ${at(action.at)} ${what} (${action.via})${action.accepted ? '' : ` — ignored: ${cell(action.note ?? '')}`}${action.reason ? ` — ${cell(action.reason)}` : ''}`);
     }
   }
+  // Last: the Web UI sizes the details frame a line short, and this line can spare it.
+  lines.push('', `<sub>the same in a terminal: \`npx jobnet status ${run.workflowId}\`</sub>`);
   return lines.join('\n');
 }
