@@ -27,7 +27,12 @@ import { failed, killsByKind, printFigures, recoveryFigures, writeFigures, type 
 import { Workload } from './chaos/workload';
 
 const ROOT = path.resolve(__dirname, '..');
-const wholeNumber = (min: number, max: number) => z.coerce.number<string>().int(`a whole number`).min(min).max(max);
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
 const optionsSchema = z.strictObject({
   kills: wholeNumber(1, 100_000),
   seed: wholeNumber(0, 2 ** 32 - 1).default(() => Date.now() % 2 ** 32),
