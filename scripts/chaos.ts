@@ -97,7 +97,7 @@ async function campaign(options: Options): Promise<number> {
   cleanups.push(() => server.stop());
   say(`dev server on ${server.address} (database file ${path.join(work, 'temporal.db')}); PostgreSQL database ready (${database.companyCodes.length} companies)`);
   const workerEnv = { DATABASE_URL: database.url, CHAOS_DIR: work, JOBNET_LOG_DIR: path.join(work, 'runlog') };
-  const workers = Array.from({ length: options.workers }, (_, i) => new WorkerSlot(`worker-${i + 1}`, { address: server.address, env: workerEnv, logDir: path.join(work, 'workers') }));
+  const workers = Array.from({ length: options.workers }, (_, i) => new WorkerSlot(`worker-${i + 1}`, { address: server.address, env: workerEnv, logDir: path.join(work, 'workers'), log: say }));
   cleanups.push(() => Promise.allSettled(workers.map((worker) => worker.stop())));
   const workload = new Workload({ catalogFile, address: server.address, openRounds: options.rounds }, random, say);
   const killer = new Killer({ kills: options.kills, gap: { min: 2, max: 8 }, effectsLog }, server, workers, random, say, startedAt);
@@ -142,6 +142,8 @@ async function campaign(options: Options): Promise<number> {
     runs: workload.rounds.reduce((sum, round) => sum + round.runs.length, 0),
     commandsRun: counts.commandsRun,
     operatorAnswers: workload.answers.length,
+    workerStarts: workers.reduce((sum, worker) => sum + worker.starts, 0),
+    workerExitsOfTheirOwn: workers.reduce((sum, worker) => sum + worker.exitsOfItsOwn, 0),
     wallTimeS: (Date.now() - startedAt) / 1000,
     workloadErrors: Object.fromEntries(workload.errors),
     machine: { cpus: os.cpus().length, loadAverage: os.loadavg() },

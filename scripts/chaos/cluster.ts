@@ -51,24 +51,39 @@ export class TemporalServer {
   }
 }
 
-/** One worker slot: a worker process, started again after every kill. */
+/** One process of a worker slot, with what is known of it. */
+interface WorkerProcess {
+  child: ChildProcess;
+  ready: boolean;
+  /** The harness is stopping it (a kill, a stop): its exit is expected. */
+  ending: boolean;
+  exited: Promise<void>;
+}
+
+/**
+ * One worker slot: at most one worker process at a time, started again after every kill (and
+ * after an exit of its own, which is counted). Starts never overlap: a second request joins the
+ * one under way, and a start first ends the slot's previous process.
+ */
 export class WorkerSlot {
-  private child: ChildProcess | undefined;
-  private ready = false;
-  private exited: Promise<void> = Promise.resolve();
+  private current: WorkerProcess | undefined;
+  private starting: Promise<void> | undefined;
   starts = 0;
+  /** A ready worker that exited without being killed or stopped (then started again). */
+  exitsOfItsOwn = 0;
 
   constructor(
     readonly name: string,
-    private readonly options: { address: string; env: NodeJS.ProcessEnv; logDir: string },
+    private readonly options: { address: string; env: NodeJS.ProcessEnv; logDir: string; log: (line: string) => void },
   ) {}
 
   get pid(): number | undefined {
-    return this.ready ? this.child?.pid : undefined;
+    return this.current?.ready ? this.current.child.pid : undefined;
   }
 
-  /** Starts the worker and resolves once it polls (it logs "worker ready"); rejects if it exits first. */
-  async start(): Promise<void> {
+  /** One start: resolves once the worker polls (it logs "worker ready"); rejects if it exits first. */
+  private async startOnce(): Promise<void> {
+    await this.end('SIGKILL');
     this.starts++;
     const log = createWriteStream(path.join(this.options.logDir, `${this.name}.log`), { flags: 'a' });
     const child = spawn(
@@ -76,59 +91,78 @@ export class WorkerSlot {
       ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts'), '--address', this.options.address, '--queue', `${DEFAULT_QUEUE},${FANOUT_QUEUE}`],
       { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, JOBNET_LOG_FORMAT: 'json', ...this.options.env } },
     );
-    this.child = child;
-    this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const proc: WorkerProcess = { child, ready: false, ending: false, exited: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
+    this.current = proc;
     let seen = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.name} not ready after 180 s (log: ${this.options.logDir}/${this.name}.log)`)), 180_000);
       child.stderr!.on('data', (chunk: Buffer) => {
         log.write(chunk);
-        if (this.ready) return;
+        if (proc.ready) return;
         seen = (seen + chunk.toString()).slice(-10_000);
         if (seen.includes('"worker ready"')) {
           clearTimeout(timer);
-          this.ready = true;
+          proc.ready = true;
           resolve();
         }
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        this.ready = false;
+        const wasReady = proc.ready;
+        proc.ready = false;
         log.end();
         reject(new Error(`${this.name} exited with ${code ?? signal} before it was ready (log: ${this.options.logDir}/${this.name}.log)`));
+        if (wasReady && !proc.ending && this.current === proc) {
+          this.exitsOfItsOwn++;
+          this.options.log(`${this.name} exited by itself (${code ?? signal}); starting it again`);
+          this.startUntilReady().catch((error: Error) => this.options.log(`${this.name}: ${error.message}`));
+        }
       });
     }).catch(async (error: unknown) => {
+      proc.ending = true;
       child.kill('SIGKILL');
-      await this.exited;
+      await proc.exited;
       throw error;
     });
   }
 
   /** Starts it, again until it comes up (the server may be down for a moment); gives up after 20 tries. */
-  async startUntilReady(): Promise<void> {
-    for (let tries = 1; ; tries++) {
-      try {
-        return await this.start();
-      } catch (error) {
-        if (tries >= 20) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+  startUntilReady(): Promise<void> {
+    this.starting ??= (async () => {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await this.startOnce();
+        } catch (error) {
+          if (tries >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
       }
-    }
+    })().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /** Ends the slot's process with `signal` (SIGTERM: a worker drains, killed after 15 s), and waits for it. */
+  private async end(signal: NodeJS.Signals): Promise<void> {
+    const proc = this.current;
+    if (!proc) return;
+    proc.ending = true;
+    proc.ready = false;
+    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill(signal);
+    const killer = signal === 'SIGKILL' ? undefined : setTimeout(() => proc.child.kill('SIGKILL'), 15_000);
+    await proc.exited;
+    clearTimeout(killer);
   }
 
   /** SIGKILL the worker process (its reaper then kills the commands it ran). */
-  async kill(): Promise<void> {
-    this.ready = false;
-    this.child?.kill('SIGKILL');
-    await this.exited;
+  kill(): Promise<void> {
+    return this.end('SIGKILL');
   }
 
-  /** SIGTERM: the worker drains and stops. */
+  /** SIGTERM: the worker drains and stops (a start under way is awaited first, so nothing is left behind). */
   async stop(): Promise<void> {
-    this.ready = false;
-    if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    const killer = setTimeout(() => this.child?.kill('SIGKILL'), 15_000);
-    await this.exited;
-    clearTimeout(killer);
+    await this.starting?.catch(() => undefined);
+    await this.end('SIGTERM');
   }
 }

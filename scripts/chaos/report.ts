@@ -32,6 +32,10 @@ export interface CampaignFigures {
   runs: number;
   commandsRun: number;
   operatorAnswers: number;
+  /** Worker processes started (first starts, restarts after kills, and tries that failed while the server was down). */
+  workerStarts: number;
+  /** Ready workers that exited without being killed (each started again). */
+  workerExitsOfTheirOwn: number;
   wallTimeS: number;
   /** Calls the workload made again (mostly while the server was down), by kind. */
   workloadErrors: Record<string, number>;
@@ -92,6 +96,7 @@ export function printFigures(figures: CampaignFigures, write: (line: string) => 
   write(`kills by kind: worker ${k.worker}, command ${k.command}, server ${k.server}`);
   write(
     `workload: ${figures.rounds} rounds, ${figures.runs} runs, ${figures.commandsRun} command executions, ${figures.operatorAnswers} operator retries; ` +
+      `${figures.workerStarts} worker starts${figures.workerExitsOfTheirOwn > 0 ? ` (${figures.workerExitsOfTheirOwn} workers exited by themselves)` : ''}; ` +
       `wall time ${figures.wallTimeS.toFixed(0)} s (${figures.machine.cpus} cores, load ${figures.machine.loadAverage.map((l) => l.toFixed(1)).join(' ')})`,
   );
   write(`chaos: kills ${figures.kills}, stuck ${figures.stuck.length}, lost ${figures.lost.length}, duplicated ${figures.duplicated.length}, lock overlaps ${figures.lockOverlaps.length}`);
