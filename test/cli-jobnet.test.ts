@@ -104,6 +104,10 @@ describe('jobnet run / status / retry / skip / abort (dev server)', () => {
     const history = await cli('history', 'seed-001');
     assert.equal(history.code, 0, history.stderr);
     assert.match(history.stdout, /^seed-001@2026-12-01\s+success\s+2\d{3}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+09:00\s/m, 'started, in the catalog\'s zone (Asia/Tokyo, the default)');
+    // A job used as a step: its runs are filed under the catalog job, from the jobnet run that holds them.
+    const step = await cli('history', 'BATCH-001');
+    assert.equal(step.code, 0, step.stderr);
+    assert.match(step.stdout, /^seed-001@2026-12-01\/BATCH-001#2\s+success\s/m, step.stdout);
     const list = await cli('--json', 'list');
     assert.equal(list.code, 0, list.stderr);
     const entry = (JSON.parse(list.stdout) as Array<{ name: string; lastRun: string | null; lastStatus: string | null }>).find((e) => e.name === 'seed-001');

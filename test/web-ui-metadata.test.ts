@@ -13,6 +13,9 @@ import { triggerFanout, triggerJob } from '../src/runs/trigger';
 import { fanoutOutcome } from '../src/runs/retry-partitions';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { jobRun, jobSpec } from './helpers/runs';
+import { jobnet } from './helpers/cli';
+import { waitFor } from './helpers/fs';
+import path from 'node:path';
 
 let env: DevEnv;
 let client: Client;
@@ -78,5 +81,15 @@ describe('the Web UI metadata of runs', () => {
     const details = await currentDetails(handle.workflowId);
     assert.match(details, /bills \(2026-12-01\): partial — 3\/3 partitions done: 2 succeeded, 1 failed/, details);
     assert.match(details, /failed exit:1 ×1 \(runbook https:\/\/runbooks\.example\/bill\): b/, details);
+
+    // The fan-out run in history and the report like any run.
+    const history = await waitFor(async () => {
+      const listed = await jobnet('--address', env.server.address, 'history', 'bills');
+      return /^bills@2026-12-01\s+partial\s/m.test(listed.stdout) && listed;
+    }, 30_000, 'the fan-out run in history');
+    assert.equal(history.code, 0);
+    const report = await jobnet('--address', env.server.address, '--json', 'report', '--since', '2026-11-01', '--job', 'bills', '-o', path.join(env.work.dir, 'bills.html'));
+    assert.equal(report.code, 0, report.stderr);
+    assert.deepEqual((JSON.parse(report.stdout) as { totals: unknown }).totals, { runs: 1, succeeded: 0, failed: 1, running: 0, records: 2 });
   });
 });
