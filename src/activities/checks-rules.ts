@@ -3,19 +3,10 @@
  * Temporal's visibility returned: the check activities (checks.ts) read the runs, these decide.
  * Kept apart so the rules can be stated and tested without a server.
  */
+import type { JobRunRecord } from '../visibility/list-job-runs';
 
-/** One earlier run of a job, as the checks need it. */
-export interface PastRun {
-  workflowId: string;
-  runId: string;
-  businessDate: string | undefined;
-  /** jobnet's status (success, error, timeout, worker-lost…), or Temporal's for a run closed from outside. */
-  status: string;
-  /** Still open: neither a success nor a failure yet. */
-  running: boolean;
-  startTime: Date;
-  recordCount: number | undefined;
-}
+/** One earlier run of a job, as the checks need it: as visibility lists it (list-job-runs.ts). */
+export type PastRun = JobRunRecord;
 
 /** The run doing the check. */
 export interface CurrentRun {
