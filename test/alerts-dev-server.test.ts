@@ -106,6 +106,21 @@ async function notificationsOf(workflowId: string): Promise<string[]> {
   });
 }
 
+/**
+ * Which workflow task recorded the run's `checks-without-route` patch marker, as the id of its
+ * WorkflowTaskCompleted event, and the id of the run's first such event.
+ */
+async function checksPatchTask(workflowId: string): Promise<{ marker: number | undefined; first: number | undefined }> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const first = events.find((event) => event.workflowTaskCompletedEventAttributes)?.eventId;
+  const marker = events.find((event) => {
+    const attributes = event.markerRecordedEventAttributes;
+    const data = attributes?.markerName === 'core_patch' ? attributes.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return data !== undefined && data !== null && Buffer.from(data).toString().includes('checks-without-route');
+  })?.markerRecordedEventAttributes?.workflowTaskCompletedEventId;
+  return { marker: marker === undefined || marker === null ? undefined : Number(marker), first: first === undefined || first === null ? undefined : Number(first) };
+}
+
 /** Runs one job for one date to its end, then waits until visibility has it closed. */
 async function run(input: JobRun): Promise<JobResult> {
   const workflowId = `${input.name}@${input.businessDate}`;
@@ -233,6 +248,11 @@ describe('alerts of job runs on the dev server', () => {
     assert.equal(third?.status, 'error');
     assert.deepEqual(checkEvents(third!), ['consecutive_failures']);
     assert.deepEqual(await notificationsOf('quiet-export@2026-12-03'), []);
+    // The patch is decided in the run's first workflow task, not after the failed attempt's
+    // run-log line (a local activity): there a replaying worker can disagree (job-alerts.ts).
+    const patchTask = await checksPatchTask('quiet-export@2026-12-03');
+    assert.ok(patchTask.marker !== undefined, 'the run recorded the checks-without-route patch');
+    assert.equal(patchTask.marker, patchTask.first, 'the patch marker sits in the first workflow task');
     started.splice(0);
   });
 });

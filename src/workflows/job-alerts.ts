@@ -40,10 +40,19 @@ export type CheckEventType = (typeof CHECK_EVENTS)[number];
 const isCheckEvent = (type: string): type is CheckEventType => (CHECK_EVENTS as readonly string[]).includes(type);
 
 /**
- * Runs recorded before this patch made a check (its timer, its visibility read) only when a
- * route would deliver its event; replaying them must not add those commands.
+ * Whether a configured check is made for a run no route hears: its event belongs to the run
+ * (result, state query) whether or not a route delivers it. Runs recorded before made a check
+ * only when routed; the patch keeps their histories replaying.
+ *
+ * Called once, as the hosting workflow starts (jobWorkflow, jobnetWorkflow), never where the
+ * check is made: the failure streak is checked right after the run-log line, a local activity,
+ * and a marker recorded there may sit one workflow task after the local activity's while a
+ * replaying worker reaches the call in the earlier task — a nondeterminism error that left a
+ * jobnet stuck after a worker kill in the chaos campaign.
  */
-const CHECKS_UNROUTED_PATCH = 'checks-without-route';
+export function checksUnroutedMade(): boolean {
+  return patched('checks-without-route');
+}
 
 export class JobAlerts {
   private readonly pending: Promise<void>[] = [];
@@ -53,6 +62,8 @@ export class JobAlerts {
     private readonly startTime: string,
     /** How the run is named (a step's run is not a workflow of its own), and the numbering of its events among its step's runs. */
     private readonly ids: { workflowId: string; runId: string; seqBase: number },
+    /** What `checksUnroutedMade()` said when the hosting workflow started. */
+    private readonly checksUnrouted: boolean,
     /** Records a check's alert among the run's own events (its result, state query and run log). */
     private readonly recordCheck: (type: CheckEventType, message: string) => void = () => undefined,
   ) {}
@@ -151,13 +162,9 @@ export class JobAlerts {
     return this.pending.length === 0 ? undefined : Promise.all(this.pending);
   }
 
-  /**
-   * Whether a configured check is made: always — its event belongs to the run (result, state
-   * query) whether or not a route delivers it — except when replaying a run recorded before
-   * that, which made it only when routed.
-   */
+  /** Whether a configured check is made: always, except in a run recorded before unrouted checks (see checksUnroutedMade). */
   private checks(type: CheckEventType): boolean {
-    return this.routed(type) || patched(CHECKS_UNROUTED_PATCH);
+    return this.checksUnrouted || this.routed(type);
   }
 
   /** Whether any route would deliver an event of this type from this run: events nobody hears start no notification. */

@@ -48,6 +48,8 @@ export interface JobHost {
   onDelayedRetry?(): void;
   /** Events of the same type from two runs of one step are told apart by it (the step's run number). */
   eventSeqBase?: number;
+  /** Whether checks are made for unrouted events: `checksUnroutedMade()` as the hosting workflow started. */
+  checksUnrouted: boolean;
 }
 
 /** How one series of attempts (the immediate ladder, or the single delayed run) ended. */
@@ -106,7 +108,7 @@ async function runToEnd(run: JobRun, host: JobHost, startTime: string): Promise<
   const { job } = run;
   const events: JobEvent[] = [];
   // Operators hear of the run's events where the catalog routes them (`notify`); none without it.
-  const alerts = new JobAlerts(run, startTime, { workflowId: host.workflowId, runId: host.runId, seqBase: host.eventSeqBase ?? 0 }, (type, message) => {
+  const alerts = new JobAlerts(run, startTime, { workflowId: host.workflowId, runId: host.runId, seqBase: host.eventSeqBase ?? 0 }, host.checksUnrouted, (type, message) => {
     events.push({ type, at: new Date().toISOString(), message });
     changed();
   });

@@ -3,6 +3,7 @@ import type * as JobSchema from '../catalog/job-schema';
 import type { JobResult, JobRun, JobStatusValue } from '../contracts/job';
 import { BusinessDate, DelayedRetry, Host, JobName, JobStatus, RecordCount } from '../search-attributes';
 import { jobStateQuery, type JobState } from '../contracts/job';
+import { checksUnroutedMade } from './job-alerts';
 import { runJob } from './job-runner';
 import { parseWorkflowInput } from './input';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
@@ -31,6 +32,7 @@ function jobRunOf(input: JobRun): JobRun {
 export async function jobWorkflow(input: JobRun): Promise<JobResult> {
   const run = jobRunOf(input);
   const info = workflowInfo();
+  const checksUnrouted = checksUnroutedMade();
   let state: JobState = { name: run.name, businessDate: run.businessDate, status: 'running', attempts: 0, events: [], waiting: null };
   setHandler(jobStateQuery, () => state);
   upsertSearchAttributes([
@@ -44,6 +46,7 @@ export async function jobWorkflow(input: JobRun): Promise<JobResult> {
   const result = await runJob(run, {
     workflowId: info.workflowId,
     runId: info.runId,
+    checksUnrouted,
     onChange: ({ status, waiting, attempts, events }) => {
       state = { name: run.name, businessDate: run.businessDate, status, attempts, events: [...events], waiting };
       setCurrentDetails(jobDetails(info.workflowId, state));

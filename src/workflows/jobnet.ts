@@ -23,6 +23,7 @@ import { closest } from '../catalog/suggest';
 import { BusinessDate, JobName, JobStatus, StepJobs } from '../search-attributes';
 import { parseWorkflowInput } from './input';
 import { jobWorkflow } from './job';
+import { checksUnroutedMade } from './job-alerts';
 import { runJob } from './job-runner';
 import { fanoutWorkflow } from './fanout';
 import { emitEvent, type EmitOptions } from './emit-event';
@@ -159,6 +160,8 @@ class JobnetRunner {
   private readonly statusCounts = new Map<StepStatus, number>();
   /** Each step's needs, as the board shows what a step waits for. */
   private readonly needs: Record<string, readonly string[]>;
+  /** Decided as the run starts, never where a step's check is made (job-alerts.ts says why). */
+  private readonly checksUnrouted = checksUnroutedMade();
 
   constructor(
     private readonly run: JobnetRun,
@@ -420,6 +423,7 @@ class JobnetRunner {
         runId: `${workflowInfo().runId}/${name}#${attempts}`,
         activityIdPrefix: `${name}#${attempts}`,
         eventSeqBase: (attempts - 1) * STEP_RUN_EVENT_SEQ,
+        checksUnrouted: this.checksUnrouted,
         onChange: ({ waiting }) => {
           if (this.states[name]!.waiting !== waiting) this.update(name, { waiting });
         },
