@@ -101,7 +101,7 @@ async function campaign(options: Options): Promise<number> {
   cleanups.push(() => Promise.allSettled(workers.map((worker) => worker.stop())));
   const workload = new Workload({ catalogFile, address: server.address, openRounds: options.rounds }, random, say);
   const killer = new Killer({ kills: options.kills, gap: { min: 2, max: 8 }, effectsLog }, server, workers, random, say, startedAt);
-  let stuck = new Set<string>();
+  let stuck = new Map<string, string>();
   try {
     await Promise.all(workers.map((worker) => worker.startUntilReady()));
     say(`${workers.length} workers ready`);
@@ -120,7 +120,7 @@ async function campaign(options: Options): Promise<number> {
     lines: readEffectsLog(effectsLog),
     kills: killer.kills,
     rounds: workload.rounds.map((round) => round.date),
-    stuckRuns: stuck,
+    stuckRuns: new Set(stuck.keys()),
     partitionEffects: await database.effects(),
     companyCodes: database.companyCodes,
     runLog: runLogCounts(path.join(work, 'runlog')),
@@ -131,7 +131,8 @@ async function campaign(options: Options): Promise<number> {
     kills: killer.kills.length,
     killsByKind: killsByKind(killer.kills),
     killLog: killer.kills.map((kill) => ({ atS: (kill.at - startedAt) / 1000, kind: kill.kind, target: kill.target, pids: kill.pids })),
-    stuck: [...stuck].sort(),
+    stuck: [...stuck.keys()].sort(),
+    stuckWhy: Object.fromEntries(stuck),
     lost: counts.lost,
     duplicated: counts.duplicated,
     lockOverlaps: counts.lockOverlaps,

@@ -109,6 +109,10 @@ describe('chaos ledger', () => {
     // ...but without the kill record it never ended: the next holder overlaps it.
     clean.kills = [];
     assert.deepEqual(whats(count(clean).lockOverlaps), [`chaos-lock-b@${DATE} attempt 3`]);
+    // A holder the kill's process list missed, stopped by its dead worker's reaper (SIGTERM): it holds until its stopped line.
+    clean.lines.push({ at: 206_000, event: 'stopped', runId: killed.runId, mode: 'lock', attempt: 3, pid: 77 });
+    clean.lines.sort((x, y) => x.at - y.at);
+    assert.deepEqual(count(clean).lockOverlaps, []);
   });
 
   it('an `after` successor that started before its predecessor took effect is an order violation', () => {

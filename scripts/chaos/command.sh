@@ -8,6 +8,8 @@
 #                                                 written by the next execution when the one that took
 #                                                 the marker was killed before it wrote the line
 #   <ms> end    <run id> <mode> <attempt> <pid>    the command finished its work
+#   <ms> stopped <run id> <mode> <attempt> <pid>   SIGTERM (a dead worker's reaper stopping its commands,
+#                                                 or a time-out): the command ends here without its work
 # A line is one short append (O_APPEND), so processes writing at once never mix lines.
 #
 # usage: command.sh <mode> <seconds>
@@ -22,6 +24,9 @@ now() { date +%s%3N; }
 note() { echo "$(now) $1 $JOBNET_RUN_ID $mode $JOBNET_ATTEMPT $$" >>"$log"; }
 # A run id as one file name: '/' and '#' are the only characters of one that a file name cannot take well.
 key=$(printf '%s' "$JOBNET_RUN_ID" | tr '/#' '%+')
+# A command the killer's process list missed (forked at the instant its worker died) is
+# stopped by that worker's reaper with SIGTERM to its group: its hold of a lock ends here.
+trap 'note stopped; exit 143' TERM
 note start
 case $mode in
   fail-first)

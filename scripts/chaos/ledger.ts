@@ -27,7 +27,8 @@ export interface KillRecord {
 
 export interface CommandLine {
   at: number;
-  event: 'start' | 'fail' | 'effect' | 'end';
+  /** `stopped`: the command got SIGTERM (its worker's reaper, a time-out) and ended without its work. */
+  event: 'start' | 'fail' | 'effect' | 'end' | 'stopped';
   runId: string;
   mode: string;
   attempt: number;
@@ -39,7 +40,7 @@ export function readEffectsLog(file: string): CommandLine[] {
   const lines: CommandLine[] = [];
   for (const text of readFileSync(file, 'utf8').split('\n')) {
     const [at, event, runId, mode, attempt, pid] = text.split(' ');
-    if (!at || !runId || !mode || !pid || !['start', 'fail', 'effect', 'end'].includes(event ?? '')) continue;
+    if (!at || !runId || !mode || !pid || !['start', 'fail', 'effect', 'end', 'stopped'].includes(event ?? '')) continue;
     lines.push({ at: Number(at), event: event as CommandLine['event'], runId, mode, attempt: Number(attempt), pid: Number(pid) });
   }
   return lines.sort((a, b) => a.at - b.at);
@@ -169,14 +170,15 @@ function killedStart(lines: CommandLine[], pid: number, killAt: number): Command
 }
 
 /**
- * Hold intervals of the lock's commands: from a holder's start line to its end line, or to the
- * kill that took it down (a killed holder writes no end), else — a holder that vanished without
- * either — to the end of time, so that it overlaps whatever came after it.
+ * Hold intervals of the lock's commands: from a holder's start line to its end or stopped line
+ * (SIGTERM from its dead worker's reaper), or to the kill that took it down (a killed holder
+ * writes neither), else — a holder that vanished without any — to the end of time, so that it
+ * overlaps whatever came after it.
  */
 function lockOverlaps(lines: CommandLine[], kills: KillRecord[]): Finding[] {
   const holders = lines.filter((line) => line.mode === 'lock' && line.event === 'start');
   const intervals = holders.map((start) => {
-    const end = lines.find((line) => line.pid === start.pid && line.at >= start.at && line.event === 'end');
+    const end = lines.find((line) => line.pid === start.pid && line.at >= start.at && (line.event === 'end' || line.event === 'stopped'));
     const killed = kills.find((kill) => kill.at >= start.at - LATE_START_MS && kill.pids.includes(start.pid));
     const until = Math.min(end?.at ?? Infinity, killed ? Math.max(killed.at, start.at) : Infinity);
     return { runId: start.runId, attempt: start.attempt, from: start.at, until };

@@ -14,6 +14,8 @@ export interface CampaignFigures {
   /** Every kill: when (ms since the campaign started), what, and which processes it took down. */
   killLog: Array<{ atS: number; kind: KillKind; target: string; pids: number[] }>;
   stuck: string[];
+  /** Each stuck run: why, as far as its history tells (a failing workflow task, or its last event). */
+  stuckWhy: Record<string, string>;
   lost: Finding[];
   duplicated: Finding[];
   lockOverlaps: Finding[];
@@ -81,7 +83,7 @@ export function printFigures(figures: CampaignFigures, write: (line: string) => 
     for (const finding of findings.slice(0, 20)) write(`  ${finding.what}: ${finding.detail}`);
     if (findings.length > 20) write(`  … and ${findings.length - 20} more (see the JSON)`);
   };
-  list('stuck', figures.stuck.map((run) => ({ what: run, detail: 'still running after the drain bound' })));
+  list('stuck', figures.stuck.map((run) => ({ what: run, detail: figures.stuckWhy[run] ?? 'still running after the drain bound' })));
   list('lost', figures.lost);
   list('duplicated', figures.duplicated);
   list('lock overlaps', figures.lockOverlaps);

@@ -71,8 +71,8 @@ export class Workload {
     this.starting = false;
   }
 
-  /** Waits until none of the campaign's runs is running, or `boundMs` has passed; returns what still runs. */
-  async drain(boundMs: number): Promise<Set<string>> {
+  /** Waits until none of the campaign's runs is running, or `boundMs` has passed; returns what still runs, and why as far as its history tells. */
+  async drain(boundMs: number): Promise<Map<string, string>> {
     this.stopStarting();
     const deadline = Date.now() + boundMs;
     while (Date.now() < deadline) {
@@ -84,10 +84,10 @@ export class Workload {
     await this.refresh();
     // Visibility may lag a run's end by a moment: a run counts as stuck only if it says so itself.
     const client = await this.client();
-    const stuck = new Set<string>();
+    const stuck = new Map<string, string>();
     for (const run of this.running) {
       const status = await client.workflow.getHandle(run).describe().then((d) => d.status.name, () => 'RUNNING');
-      if (status === 'RUNNING') stuck.add(run);
+      if (status === 'RUNNING') stuck.set(run, await whyStuck(client, run));
     }
     return stuck;
   }
@@ -177,4 +177,20 @@ export class Workload {
       }
     }
   }
+}
+
+/**
+ * What a stuck run's history says: a workflow task that keeps failing (a nondeterminism error,
+ * a bug in workflow code) is the usual cause and the first thing to read; else its last event.
+ */
+async function whyStuck(client: Client, run: string): Promise<string> {
+  const events = await client.workflow
+    .getHandle(run)
+    .fetchHistory()
+    .then((history) => history.events ?? [])
+    .catch(() => []);
+  const taskFailure = [...events].reverse().find((event) => event.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure?.message;
+  if (taskFailure) return `still running after the drain bound; its workflow task failed: ${taskFailure.slice(0, 300)}`;
+  const last = events.at(-1);
+  return `still running after the drain bound (last event ${last?.eventId ?? '?'}: ${last?.eventType ?? 'none'})`;
 }
