@@ -6,6 +6,7 @@
  * run key — counted where a duplicate could not hide (no key of its own, same transaction).
  */
 import { randomBytes } from 'node:crypto';
+import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Database } from '../../src/db/database';
@@ -39,6 +40,8 @@ export async function openCampaignDatabase(workDir: string): Promise<CampaignDat
   let cluster: PostgresCluster | undefined;
   let adminUrl = process.env.JOBNET_TEST_POSTGRES_URL;
   if (!adminUrl) {
+    // Run as root, PostgreSQL runs as its own user: it must get through the work directory (mkdtemp's 0700) to its data.
+    chmodSync(workDir, 0o711);
     cluster = await startPostgresCluster({ dir: path.join(workDir, 'postgres'), durable: false });
     adminUrl = cluster.url;
   }
