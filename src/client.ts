@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { JOBNET_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_TYPE_NAMES } from './search-attributes';
@@ -14,7 +15,24 @@ export class TemporalUnreachableError extends Error {
  * jobnet's code makes one, so nothing it sends to Temporal is plaintext.
  */
 export function jobnetClient(connection: Connection, namespace?: string, codec: CodecSettings = codecSettings()): Client {
-  return new Client({ connection, namespace, dataConverter: jobnetDataConverter('client', codec) });
+  return new Client({ connection, namespace, identity: `${operatorIdentity()} (pid ${process.pid})`, dataConverter: jobnetDataConverter('client', codec) });
+}
+
+/**
+ * Who this client acts for: `JOBNET_OPERATOR` when set (a shared console, a bot), else
+ * `<user>@<host>`. Operator actions carry it as `by`, and Temporal records it as the identity
+ * of every request this client sends (the Web UI shows it beside each signal and update).
+ */
+export function operatorIdentity(): string {
+  const configured = process.env.JOBNET_OPERATOR?.trim();
+  if (configured) return configured;
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // No passwd entry for the uid (some containers): the host still says where.
+  }
+  return `${user}@${os.hostname()}`;
 }
 
 /**

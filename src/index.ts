@@ -7,7 +7,7 @@
  */
 
 // Connecting: Temporal's environment configuration, jobnet's codec on every payload.
-export { connectClient, jobnetClient, TemporalUnreachableError } from './client';
+export { connectClient, jobnetClient, operatorIdentity, TemporalUnreachableError } from './client';
 export { temporalTarget, ExitCode, type TemporalTarget } from './connection';
 
 // The catalog: loading, validating, turning an entry into a run's input.
@@ -24,6 +24,7 @@ export { retryPartitions, fanoutOutcome, type PartitionSelection } from './runs/
 
 // Reading runs back: one run's state, and lists from Temporal's visibility.
 export { readRunState, type RunState, type Progress } from './runs/run-state';
+export { rerunJobnet, planRerun, type RerunPlan } from './runs/rerun';
 export { listRecentRuns, consecutiveFailures, type RunSummary } from './visibility/list-recent-runs';
 export { listRunningRuns, type RunningRun } from './visibility/list-running-runs';
 export { listReportRuns } from './visibility/list-report-runs';
@@ -36,6 +37,6 @@ export { catalogIdOf } from './sync/owned';
 
 // The run contracts: inputs, states and results, and the operator's messages to a jobnet run.
 export type { JobRun, JobState } from './contracts/job';
-export type { JobnetRun, JobnetState, JobnetResult, StepState } from './contracts/jobnet';
-export { retryStepUpdate, skipStepUpdate, abortJobnetUpdate, jobnetStateQuery } from './contracts/jobnet';
+export type { JobnetRun, JobnetState, JobnetResult, StepState, StepAction, ForceAction, OperatorAction } from './contracts/jobnet';
+export { retryStepUpdate, skipStepUpdate, abortJobnetUpdate, holdStepUpdate, releaseStepUpdate, forceStepUpdate, jobnetStateQuery } from './contracts/jobnet';
 export type { FanoutRun, FanoutResult, FanoutState } from './contracts/fanout';

@@ -12,7 +12,7 @@ import { jobnet, type CliRun } from './helpers/cli';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { SEED_001, intervals } from './helpers/catalog-runs';
 import { Connection } from '@temporalio/client';
-import { jobnetClient } from '../src/client';
+import { jobnetClient, operatorIdentity } from '../src/client';
 
 let env: DevEnv;
 let trace: string;
@@ -144,7 +144,10 @@ describe('jobnet run / status / retry / skip / abort (dev server)', () => {
     const aborted = await cli('abort', other, '--reason', 'upstream data is wrong; rerun tomorrow');
     assert.equal(aborted.code, 0, aborted.stderr);
     const status = await statusUntil(other, (out) => /: aborted/.test(out), 'the run to end aborted');
-    assert.match(status.stdout, /abort \(update\) — upstream data is wrong/);
+    // Who acted: this client's identity (JOBNET_OPERATOR, else user@host).
+    const by = operatorIdentity().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(status.stdout, new RegExp(`abort by ${by} \\(update\\) — upstream data is wrong`));
+    assert.match(status.stdout, new RegExp(`^seed-001@2026-12-02: aborted — aborted by ${by} \\(update\\): upstream data is wrong`, 'm'));
     assert.match(status.stdout, /BATCH-002\s+not-run/);
   });
 });

@@ -26,6 +26,7 @@ function step(overrides: Partial<StepState>): StepState {
     delayedRetry: false,
     uses: null,
     kind: 'job',
+    held: null,
     ...overrides,
   };
 }

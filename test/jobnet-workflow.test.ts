@@ -491,7 +491,7 @@ describe('jobnetWorkflow (time-skipping)', () => {
     const now = new Date(await env.currentTimeMs()).toISOString();
     const base: StepState = {
       status: 'waiting-dependency', attempts: 0, workflowId: null, startTime: null, endTime: null, waitingSince: null,
-      jobStatus: null, exitCode: null, recordCount: null, error: null, errorType: null, reason: null, waiting: null, delayedRetry: false, uses: null, kind: 'job',
+      jobStatus: null, exitCode: null, recordCount: null, error: null, errorType: null, reason: null, waiting: null, delayedRetry: false, uses: null, kind: 'job', held: null,
     };
     const carry: JobnetCarry = {
       startTime: now,

@@ -63,7 +63,8 @@ function waitingText(state: JobState, now: Date): string {
 function stepText(name: string, step: StepState, width: number, view: RenderView): string {
   const time = timeIn(view);
   const now = view.now;
-  const parts = [name.padEnd(width), step.status];
+  // A worker from before holds answers without `held`.
+  const parts = [name.padEnd(width), step.held ? `${step.status}, HELD${step.held.by ? ` by ${step.held.by}` : ''}` : step.status];
   if (step.attempts > 1) parts.push(`attempt ${step.attempts}`);
   if (step.status === 'waiting-operator' && step.waitingSince) parts.push(`for ${since(step.waitingSince, now)}`);
   if (step.startTime) parts.push(`${time(step.startTime)}${step.endTime ? ` → ${time(step.endTime)}` : ''}`);
@@ -94,6 +95,7 @@ export async function renderJobnet(client: Client, workflowId: string, temporalS
     if (step.status === 'waiting-operator') {
       lines.push(`${below}   → jobnet retry|skip ${workflowId} ${name}   or   jobnet abort ${workflowId}`);
     }
+    if (step.held && temporalStatus === 'RUNNING') lines.push(`${below}   → jobnet release ${workflowId} ${name}`);
     if (step.status === 'running' && step.workflowId) {
       const child = await readRunState(client, step.workflowId).catch(() => undefined);
       if (child) lines.push(...(await childLines(client, child, view, `${below}   `)));
@@ -103,8 +105,9 @@ export async function renderJobnet(client: Client, workflowId: string, temporalS
   if (acted.length > 0) {
     lines.push(`${indent}operator actions:`);
     for (const action of acted) {
-      const what = `${action.action}${action.job ? ` ${action.job}` : ''}`;
-      lines.push(`${indent}  ${time(action.at)}  ${what} (${action.via})${action.accepted ? '' : ` ignored: ${action.note ?? ''}`}${action.reason ? ` — ${action.reason}` : ''}`);
+      const what = `${action.action}${action.job ? ` ${action.job}` : ''}${action.outcome ? ` → ${action.outcome}` : ''}`;
+      const who = action.by ? ` by ${action.by}` : '';
+      lines.push(`${indent}  ${time(action.at)}  ${what}${who} (${action.via})${action.accepted ? '' : ` ignored: ${action.note ?? ''}`}${action.reason ? ` — ${action.reason}` : ''}`);
     }
   }
   return lines;

@@ -74,16 +74,25 @@ export interface StepState {
   uses: string | null;
   /** A job (run inline or as a child run), or a nested jobnet or fan-out (always a run of its own). */
   kind: StepKind;
+  /** Held by an operator before it started: it does not start until released. */
+  held: { since: string; by: string | null; reason: string | null } | null;
 }
 
 export type StepKind = 'job' | 'jobnet' | 'fanout';
 
+export const OPERATOR_ACTIONS = ['retry', 'skip', 'abort', 'hold', 'release', 'force', 'rerun'] as const;
+
 export interface OperatorAction {
   at: string;
-  action: 'retry' | 'skip' | 'abort';
-  via: 'update' | 'signal';
+  action: (typeof OPERATOR_ACTIONS)[number];
+  /** How it reached the run: an Update, a Signal, or with the run's start (a rerun). */
+  via: 'update' | 'signal' | 'start';
   job?: string | undefined;
   reason?: string | undefined;
+  /** Who acted: the identity of the client that sent it (the CLI's user@host); absent from a Web UI signal that does not say. */
+  by?: string | undefined;
+  /** A forced end: how the step was made to end. */
+  outcome?: ForcedOutcome | undefined;
   accepted: boolean;
   /** Why a signal was ignored. */
   note?: string | undefined;
@@ -117,14 +126,30 @@ export interface JobnetResult extends JobnetState {
 /** The failure type of a failed or aborted jobnet run (non-retryable; details: [JobnetResult]). */
 export const JOBNET_FAILED = 'JobnetFailed';
 
-/** The body of retry and skip, as an operator types it in the Web UI: `{ "job": "BATCH-001" }`. */
+/**
+ * The body of retry, skip, hold and release, as an operator types it in the Web UI:
+ * `{ "job": "BATCH-001" }`, with why and who when they say (the CLI always does).
+ */
 export interface StepAction {
   job: string;
+  reason?: string | undefined;
+  by?: string | undefined;
 }
 
 /** The body of abort: `{ "reason": "…" }`. */
 export interface AbortAction {
   reason?: string | undefined;
+  by?: string | undefined;
+}
+
+export type ForcedOutcome = 'succeeded' | 'failed';
+
+/** The body of force: a running step made to end now as `outcome`, its work stopped; the reason is required. */
+export interface ForceAction {
+  job: string;
+  outcome: ForcedOutcome;
+  reason: string;
+  by?: string | undefined;
 }
 
 /** The live state of a jobnet run. */
@@ -134,8 +159,14 @@ export const jobnetStateQuery = defineQuery<JobnetState>('jobnetState');
 export const retryStepUpdate = defineUpdate<JobnetState, [StepAction]>('retryStep');
 export const skipStepUpdate = defineUpdate<JobnetState, [StepAction]>('skipStep');
 export const abortJobnetUpdate = defineUpdate<JobnetState, [AbortAction]>('abortJobnet');
+export const holdStepUpdate = defineUpdate<JobnetState, [StepAction]>('holdStep');
+export const releaseStepUpdate = defineUpdate<JobnetState, [StepAction]>('releaseStep');
+export const forceStepUpdate = defineUpdate<JobnetState, [ForceAction]>('forceStep');
 
 /** The same actions as Signals, for the Web UI's signal form; one that does not apply is recorded as ignored. */
 export const retrySignal = defineSignal<[StepAction]>('retry');
 export const skipSignal = defineSignal<[StepAction]>('skip');
 export const abortSignal = defineSignal<[AbortAction]>('abort');
+export const holdSignal = defineSignal<[StepAction]>('hold');
+export const releaseSignal = defineSignal<[StepAction]>('release');
+export const forceSignal = defineSignal<[ForceAction]>('force');

@@ -43,6 +43,7 @@ function cell(text: string): string {
 
 /** What a step that has not finished waits for, in words. */
 export function waitsFor(name: string, step: StepState, state: JobnetState, run: BoardRun): string {
+  if (step.held !== null) return `release (held${step.held.by ? ` by ${step.held.by}` : ''} since ${at(step.held.since)})`;
   switch (step.status) {
     case 'waiting-dependency': {
       const open = (run.needs[name] ?? []).filter((need) => {
@@ -89,6 +90,28 @@ function operatorActions(name: string, step: StepState, run: BoardRun): string[]
   ];
 }
 
+/** A held step: how to let it start. */
+function releaseActions(name: string, step: StepState, run: BoardRun): string[] {
+  const held = step.held!;
+  return [
+    '',
+    `### ⏸ ${name} is held`,
+    '',
+    `Held${held.by ? ` by ${cell(held.by)}` : ''} at ${at(held.since)}${held.reason ? `: ${cell(held.reason)}` : ''}. It does not start until released.`,
+    '',
+    '| to | Send a Signal (Web UI) | or run |',
+    '| --- | --- | --- |',
+    `| let it start | \`release\` with \`${JSON.stringify({ job: name, reason: '…' })}\` | \`npx jobnet release ${run.workflowId} ${name} --reason "…"\` |`,
+  ];
+}
+
+/** One line of the run's record of operator actions: when, what, who, why. */
+function actionLine(action: JobnetState['operatorActions'][number]): string {
+  const what = `${action.action}${action.job ? ` ${action.job}` : ''}${action.outcome ? ` → ${action.outcome}` : ''}`;
+  const who = action.by ? ` by ${cell(action.by)}` : '';
+  return `- ${at(action.at)} ${what}${who} (${action.via})${action.accepted ? '' : ` — ignored: ${cell(action.note ?? '')}`}${action.reason ? ` — ${cell(action.reason)}` : ''}`;
+}
+
 /** The board as markdown. */
 export function jobnetBoard(state: JobnetState, run: BoardRun): string {
   const names = Object.keys(state.steps);
@@ -112,14 +135,19 @@ export function jobnetBoard(state: JobnetState, run: BoardRun): string {
   if (shown.length < names.length) lines.push('', `${names.length - shown.length} more steps (succeeded, skipped, not run or not started): \`npx jobnet status ${run.workflowId}\``);
   for (const name of names) {
     const step = state.steps[name]!;
-    if (step.status === 'waiting-operator' && state.status === 'running') lines.push(...operatorActions(name, step, run));
+    if (state.status !== 'running') continue;
+    if (step.status === 'waiting-operator') lines.push(...operatorActions(name, step, run));
+    if (step.held !== null) lines.push(...releaseActions(name, step, run));
+  }
+  if (state.status === 'running' && names.some((name) => state.steps[name]!.status === 'running')) {
+    lines.push(
+      '',
+      `To end a running step now (its work is stopped): \`force\` with \`{"job":"<step>","outcome":"failed","reason":"…"}\` or \`npx jobnet force ${run.workflowId} <step> --failed --reason "…"\` (\`succeeded\` / \`--succeeded\` lets its dependants run). A step not started yet: \`hold\` / \`npx jobnet hold ${run.workflowId} <step> --reason "…"\`.`,
+    );
   }
   if (state.operatorActions.length > 0) {
     lines.push('', '### Operator actions', '');
-    for (const action of state.operatorActions) {
-      const what = `${action.action}${action.job ? ` ${action.job}` : ''}`;
-      lines.push(`- ${at(action.at)} ${what} (${action.via})${action.accepted ? '' : ` — ignored: ${cell(action.note ?? '')}`}${action.reason ? ` — ${cell(action.reason)}` : ''}`);
-    }
+    for (const action of state.operatorActions) lines.push(actionLine(action));
   }
   // Last: the Web UI sizes the details frame a line short, and this line can spare it.
   lines.push('', `<sub>the same in a terminal: \`npx jobnet status ${run.workflowId}\`</sub>`);

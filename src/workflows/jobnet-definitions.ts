@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { jobStatusSchema } from '../catalog/run-result';
 import { sameType } from '../catalog/same-type';
-import { STEP_STATUSES, type AbortAction, type JobnetResult, type JobnetState, type OperatorAction, type StepAction, type StepState } from '../contracts/jobnet';
+import { OPERATOR_ACTIONS, STEP_STATUSES, type AbortAction, type ForceAction, type JobnetResult, type JobnetState, type OperatorAction, type StepAction, type StepState } from '../contracts/jobnet';
 
 // The contract (types, queries, updates, signals) is src/contracts/jobnet.ts; these schemas check
 // what arrives from outside (operators' signal bodies, a continued run's carried state).
@@ -9,14 +9,23 @@ export {
   JOBNET_FAILED,
   SETTLED_STATUSES,
   STEP_STATUSES,
+  OPERATOR_ACTIONS,
   abortJobnetUpdate,
   abortSignal,
+  forceSignal,
+  forceStepUpdate,
+  holdSignal,
+  holdStepUpdate,
+  releaseSignal,
+  releaseStepUpdate,
   jobnetStateQuery,
   retrySignal,
   retryStepUpdate,
   skipSignal,
   skipStepUpdate,
   type AbortAction,
+  type ForceAction,
+  type ForcedOutcome,
   type JobnetResult,
   type JobnetState,
   type JobnetStatus,
@@ -66,10 +75,10 @@ export const stepStateSchema = z.object({
   /** The catalog job the step uses (`use:`), under which its runs are found too. */
   uses: z.string().nullable().default(null),
   kind: z.enum(['job', 'jobnet', 'fanout']).default('job'),
+  /** Held by an operator before it started (absent from runs recorded before holds existed). */
+  held: z.object({ since: z.string(), by: z.string().nullable(), reason: z.string().nullable() }).nullable().default(null),
 });
 sameType<z.output<typeof stepStateSchema>, StepState>(true);
-
-export const OPERATOR_ACTIONS = ['retry', 'skip', 'abort'] as const;
 
 /**
  * The operator actions the run took, and the signals it ignored (with why), so the run says
@@ -78,9 +87,11 @@ export const OPERATOR_ACTIONS = ['retry', 'skip', 'abort'] as const;
 export const operatorActionSchema = z.object({
   at: z.string(),
   action: z.enum(OPERATOR_ACTIONS),
-  via: z.enum(['update', 'signal']),
+  via: z.enum(['update', 'signal', 'start']),
   job: z.string().optional(),
   reason: z.string().optional(),
+  by: z.string().optional(),
+  outcome: z.enum(['succeeded', 'failed']).optional(),
   accepted: z.boolean(),
   /** Why a signal was ignored. */
   note: z.string().optional(),
@@ -123,12 +134,24 @@ sameType<z.output<typeof jobnetResultSchema>, JobnetResult>(true);
  * The body of retry and skip, as an operator types it in the Web UI's signal or update form:
  * `{ "job": "BATCH-001" }`.
  */
-export const stepActionSchema = z.strictObject({ job: z.string().min(1, 'name the step: { "job": "<step>" }') });
+const stepName = z.string().min(1, 'name the step: { "job": "<step>" }');
+/** Who acted, as the sender says (the CLI sends its client identity). */
+const by = z.string().min(1).max(200).optional();
+export const stepActionSchema = z.strictObject({ job: stepName, reason: z.string().min(1).max(1_000).optional(), by });
 sameType<z.output<typeof stepActionSchema>, StepAction>(true);
 
 /** The body of abort: `{ "reason": "…" }`. The reason lands in the run's result. */
-export const abortActionSchema = z.strictObject({ reason: z.string().min(1).optional() });
+export const abortActionSchema = z.strictObject({ reason: z.string().min(1).optional(), by });
 sameType<z.output<typeof abortActionSchema>, AbortAction>(true);
+
+/** The body of force: `{ "job": "<step>", "outcome": "succeeded" | "failed", "reason": "…" }`. */
+export const forceActionSchema = z.strictObject({
+  job: stepName,
+  outcome: z.enum(['succeeded', 'failed'], { message: 'outcome is "succeeded" or "failed"' }),
+  reason: z.string().min(1, 'say why: { "reason": "…" }').max(1_000),
+  by,
+});
+sameType<z.output<typeof forceActionSchema>, ForceAction>(true);
 
 /**
  * What a run hands on when it continues as new to keep its history bounded: the steps'
@@ -146,5 +169,10 @@ export const jobnetCarrySchema = z.strictObject({
   /** The warnings so far; the deadline's is raised once per run, whichever of its continued runs it passes in. */
   warnings: z.array(z.string()).optional(),
   deadlinePassed: z.boolean().optional(),
+  /**
+   * A rerun of an ended run (`jobnet rerun`), not a continue-as-new: its steps to run again are
+   * pending with their attempts counted on, so each gets a run id of its own.
+   */
+  rerunOf: z.string().optional(),
 });
 export type JobnetCarry = z.infer<typeof jobnetCarrySchema>;

@@ -38,14 +38,22 @@ import {
   abortActionSchema,
   abortJobnetUpdate,
   abortSignal,
+  forceActionSchema,
+  forceSignal,
+  forceStepUpdate,
+  holdSignal,
+  holdStepUpdate,
   jobnetCarrySchema,
   jobnetStateQuery,
+  releaseSignal,
+  releaseStepUpdate,
   retrySignal,
   retryStepUpdate,
   skipSignal,
   skipStepUpdate,
   stepActionSchema,
   type AbortAction,
+  type ForceAction,
   type JobnetCarry,
   type JobnetResult,
   type JobnetState,
@@ -160,6 +168,10 @@ class JobnetRunner {
   private readonly statusCounts = new Map<StepStatus, number>();
   /** Each step's needs, as the board shows what a step waits for. */
   private readonly needs: Record<string, readonly string[]>;
+  /** The scope of each step's attempt in flight: a forced end cancels it, which stops the step's work (its process tree). */
+  private readonly attemptScopes = new Map<string, CancellationScope>();
+  /** Forced ends asked for and not yet taken by their step's attempt. */
+  private readonly forced = new Map<string, ForceAction>();
   /** Decided as the run starts, never where a step's check is made (job-alerts.ts says why). */
   private readonly checksUnrouted = checksUnroutedMade();
 
@@ -200,6 +212,12 @@ class JobnetRunner {
     setHandler(retrySignal, (body) => this.signalled('retry', body, (action) => this.retry(action, 'signal')));
     setHandler(skipSignal, (body) => this.signalled('skip', body, (action) => this.skip(action, 'signal')));
     setHandler(abortSignal, (body) => this.signalledAbort(body));
+    setHandler(holdStepUpdate, (body) => this.hold(stepActionSchema.parse(body), 'update'), { validator: (body) => void this.holdableStep(body) });
+    setHandler(releaseStepUpdate, (body) => this.release(stepActionSchema.parse(body), 'update'), { validator: (body) => void this.heldStep(body) });
+    setHandler(forceStepUpdate, (body) => this.force(forceActionSchema.parse(body), 'update'), { validator: (body) => void this.forceableStep(body) });
+    setHandler(holdSignal, (body) => this.signalledCheck('hold', body, () => this.holdableStep(body), () => this.hold(stepActionSchema.parse(body), 'signal')));
+    setHandler(releaseSignal, (body) => this.signalledCheck('release', body, () => this.heldStep(body), () => this.release(stepActionSchema.parse(body), 'signal')));
+    setHandler(forceSignal, (body) => this.signalledCheck('force', body, () => this.forceableStep(body), () => this.force(forceActionSchema.parse(body), 'signal')));
   }
 
   async execute(): Promise<Outcome> {
@@ -274,6 +292,8 @@ class JobnetRunner {
       for (const name of names) {
         const state = this.states[name]!;
         if (this.launched.has(name) || (state.status !== 'pending' && state.status !== 'waiting-dependency')) continue;
+        // A held step is judged when it is released.
+        if (state.held !== null) continue;
         const judgement = this.judge(name);
         if (judgement.kind === 'wait') {
           if (state.status !== 'waiting-dependency') this.update(name, { status: 'waiting-dependency' });
@@ -321,7 +341,14 @@ class JobnetRunner {
     let waiting = waitingAlready;
     for (;;) {
       if (!waiting) {
-        if (await this.attempt(name)) {
+        const succeeded = await this.attempt(name);
+        const forced = this.forced.get(name);
+        if (forced !== undefined) {
+          this.forced.delete(name);
+          this.endForced(name, forced);
+          return;
+        }
+        if (succeeded) {
           this.update(name, { status: 'succeeded', endTime: nowIso(), reason: null });
           return;
         }
@@ -395,56 +422,69 @@ class JobnetRunner {
       startTime: state.startTime ?? nowIso(),
     });
     this.inFlight++;
+    const scope = new CancellationScope();
+    this.attemptScopes.set(name, scope);
     try {
-      const step = this.run.steps[name]!;
-      if (step.jobnet !== undefined) {
-        // A nested jobnet is a child jobnet run; its own steps are its children in turn.
-        await executeChild(jobnetWorkflow, { workflowId, args: [{ ...step.jobnet, businessDate: this.run.businessDate }] });
-        this.update(name, { jobStatus: 'success' });
-        return true;
-      }
-      if (step.fanout !== undefined) {
-        // A fan-out step is a child fan-out run; its partitions are its children (`<step run>/<key>`).
-        const fanout = await executeChild(fanoutWorkflow, { workflowId, args: [{ ...step.fanout, businessDate: this.run.businessDate }] });
-        this.update(name, { jobStatus: 'success', recordCount: fanout.succeeded });
-        return true;
-      }
-      if (step.job === undefined) throw new TypeError(`step ${name} has neither job nor jobnet`);
-      // Checked with the jobnet's own input: the step's run takes it as it is.
-      const stepRun = { name, businessDate: this.run.businessDate, job: step.job, ...(step.notify === undefined ? {} : { notify: step.notify }) };
-      if (this.run.stepRuns === 'child') {
-        const result = await executeChild(jobWorkflow, { workflowId, args: [stepRun] });
-        this.update(name, jobFields(result));
-        return true;
-      }
-      // Inline: the job's runbook runs in this run's own history, its attempts as activities named after the step.
-      const result = await runJob(stepRun, {
-        workflowId,
-        runId: `${workflowInfo().runId}/${name}#${attempts}`,
-        activityIdPrefix: `${name}#${attempts}`,
-        eventSeqBase: (attempts - 1) * STEP_RUN_EVENT_SEQ,
-        checksUnrouted: this.checksUnrouted,
-        onChange: ({ waiting }) => {
-          if (this.states[name]!.waiting !== waiting) this.update(name, { waiting });
-        },
-        onDelayedRetry: () => this.update(name, { delayedRetry: true }),
-      });
-      this.update(name, { ...jobFields(result), waiting: null });
-      if (result.status === 'success') return true;
-      const error = result.error ?? `${name} ended ${result.status}`;
-      this.update(name, { error: clip(error), errorType: result.errorType ?? 'Error' });
-      log.warn(`${this.run.name}: ${name} failed`, { jobnet: this.run.name, step: name, error });
-      return false;
+      return await scope.run(() => this.runStep(name, workflowId, attempts));
     } catch (error) {
       // Only the cancellation of this run itself ends the lifecycle; a child cancelled on its own is a failed step.
       if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;
+      // Stopped by an operator's forced end: the lifecycle settles it as they said.
+      if (this.forced.has(name)) {
+        this.update(name, { jobStatus: 'cancelled' });
+        return false;
+      }
       const failure = describeChildFailure(error);
       this.update(name, { ...(failure.job ? jobFields(failure.job) : {}), error: clip(failure.error), errorType: failure.errorType });
       log.warn(`${this.run.name}: ${name} failed`, { jobnet: this.run.name, step: name, error: failure.error });
       return false;
     } finally {
+      this.attemptScopes.delete(name);
       this.inFlight--;
     }
+  }
+
+  /** The step's work for one attempt, by its kind; false when it failed. Runs in the attempt's scope. */
+  private async runStep(name: string, workflowId: string, attempts: number): Promise<boolean> {
+    const step = this.run.steps[name]!;
+    if (step.jobnet !== undefined) {
+      // A nested jobnet is a child jobnet run; its own steps are its children in turn.
+      await executeChild(jobnetWorkflow, { workflowId, args: [{ ...step.jobnet, businessDate: this.run.businessDate }] });
+      this.update(name, { jobStatus: 'success' });
+      return true;
+    }
+    if (step.fanout !== undefined) {
+      // A fan-out step is a child fan-out run; its partitions are its children (`<step run>/<key>`).
+      const fanout = await executeChild(fanoutWorkflow, { workflowId, args: [{ ...step.fanout, businessDate: this.run.businessDate }] });
+      this.update(name, { jobStatus: 'success', recordCount: fanout.succeeded });
+      return true;
+    }
+    if (step.job === undefined) throw new TypeError(`step ${name} has neither job nor jobnet`);
+    // Checked with the jobnet's own input: the step's run takes it as it is.
+    const stepRun = { name, businessDate: this.run.businessDate, job: step.job, ...(step.notify === undefined ? {} : { notify: step.notify }) };
+    if (this.run.stepRuns === 'child') {
+      const result = await executeChild(jobWorkflow, { workflowId, args: [stepRun] });
+      this.update(name, jobFields(result));
+      return true;
+    }
+    // Inline: the job's runbook runs in this run's own history, its attempts as activities named after the step.
+    const result = await runJob(stepRun, {
+      workflowId,
+      runId: `${workflowInfo().runId}/${name}#${attempts}`,
+      activityIdPrefix: `${name}#${attempts}`,
+      eventSeqBase: (attempts - 1) * STEP_RUN_EVENT_SEQ,
+      checksUnrouted: this.checksUnrouted,
+      onChange: ({ waiting }) => {
+        if (this.states[name]!.waiting !== waiting) this.update(name, { waiting });
+      },
+      onDelayedRetry: () => this.update(name, { delayedRetry: true }),
+    });
+    this.update(name, { ...jobFields(result), waiting: null });
+    if (result.status === 'success') return true;
+    const error = result.error ?? `${name} ended ${result.status}`;
+    this.update(name, { error: clip(error), errorType: result.errorType ?? 'Error' });
+    log.warn(`${this.run.name}: ${name} failed`, { jobnet: this.run.name, step: name, error });
+    return false;
   }
 
   /**
@@ -540,17 +580,48 @@ class JobnetRunner {
   // Operator actions. Updates are checked by their validator and refused to the sender;
   // signals cannot be refused, so one that does not apply is recorded as ignored.
 
-  private waitingStep(body: unknown): string {
-    const action = stepActionSchema.safeParse(body);
-    if (!action.success) throw new Error(`write the step as { "job": "<step>" }: ${action.error.issues.map((i) => i.message).join('; ')}`);
+  /** The step an action's body names, in a run still going; else why not, to its sender. */
+  private namedStep(body: unknown, schema: typeof stepActionSchema | typeof forceActionSchema = stepActionSchema): string {
+    const action = schema.safeParse(body);
+    if (!action.success) throw new Error(`write the body as ${schema === forceActionSchema ? '{ "job": "<step>", "outcome": "succeeded" | "failed", "reason": "…" }' : '{ "job": "<step>", "reason": "…" }'}: ${action.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
     const name = action.data.job;
     if (!Object.hasOwn(this.states, name)) {
       const match = closest(name, this.order);
       throw new Error(`no step "${name}" in jobnet ${this.run.name}${match === undefined ? `; steps: ${this.order.join(', ')}` : ` — did you mean "${match}"?`}`);
     }
-    const state = this.states[name]!;
     if (this.ended) throw new Error(`jobnet ${this.run.name} has ended`);
+    return name;
+  }
+
+  private waitingStep(body: unknown): string {
+    const name = this.namedStep(body);
+    const state = this.states[name]!;
     if (state.status !== 'waiting-operator') throw new Error(`step "${name}" is ${state.status}, not waiting for an operator`);
+    return name;
+  }
+
+  /** Hold applies to a step that has not started: not yet launched, waiting for its needs or about to start. */
+  private holdableStep(body: unknown): string {
+    const name = this.namedStep(body);
+    const state = this.states[name]!;
+    if (state.held !== null) throw new Error(`step "${name}" is already held (since ${state.held.since}${state.held.by ? ` by ${state.held.by}` : ''})`);
+    if (this.launched.has(name) || (state.status !== 'pending' && state.status !== 'waiting-dependency')) {
+      throw new Error(`step "${name}" is ${state.status}; only a step that has not started can be held (a running one can be forced to end: force)`);
+    }
+    return name;
+  }
+
+  private heldStep(body: unknown): string {
+    const name = this.namedStep(body);
+    if (this.states[name]!.held === null) throw new Error(`step "${name}" is not held`);
+    return name;
+  }
+
+  private forceableStep(body: unknown): string {
+    const name = this.namedStep(body, forceActionSchema);
+    const state = this.states[name]!;
+    if (state.status !== 'running' || !this.attemptScopes.has(name)) throw new Error(`step "${name}" is ${state.status}, not running; only a running step can be forced to end`);
+    if (this.forced.has(name)) throw new Error(`step "${name}" is already being forced to end (${this.forced.get(name)!.outcome})`);
     return name;
   }
 
@@ -564,26 +635,65 @@ class JobnetRunner {
 
   private retry(action: StepAction, via: OperatorAction['via']): JobnetState {
     const name = this.waitingStep(action);
-    this.record({ action: 'retry', via, job: name, accepted: true });
+    this.record({ action: 'retry', via, job: name, ...whoAndWhy(action), accepted: true });
     // The step's lifecycle, waiting on this status, runs it again.
-    this.update(name, { status: 'pending', reason: `retried by an operator (${via})` });
+    this.update(name, { status: 'pending', reason: `retried by ${byWhom(action, via)}${because(action.reason)}` });
     return this.snapshot();
   }
 
   private skip(action: StepAction, via: OperatorAction['via']): JobnetState {
     const name = this.waitingStep(action);
-    this.record({ action: 'skip', via, job: name, accepted: true });
-    this.update(name, { status: 'skipped', endTime: nowIso(), reason: `skipped by an operator (${via}); its dependants take it as succeeded` });
+    this.record({ action: 'skip', via, job: name, ...whoAndWhy(action), accepted: true });
+    this.update(name, { status: 'skipped', endTime: nowIso(), reason: `skipped by ${byWhom(action, via)}${because(action.reason)}; its dependants take it as succeeded` });
     return this.snapshot();
+  }
+
+  /** The step does not start until released; its needs may settle meanwhile. */
+  private hold(action: StepAction, via: OperatorAction['via']): JobnetState {
+    const name = this.holdableStep(action);
+    this.record({ action: 'hold', via, job: name, ...whoAndWhy(action), accepted: true });
+    this.update(name, { held: { since: nowIso(), by: action.by ?? null, reason: action.reason ?? null }, reason: `held by ${byWhom(action, via)}${because(action.reason)}` });
+    log.warn(`${this.run.name}: ${name} held`, { jobnet: this.run.name, step: name, by: action.by, reason: action.reason });
+    return this.snapshot();
+  }
+
+  private release(action: StepAction, via: OperatorAction['via']): JobnetState {
+    const name = this.heldStep(action);
+    this.record({ action: 'release', via, job: name, ...whoAndWhy(action), accepted: true });
+    this.update(name, { held: null, reason: `released by ${byWhom(action, via)}${because(action.reason)}` });
+    this.toJudge.add(name);
+    return this.snapshot();
+  }
+
+  /**
+   * A running step made to end now: its attempt's scope is cancelled — its activity is cancelled
+   * and the worker stops the command's process tree, or its child run is cancelled — and its
+   * lifecycle settles it as the operator said (endForced).
+   */
+  private force(action: ForceAction, via: OperatorAction['via']): JobnetState {
+    const name = this.forceableStep(action);
+    this.record({ action: 'force', via, job: name, outcome: action.outcome, ...whoAndWhy(action), accepted: true });
+    this.forced.set(name, action);
+    this.attemptScopes.get(name)!.cancel();
+    log.warn(`${this.run.name}: ${name} forced to end ${action.outcome}`, { jobnet: this.run.name, step: name, by: action.by, reason: action.reason });
+    return this.snapshot();
+  }
+
+  /** A forced end: succeeded lets its dependants run; failed stops the jobnet as onFailure: stop would (onFailure: continue goes on). */
+  private endForced(name: string, action: ForceAction): void {
+    const reason = `forced to end ${action.outcome} by ${action.by ?? 'an operator'}: ${action.reason}`;
+    this.update(name, { status: action.outcome, endTime: nowIso(), reason, ...(action.outcome === 'failed' ? { error: reason, errorType: 'ForcedByOperator' } : {}) });
+    const step = this.run.steps[name]!;
+    if (action.outcome === 'failed' && step.onFailure !== 'continue') this.stop(name, `${name} ${reason}`);
   }
 
   /** Nothing new starts; steps waiting for an operator fail; steps running finish, then the run ends aborted. */
   private abort(body: AbortAction, via: OperatorAction['via']): JobnetState {
     const action = this.abortable(body);
     const reason = action.reason ?? 'aborted by an operator';
-    this.record({ action: 'abort', via, reason, accepted: true });
+    this.record({ action: 'abort', via, reason, ...(action.by === undefined ? {} : { by: action.by }), accepted: true });
     this.aborted = true;
-    this.reason = `aborted by an operator (${via}): ${reason}`;
+    this.reason = `aborted by ${byWhom(action, via)}: ${reason}`;
     this.judgeAllAgain();
     for (const name of this.order) {
       const state = this.states[name]!;
@@ -598,13 +708,18 @@ class JobnetRunner {
   }
 
   private signalled(action: 'retry' | 'skip', body: unknown, apply: (action: StepAction) => void): void {
+    this.signalledCheck(action, body, () => this.waitingStep(body), () => apply(stepActionSchema.parse(body)));
+  }
+
+  /** A signal applies when its check passes; else it is recorded as ignored, with why. */
+  private signalledCheck(action: OperatorAction['action'], body: unknown, check: () => unknown, apply: () => unknown): void {
     try {
-      this.waitingStep(body);
+      check();
     } catch (error) {
       this.ignored(action, body, error);
       return;
     }
-    apply(stepActionSchema.parse(body));
+    apply();
   }
 
   private signalledAbort(body: unknown): void {
@@ -619,8 +734,9 @@ class JobnetRunner {
 
   private ignored(action: OperatorAction['action'], body: unknown, error: unknown): void {
     const note = error instanceof Error ? error.message : String(error);
-    const parsed = stepActionSchema.safeParse(body);
-    this.record({ action, via: 'signal', ...(parsed.success ? { job: parsed.data.job } : {}), accepted: false, note });
+    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const text = (key: string) => (typeof fields[key] === 'string' ? { [key]: fields[key] as string } : {});
+    this.record({ action, via: 'signal', ...text('job'), ...text('by'), ...text('reason'), accepted: false, note });
     log.warn(`${this.run.name}: ${action} signal ignored: ${note}`);
   }
 
@@ -696,6 +812,20 @@ class JobnetRunner {
   }
 }
 
+/** An action's who and why, for its record: only what the sender said. */
+function whoAndWhy(action: { by?: string | undefined; reason?: string | undefined }): Pick<OperatorAction, 'by' | 'reason'> {
+  return { ...(action.by === undefined ? {} : { by: action.by }), ...(action.reason === undefined ? {} : { reason: action.reason }) };
+}
+
+/** "alice@ops-1 (update)", or "an operator (signal)" when the sender did not say who. */
+function byWhom(action: { by?: string | undefined }, via: OperatorAction['via']): string {
+  return `${action.by ?? 'an operator'} (${via})`;
+}
+
+function because(reason: string | undefined): string {
+  return reason === undefined ? '' : `: ${reason}`;
+}
+
 function historyIsLong(): boolean {
   const info = workflowInfo();
   return info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS || info.continueAsNewSuggested;
@@ -731,6 +861,7 @@ function initialState(needs: readonly string[]): StepState {
     error: null,
     errorType: null,
     reason: null,
+    held: null,
   };
 }
 
@@ -764,7 +895,8 @@ function checkCarry(run: JobnetRun, carry: JobnetCarry): JobnetCarry {
     problems.push(`carried steps ${carriedNames.join(', ')} are not the input's ${names.join(', ')}`);
   }
   for (const [name, state] of Object.entries(carry.steps)) {
-    if (state.status === 'running' || (state.status === 'pending' && state.attempts > 0)) problems.push(`carried step ${name} is ${state.status}`);
+    // A rerun's steps to run again are pending with their attempts counted on; a continued run has none in flight.
+    if (state.status === 'running' || (state.status === 'pending' && state.attempts > 0 && carry.rerunOf === undefined)) problems.push(`carried step ${name} is ${state.status}`);
   }
   if (problems.length > 0) {
     throw ApplicationFailure.create({ type: 'InvalidInput', message: `invalid carried state: ${problems.join('; ')}`, nonRetryable: true });
