@@ -43,7 +43,7 @@ function cell(text: string): string {
 
 /** What a step that has not finished waits for, in words. */
 export function waitsFor(name: string, step: StepState, state: JobnetState, run: BoardRun): string {
-  if (step.held !== null) return `release (held${step.held.by ? ` by ${step.held.by}` : ''} since ${at(step.held.since)})`;
+  if (step.held) return `release (held${step.held.by ? ` by ${step.held.by}` : ''} since ${at(step.held.since)})`;
   switch (step.status) {
     case 'waiting-dependency': {
       const open = (run.needs[name] ?? []).filter((need) => {
@@ -137,7 +137,7 @@ export function jobnetBoard(state: JobnetState, run: BoardRun): string {
     const step = state.steps[name]!;
     if (state.status !== 'running') continue;
     if (step.status === 'waiting-operator') lines.push(...operatorActions(name, step, run));
-    if (step.held !== null) lines.push(...releaseActions(name, step, run));
+    if (step.held) lines.push(...releaseActions(name, step, run));
   }
   if (state.status === 'running' && names.some((name) => state.steps[name]!.status === 'running')) {
     lines.push(

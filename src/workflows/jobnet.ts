@@ -293,7 +293,7 @@ class JobnetRunner {
         const state = this.states[name]!;
         if (this.launched.has(name) || (state.status !== 'pending' && state.status !== 'waiting-dependency')) continue;
         // A held step is judged when it is released.
-        if (state.held !== null) continue;
+        if (state.held) continue;
         const judgement = this.judge(name);
         if (judgement.kind === 'wait') {
           if (state.status !== 'waiting-dependency') this.update(name, { status: 'waiting-dependency' });
@@ -604,7 +604,7 @@ class JobnetRunner {
   private holdableStep(body: unknown): string {
     const name = this.namedStep(body);
     const state = this.states[name]!;
-    if (state.held !== null) throw new Error(`step "${name}" is already held (since ${state.held.since}${state.held.by ? ` by ${state.held.by}` : ''})`);
+    if (state.held) throw new Error(`step "${name}" is already held (since ${state.held.since}${state.held.by ? ` by ${state.held.by}` : ''})`);
     if (this.launched.has(name) || (state.status !== 'pending' && state.status !== 'waiting-dependency')) {
       throw new Error(`step "${name}" is ${state.status}; only a step that has not started can be held (a running one can be forced to end: force)`);
     }
@@ -613,7 +613,7 @@ class JobnetRunner {
 
   private heldStep(body: unknown): string {
     const name = this.namedStep(body);
-    if (this.states[name]!.held === null) throw new Error(`step "${name}" is not held`);
+    if (!this.states[name]!.held) throw new Error(`step "${name}" is not held`);
     return name;
   }
 
