@@ -750,6 +750,12 @@ class JobnetRunner {
 
   /** A copy: a query's or update's answer must not change while it is being sent. */
   snapshot(): JobnetState {
+    return this.view(true);
+  }
+
+  /** The run's state as queries, results and the board show it; `copy` for what leaves the workflow (a query's answer, a result). */
+  private view(copy: boolean): JobnetState {
+    const deadline = this.deadlineMs();
     return {
       name: this.run.name,
       businessDate: this.run.businessDate,
@@ -757,10 +763,10 @@ class JobnetRunner {
       reason: this.reason,
       startTime: this.startTime,
       endTime: this.ended?.endTime ?? null,
-      steps: Object.fromEntries(this.order.map((name) => [name, { ...this.states[name]! }])),
-      operatorActions: this.operatorActions.map((action) => ({ ...action })),
-      deadline: this.deadlineMs() === null ? null : new Date(this.deadlineMs()!).toISOString(),
-      warnings: [...this.warnings],
+      steps: copy ? Object.fromEntries(this.order.map((name) => [name, { ...this.states[name]! }])) : this.states,
+      operatorActions: copy ? this.operatorActions.map((action) => ({ ...action })) : this.operatorActions,
+      deadline: deadline === null ? null : new Date(deadline).toISOString(),
+      warnings: copy ? [...this.warnings] : this.warnings,
     };
   }
 
@@ -788,19 +794,8 @@ class JobnetRunner {
    * not per change. No command: it changes nothing a replay checks.
    */
   private publishBoard(): void {
-    const state: JobnetState = {
-      name: this.run.name,
-      businessDate: this.run.businessDate,
-      status: this.ended?.status ?? 'running',
-      reason: this.reason,
-      startTime: this.startTime,
-      endTime: this.ended?.endTime ?? null,
-      steps: this.states,
-      operatorActions: this.operatorActions,
-      deadline: this.deadlineMs() === null ? null : new Date(this.deadlineMs()!).toISOString(),
-      warnings: this.warnings,
-    };
-    setCurrentDetails(jobnetBoard(state, { workflowId: workflowInfo().workflowId, needs: this.needs, operatorMaxWaitMs: this.run.operatorMaxWait }));
+    // Rendered straight from the live state: nothing keeps it.
+    setCurrentDetails(jobnetBoard(this.view(false), { workflowId: workflowInfo().workflowId, needs: this.needs, operatorMaxWaitMs: this.run.operatorMaxWait }));
   }
 
   /** `JobStatus` for the Web UI and `jobnet list`: whether the run needs someone. */
