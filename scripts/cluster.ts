@@ -1,0 +1,49 @@
+/**
+ * STATUS (2026-12-02): written, type-checked, NOT yet run end to end — no npm script calls it
+ * yet; the cluster issue (13) is open. The provisioning it uses (provision-temporal-server.sh)
+ * has built the server here.
+ *
+ * `npm run cluster` — a production-shaped Temporal on this machine (scripts/temporal-cluster.ts:
+ * two server processes over PostgreSQL, 4 history shards, TLS on the frontends), up until
+ * Ctrl-C. Prints what a client or worker needs as exports of Temporal's environment
+ * configuration (address, namespace, TLS CA and server name): paste them in another terminal.
+ *
+ *   npm run cluster [-- --nodes 2 --dir /tmp/jobnet-cluster]
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CLUSTER_SHARDS, startTemporalCluster } from './temporal-cluster';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { nodes: { type: 'string', default: '2' }, dir: { type: 'string' } } });
+  const nodes = Number(values.nodes);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 5) {
+    console.error('cluster: --nodes is a whole number from 1 to 5');
+    process.exit(2);
+  }
+  const dir = values.dir ?? mkdtempSync(path.join(os.tmpdir(), 'jobnet-cluster-'));
+  const say = (line: string) => console.error(`cluster: ${line}`);
+  say(`starting ${nodes} Temporal server node(s) over PostgreSQL in ${dir} (the first build of the server takes minutes)…`);
+  const cluster = await startTemporalCluster({ dir, nodes, postgresUrl: process.env.JOBNET_TEST_POSTGRES_URL, log: say });
+  say(`ready: ${nodes} nodes, ${CLUSTER_SHARDS} history shards, front door ${cluster.address} (TLS, CA ${cluster.tls.caFile})`);
+  console.log(Object.entries(cluster.clientEnv).map(([key, value]) => `export ${key}=${value}`).join('\n'));
+  say('in another terminal: paste the exports above, then `npm run worker` and `npx jobnet …`; Ctrl-C stops the cluster');
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await cluster.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  await new Promise(() => undefined);
+}
+
+main().catch((error: unknown) => {
+  console.error(`cluster: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
