@@ -2,7 +2,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { parseOrThrow, InvalidInputError } from '../catalog/validation-error';
 import { jobnetRunSchema, type JobnetRunInput } from '../catalog/jobnet-input';
 import { type JobnetState, type OnFailure, type OperatorAction, type StepState } from '../contracts/jobnet';
-import type { JobnetCarry } from '../workflows/jobnet-definitions';
+import { initialStepState, type JobnetCarry } from '../workflows/jobnet-definitions';
 import type { jobnetWorkflow } from '../workflows';
 import { readRunState } from './run-state';
 import { triggerWorkflow } from './trigger';
@@ -66,24 +66,12 @@ export function planRerun(
       continue;
     }
     steps[name] = {
-      status: (graph[name]?.needs ?? []).length === 0 ? 'pending' : 'waiting-dependency',
+      ...initialStepState(graph[name]?.needs ?? []),
       // Counted on: the step's next run is `#<attempts + 1>`, a run id of its own.
       attempts: before.attempts,
-      workflowId: null,
-      startTime: null,
-      endTime: null,
-      waitingSince: null,
-      jobStatus: null,
-      exitCode: null,
-      recordCount: null,
-      error: null,
-      errorType: null,
       reason: `runs again (rerun of ${options.endedWorkflowId}${before.status === 'succeeded' ? ', where it succeeded' : `, where it was ${before.status}`})`,
-      waiting: null,
-      delayedRetry: false,
       uses: before.uses,
       kind: before.kind,
-      held: null,
     };
   }
   // A failed step kept as it was (a rerun --from another branch) still stops the run as it did.

@@ -176,3 +176,26 @@ export const jobnetCarrySchema = z.strictObject({
   rerunOf: z.string().optional(),
 });
 export type JobnetCarry = z.infer<typeof jobnetCarrySchema>;
+
+/** A step that has not run yet: also the blank a (re)started step's outcome is cleared to. */
+export function initialStepState(needs: readonly string[]): StepState {
+  return {
+    waiting: null,
+    delayedRetry: false,
+    uses: null,
+    kind: 'job',
+    status: needs.length === 0 ? 'pending' : 'waiting-dependency',
+    attempts: 0,
+    workflowId: null,
+    startTime: null,
+    endTime: null,
+    waitingSince: null,
+    jobStatus: null,
+    exitCode: null,
+    recordCount: null,
+    error: null,
+    errorType: null,
+    reason: null,
+    held: null,
+  };
+}

@@ -61,6 +61,7 @@ import {
   type StepAction,
   type StepState,
   type StepStatus,
+  initialStepState,
 } from './jobnet-definitions';
 
 /**
@@ -188,7 +189,7 @@ class JobnetRunner {
       Object.fromEntries(
         this.order.map((name) => {
           const step = run.steps[name]!;
-          return [name, { ...(step.enabled ? initialState(step.needs) : disabledState()), uses: step.uses ?? null, kind: stepKind(step) }];
+          return [name, { ...(step.enabled ? initialStepState(step.needs) : disabledState()), uses: step.uses ?? null, kind: stepKind(step) }];
         }),
       );
     this.order.forEach((name, index) => {
@@ -413,7 +414,7 @@ class JobnetRunner {
     // A retried step gets its own child id, so every attempt stays visible as its own run.
     const workflowId = `${workflowInfo().workflowId}/${name}${attempts > 1 ? `#${attempts}` : ''}`;
     this.update(name, {
-      ...initialState([]),
+      ...initialStepState([]),
       uses: state.uses,
       kind: state.kind,
       status: 'running',
@@ -834,31 +835,9 @@ function stepKind(step: JobnetStepRun): StepKind {
 
 /** A step switched off in the catalog (`enabled: false`): settled from the start; its dependants take it as succeeded. */
 function disabledState(): StepState {
-  return { ...initialState([]), status: 'skipped', reason: 'disabled in the catalog (enabled: false)' };
+  return { ...initialStepState([]), status: 'skipped', reason: 'disabled in the catalog (enabled: false)' };
 }
 
-/** A step that has not run yet: also the blank a (re)started step's outcome is cleared to. */
-function initialState(needs: readonly string[]): StepState {
-  return {
-    waiting: null,
-    delayedRetry: false,
-    uses: null,
-    kind: 'job',
-    status: needs.length === 0 ? 'pending' : 'waiting-dependency',
-    attempts: 0,
-    workflowId: null,
-    startTime: null,
-    endTime: null,
-    waitingSince: null,
-    jobStatus: null,
-    exitCode: null,
-    recordCount: null,
-    error: null,
-    errorType: null,
-    reason: null,
-    held: null,
-  };
-}
 
 function transitiveNeeds(run: JobnetRun): Map<string, Set<string>> {
   const result = new Map<string, Set<string>>();
