@@ -18,9 +18,30 @@ const CIPHER = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-const utf8 = (text: string) => new TextEncoder().encode(text);
-const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : '');
+const utf8 = (text: string) => Buffer.from(text, 'utf8');
+const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : '');
 const associatedData = (keyId: string) => Buffer.from(`jobnet-payload/v1:${keyId}`, 'utf8');
+const ENCRYPTED_ENCODING_BYTES = utf8(ENCRYPTED_ENCODING);
+
+/**
+ * Fresh random IVs, drawn from the system's generator a page at a time: one call per 256
+ * payloads instead of one each (every payload of a workflow task passes here). Each IV is used
+ * once and never handed out again.
+ */
+class IvSource {
+  private pool = Buffer.alloc(0);
+  private offset = 0;
+
+  next(): Buffer {
+    if (this.offset + IV_BYTES > this.pool.length) {
+      this.pool = randomBytes(IV_BYTES * 256);
+      this.offset = 0;
+    }
+    const iv = this.pool.subarray(this.offset, this.offset + IV_BYTES);
+    this.offset += IV_BYTES;
+    return iv;
+  }
+}
 
 /** Why a payload could not be decrypted; what the codec does with it depends on who reads. */
 export class UntrustedPayloadError extends Error {
@@ -36,10 +57,20 @@ export class UntrustedPayloadError extends Error {
 export type CodecRole = 'worker' | 'client';
 
 export class AesGcmCodec implements PayloadCodec {
+  private readonly ivs = new IvSource();
+  /** Per key id: its associated data and its id's bytes, built once. */
+  private readonly labels = new Map<string, { aad: Buffer; id: Buffer }>();
+
   constructor(
     private readonly keyring: Keyring,
     private readonly role: CodecRole,
   ) {}
+
+  private label(keyId: string): { aad: Buffer; id: Buffer } {
+    let label = this.labels.get(keyId);
+    if (label === undefined) this.labels.set(keyId, (label = { aad: associatedData(keyId), id: utf8(keyId) }));
+    return label;
+  }
 
   /** The id of the key new payloads are encrypted with. */
   get currentKeyId(): string {
@@ -48,13 +79,14 @@ export class AesGcmCodec implements PayloadCodec {
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     const { id, key } = this.keyring.current;
+    const label = this.label(id);
     return payloads.map((payload) => {
-      const iv = randomBytes(IV_BYTES);
+      const iv = this.ivs.next();
       const cipher = createCipheriv(CIPHER, key, iv);
-      cipher.setAAD(associatedData(id));
+      cipher.setAAD(label.aad);
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-      return { metadata: { [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(id) }, data };
+      return { metadata: { [METADATA_ENCODING_KEY]: ENCRYPTED_ENCODING_BYTES, [KEY_ID_METADATA]: label.id }, data };
     });
   }
 
@@ -80,11 +112,12 @@ export class AesGcmCodec implements PayloadCodec {
     if (entry === undefined) {
       throw new UntrustedPayloadError(`payload encrypted under key id "${keyId}", which is not among this process's keys (${[...this.keyring.byId.keys()].join(', ')}; from ${this.keyring.source})`);
     }
-    const data = Buffer.from(payload.data ?? new Uint8Array());
+    const raw = payload.data ?? new Uint8Array();
+    const data = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     if (data.length < IV_BYTES + TAG_BYTES) throw new UntrustedPayloadError(`payload under key id "${keyId}" is too short to be one of ours`);
     try {
       const decipher = createDecipheriv(CIPHER, entry.key, data.subarray(0, IV_BYTES));
-      decipher.setAAD(associatedData(keyId));
+      decipher.setAAD(this.label(keyId).aad);
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
       return temporal.api.common.v1.Payload.decode(plain);

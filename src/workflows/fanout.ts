@@ -318,21 +318,24 @@ class FanoutRunner {
       // Only a lost worker (or a worker's shutdown) fails a batch: it resumes elsewhere, skipping finished keys.
       retry: { maximumAttempts: 1 + MAX_WORKER_LOSSES, initialInterval: '1s', maximumInterval: '10s' },
     });
-    runPartitions({ fanout: this.run.name, businessDate: this.run.businessDate, fanoutId: workflowInfo().workflowId, item: this.run.item, keys: items, concurrency })
-      .then(
-        (result) => {
-          for (const report of result.reports) this.settle(report);
-        },
-        (error: unknown) => {
-          if (isCancellation(error)) return void (this.crash ??= { error });
-          this.batchLost(items, error);
-        },
-      )
-      .finally(() => {
-        this.batches.delete(id);
-        this.pending--;
-        this.dirty = true;
-      });
+    // One `then` for both outcomes, no `finally`: each promise a workflow makes costs a stack
+    // trace (the SDK's promise hook), and with one key per batch this is the per-partition path.
+    const ended = () => {
+      this.batches.delete(id);
+      this.pending--;
+      this.dirty = true;
+    };
+    runPartitions({ fanout: this.run.name, businessDate: this.run.businessDate, fanoutId: workflowInfo().workflowId, item: this.run.item, keys: items, concurrency }).then(
+      (result) => {
+        ended();
+        for (const report of result.reports) this.settle(report);
+      },
+      (error: unknown) => {
+        ended();
+        if (isCancellation(error)) return void (this.crash ??= { error });
+        this.batchLost(items, error);
+      },
+    );
   }
 
   /**
