@@ -1,8 +1,4 @@
 /**
- * STATUS (2026-12-02): written, type-checked, NOT yet run end to end — no npm script calls it
- * yet; the cluster issue (13) is open. The provisioning it uses (provision-temporal-server.sh)
- * has built the server here.
- *
  * `npm run cluster` — a production-shaped Temporal on this machine (scripts/temporal-cluster.ts:
  * two server processes over PostgreSQL, 4 history shards, TLS on the frontends), up until
  * Ctrl-C. Prints what a client or worker needs as exports of Temporal's environment

@@ -1,8 +1,4 @@
 /**
- * STATUS (2026-12-02): written, type-checked, NOT yet run end to end — no npm script calls it
- * yet; the cluster issue (13) is open. The provisioning it uses (provision-temporal-server.sh)
- * has built the server here.
- *
  * A production-shaped Temporal on this machine, for `npm run cluster`, `npm run test:cluster`
  * and the benches' `--server cluster`: the Temporal server built from the Go module proxy
  * (scripts/provision-temporal-server.sh) over PostgreSQL — persistence and SQL visibility set
@@ -22,8 +18,9 @@
  * connection to a frontend that answers (a load balancer's job in production), so a client
  * outlives the node it first talked to.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +31,7 @@ import { startPostgresCluster, type PostgresCluster } from './postgres-cluster';
 import { JOBNET_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_TYPE_NAMES } from '../src/search-attributes';
 
 const ROOT = path.resolve(__dirname, '..');
+const execFileAsync = promisify(execFile);
 export const CLUSTER_SHARDS = 4;
 export const CLUSTER_NAMESPACE = 'default';
 
@@ -103,6 +101,8 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     let pgCluster: PostgresCluster | undefined;
     let adminUrl = options.postgresUrl;
     if (!adminUrl) {
+      // Run as root, PostgreSQL runs as the postgres user, who must get through a 0700 mkdtemp work dir.
+      chmodSync(options.dir, 0o711);
       pgCluster = await startPostgresCluster({ dir: path.join(options.dir, 'postgres'), durable: false });
       cleanups.push(() => pgCluster!.stop());
       adminUrl = pgCluster.url;
@@ -125,13 +125,13 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
       ports.push({
         frontend: await freePort(),
         frontendHttp: await freePort(),
-        frontendMembership: await freePort(),
+        frontendMembership: await freeLowPort(),
         history: await freePort(),
-        historyMembership: await freePort(),
+        historyMembership: await freeLowPort(),
         matching: await freePort(),
-        matchingMembership: await freePort(),
+        matchingMembership: await freeLowPort(),
         worker: await freePort(),
-        workerMembership: await freePort(),
+        workerMembership: await freeLowPort(),
       });
     }
     const nodes: ClusterNode[] = ports.map((p, i) => {
@@ -187,7 +187,7 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
       TEMPORAL_TLS_SERVER_CA_CERT_PATH: tls.caFile,
       TEMPORAL_TLS_SERVER_NAME: tls.serverName,
     };
-    registerNamespace(address, tls);
+    await registerNamespace(address, tls);
     say(`namespace ${CLUSTER_NAMESPACE} and jobnet's search attributes registered (temporal operator …)`);
 
     return {
@@ -206,6 +206,24 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * A free port below 32768: the server keeps membership ports in a PostgreSQL `smallint`
+ * (cluster_membership.rpc_port), so one from the ephemeral range fails the node's start with
+ * "value … is out of range for type smallint".
+ */
+async function freeLowPort(): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port between 20000 and 32000 for the cluster membership');
 }
 
 async function adminQuery(url: string, statements: string[]): Promise<void> {
@@ -347,28 +365,31 @@ async function waitForTlsFrontend(address: string, tls: ClusterTls, timeoutMs: n
   throw new Error(`${node.name} (${address}) did not answer within ${timeoutMs} ms: ${String(lastError)}; see ${node.logFile}`);
 }
 
-/** The namespace and jobnet's search attributes, through Temporal's CLI as an operator would. */
-function registerNamespace(address: string, tls: ClusterTls): void {
+/**
+ * The namespace and jobnet's search attributes, through Temporal's CLI as an operator would, via
+ * the front door. Asynchronous on purpose: the front door runs in this process's event loop.
+ */
+async function registerNamespace(address: string, tls: ClusterTls): Promise<void> {
   const cli = temporalCliPath();
   const connection = ['--address', address, '--tls-ca-path', tls.caFile, '--tls-server-name', tls.serverName];
-  const run = (args: string[]) => execFileSync(cli, [...args, ...connection], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const run = (args: string[]) => execFileAsync(cli, [...args, ...connection], { encoding: 'utf8' });
   // Registering a namespace waits for the other nodes to hear of it; retried while they do.
-  retrySync(() => run(['operator', 'namespace', 'create', '--namespace', CLUSTER_NAMESPACE, '--retention', '72h']), /already exists|AlreadyExists/);
+  await retry(() => run(['operator', 'namespace', 'create', '--namespace', CLUSTER_NAMESPACE, '--retention', '72h']), /already (exists|registered)|AlreadyExists/);
   for (const key of JOBNET_SEARCH_ATTRIBUTES) {
-    retrySync(() => run(['operator', 'search-attribute', 'create', '--namespace', CLUSTER_NAMESPACE, '--name', key.name, '--type', SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]]), /already exists|AlreadyExists/);
+    await retry(() => run(['operator', 'search-attribute', 'create', '--namespace', CLUSTER_NAMESPACE, '--name', key.name, '--type', SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]]), /already exists|AlreadyExists/);
   }
 }
 
-function retrySync(action: () => unknown, done: RegExp, tries = 20): void {
+async function retry(action: () => Promise<unknown>, done: RegExp, tries = 30): Promise<void> {
   for (let i = 1; ; i++) {
     try {
-      action();
+      await action();
       return;
     } catch (error) {
       const text = `${String((error as { stderr?: unknown }).stderr ?? '')} ${String(error)}`;
       if (done.test(text)) return;
       if (i >= tries) throw new Error(`temporal operator failed: ${text}`);
-      execFileSync('sleep', ['1']);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }
 }
