@@ -27,7 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { freePort, temporalCliPath, DEV_SERVER_DYNAMIC_CONFIG } from './servers';
-import { startPostgresCluster, type PostgresCluster } from './postgres-cluster';
+import { postgresBinDir, startPostgresCluster, type PostgresCluster } from './postgres-cluster';
 import { JOBNET_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_TYPE_NAMES } from '../src/search-attributes';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -81,18 +81,35 @@ export interface TemporalCluster {
   stop(): Promise<void>;
 }
 
+/** What the caller got wrong (a port taken, PostgreSQL missing or unreachable): exit 2, nothing started. */
+export class ClusterInputError extends Error {}
+
 export interface ClusterOptions {
   /** Work directory: configs, certificates, logs, and the throwaway PostgreSQL when no URL is given. */
   dir: string;
   nodes?: number;
   /** An existing PostgreSQL to create the cluster's databases in (an admin URL); else a throwaway cluster in `dir`. */
   postgresUrl?: string;
+  /** The front door's port on 127.0.0.1 (what clients use); default: any free port. */
+  port?: number;
   log?: (line: string) => void;
 }
 
 export async function startTemporalCluster(options: ClusterOptions): Promise<TemporalCluster> {
   const say = options.log ?? (() => undefined);
   const nodeCount = options.nodes ?? 2;
+  // Bad input is found before anything starts or builds.
+  if (options.port !== undefined && !(await portIsFree(options.port))) {
+    throw new ClusterInputError(`port ${options.port} on 127.0.0.1 is taken (another cluster or dev server?); choose another with --port`);
+  }
+  if (options.postgresUrl === undefined && postgresBinDir() === undefined) {
+    throw new ClusterInputError('PostgreSQL is not installed (no initdb): install it with `apt-get install -y postgresql`, set JOBNET_PG_BIN to its bin directory, or give an existing server as JOBNET_TEST_POSTGRES_URL');
+  }
+  if (options.postgresUrl !== undefined) {
+    await adminQuery(options.postgresUrl, ['SELECT 1']).catch((error: unknown) => {
+      throw new ClusterInputError(`PostgreSQL at JOBNET_TEST_POSTGRES_URL cannot be reached: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
   const serverDir = temporalServerDir();
   mkdirSync(options.dir, { recursive: true });
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -177,7 +194,7 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
       say(`${nodes[i]!.name} up: frontend ${nodes[i]!.frontend} (log ${nodes[i]!.logFile})`);
     }
 
-    const door = await frontDoor(nodes.map((node) => node.frontend));
+    const door = await frontDoor(nodes.map((node) => node.frontend), options.port);
     cleanups.push(() => door.close());
     const address = `127.0.0.1:${door.port}`;
     const clientEnv = {
@@ -213,15 +230,18 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
  * (cluster_membership.rpc_port), so one from the ephemeral range fails the node's start with
  * "value … is out of range for type smallint".
  */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
 async function freeLowPort(): Promise<number> {
   for (let tries = 0; tries < 200; tries++) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
+    if (await portIsFree(port)) return port;
   }
   throw new Error('no free port between 20000 and 32000 for the cluster membership');
 }
@@ -395,7 +415,7 @@ async function retry(action: () => Promise<unknown>, done: RegExp, tries = 30): 
 }
 
 /** A TCP front door: each connection goes to a frontend that accepts it, the nodes taken in turn. */
-async function frontDoor(backends: string[]): Promise<{ port: number; close(): Promise<void> }> {
+async function frontDoor(backends: string[], wanted?: number): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   let next = 0;
   const server = net.createServer((client) => {
@@ -429,8 +449,11 @@ async function frontDoor(backends: string[]): Promise<{ port: number; close(): P
     };
     tryBackend(0);
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const port = wanted ?? (await freePort());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new ClusterInputError(`port ${port} on 127.0.0.1 was taken while the cluster started; choose another with --port`) : error));
+    server.listen(port, '127.0.0.1', resolve);
+  });
   return {
     port,
     close: () =>
