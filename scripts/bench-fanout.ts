@@ -17,8 +17,10 @@
  *
  *   npm run bench:fanout [-- --io-partitions 200 --io-ms 200 --trivial 1000 --parallel 1,4,16,64 --workers 1,2 --large 0]
  *   npm run bench:fanout -- --quick      (one worker, maxParallel 64 only; under 3 minutes)
+ *   npm run bench:fanout -- --quick --server cluster   (the same on the two-node PostgreSQL cluster of `npm run cluster`)
  *
- * Figures go to stdout and to .data/bench/fanout-<time>.json (and fanout-latest.json).
+ * Figures go to stdout and to .data/bench/fanout-<time>.json (and fanout-latest.json); with
+ * `--server cluster` to fanout-cluster-<time>.json (and fanout-cluster-latest.json).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,8 +29,8 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { FanoutRunInput } from '../src/catalog/fanout-input';
 import { fanoutOutcome } from '../src/runs/retry-partitions';
-import { freePort, startDevServer } from './servers';
-import { peakRssMiB, startBenchWorker, startFloorWorker, type BenchWorker } from './lib/bench-worker';
+import { startBenchWorker, startFloorWorker, type BenchWorker } from './lib/bench-worker';
+import { BENCH_SERVERS, startBenchServer, type BenchServerKind } from './lib/bench-server';
 import { jobnetClient } from '../src/client';
 import { codecSettings } from '../src/codec/keys';
 import { jobSpecSchema } from '../src/catalog/job-schema';
@@ -48,6 +50,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1,2' },
     large: { type: 'string', default: '0' },
     quick: { type: 'boolean', default: false },
+    server: { type: 'string', default: 'dev' },
   },
 });
 const QUICK = values.quick;
@@ -57,8 +60,9 @@ const TRIVIAL = Number(values.trivial);
 const PARALLEL = (QUICK ? '64' : values.parallel).split(',').map(Number);
 const WORKERS = (QUICK ? '1' : values.workers).split(',').map(Number);
 const LARGE = Number(values.large);
-if (![IO_PARTITIONS, IO_MS, TRIVIAL, LARGE, ...PARALLEL, ...WORKERS].every((n) => Number.isInteger(n) && n >= 0) || PARALLEL.some((p) => p < 1) || WORKERS.some((w) => w < 1)) {
-  console.error('bench:fanout: the options are whole numbers (lists comma-separated); maxParallel and workers ≥ 1');
+const SERVER = values.server as BenchServerKind;
+if (![IO_PARTITIONS, IO_MS, TRIVIAL, LARGE, ...PARALLEL, ...WORKERS].every((n) => Number.isInteger(n) && n >= 0) || PARALLEL.some((p) => p < 1) || WORKERS.some((w) => w < 1) || !(BENCH_SERVERS as readonly string[]).includes(SERVER)) {
+  console.error(`bench:fanout: the options are whole numbers (lists comma-separated); maxParallel and workers ≥ 1; --server is ${BENCH_SERVERS.join(' or ')}`);
   process.exit(2);
 }
 
@@ -119,8 +123,8 @@ async function sequential(partitions: number, ms: number): Promise<number> {
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'jobnet-bench-fanout-'));
-  const server = await startDevServer({ dbFile: path.join(work, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
-  const connection = await Connection.connect({ address: server.address });
+  const server = await startBenchServer(SERVER, work);
+  const { connection } = server;
   const client = jobnetClient(connection);
   const figures: Figure[] = [];
   const print = (f: Figure) =>
@@ -145,8 +149,8 @@ async function main(): Promise<void> {
     for (const count of WORKERS) {
       const workers = await Promise.all(Array.from({ length: count }, () => startBenchWorker({ address: server.address, queue: QUEUE, args: ['--max-activities', '200'] })));
       const floors: BenchWorker[] = await Promise.all(Array.from({ length: count }, () => startFloorWorker({ address: server.address, queue: FLOOR_QUEUE })));
-      const memory = () => ({ workerPeakRssMiB: Math.max(...workers.map((w) => w.peakRssMiB() ?? 0)) || null, serverPeakRssMiB: peakRssMiB(server.process.pid) });
-      const floorMemory = () => ({ workerPeakRssMiB: Math.max(...floors.map((w) => w.peakRssMiB() ?? 0)) || null, serverPeakRssMiB: peakRssMiB(server.process.pid) });
+      const memory = () => ({ workerPeakRssMiB: Math.max(...workers.map((w) => w.peakRssMiB() ?? 0)) || null, serverPeakRssMiB: server.peakRssMiB() });
+      const floorMemory = () => ({ workerPeakRssMiB: Math.max(...floors.map((w) => w.peakRssMiB() ?? 0)) || null, serverPeakRssMiB: server.peakRssMiB() });
       try {
         // A warm-up, so bundling and the first workflow tasks are not in the first figure.
         await timeFanout(client, 20, 0, 8);
@@ -183,23 +187,24 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await connection.close();
     await server.stop();
     rmSync(work, { recursive: true, force: true });
   }
   const report = {
     at: new Date().toISOString(),
     host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
-    server: 'temporal CLI dev server (SQLite file)',
+    server: server.description,
     codec: codecSettings().mode,
     quick: QUICK,
     figures,
   };
   const dir = path.join(ROOT, '.data', 'bench');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `fanout-${report.at.replace(/[:.]/g, '-')}.json`);
+  // A cluster's figures are filed apart, so `fanout-latest.json` stays the dev server's.
+  const stem = SERVER === 'cluster' ? 'fanout-cluster' : 'fanout';
+  const file = path.join(dir, `${stem}-${report.at.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(path.join(dir, 'fanout-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(dir, `${stem}-latest.json`), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`figures saved to ${path.relative(ROOT, file)}`);
 }
 

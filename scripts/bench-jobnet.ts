@@ -25,22 +25,26 @@
  * this process and everything else on the machine used, from /proc, and the peak memory of the
  * worker and the server.
  *
- *   npm run bench:jobnet [-- --steps 200 --rounds 3 --shapes chained,floor-activities,…] [--quick]
+ *   npm run bench:jobnet [-- --steps 200 --rounds 3 --shapes chained,floor-activities,…] [--quick] [--server dev|cluster]
  *
- * Figures go to stdout and to .data/bench/jobnet-<time>.json (and jobnet-latest.json).
+ * `--server cluster` runs every shape against the two-node PostgreSQL cluster of `npm run
+ * cluster` instead of the dev server (server CPU: both nodes; PostgreSQL is among "other").
+ *
+ * Figures go to stdout and to .data/bench/jobnet-<time>.json (and jobnet-latest.json); with
+ * `--server cluster` to jobnet-cluster-<time>.json (and jobnet-cluster-latest.json).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { JobnetRunInput, JobnetStepRunInput } from '../src/catalog/jobnet-input';
 import { triggerJobnet } from '../src/runs/trigger';
 import { jobnetResultSchema, type JobnetResult } from '../src/workflows/jobnet-definitions';
 import { machineBusyMs, processCpu } from './proc-cpu';
-import { freePort, startDevServer } from './servers';
-import { peakRssMiB, startBenchWorker, startFloorWorker } from './lib/bench-worker';
+import { startBenchWorker, startFloorWorker } from './lib/bench-worker';
+import { BENCH_SERVERS, startBenchServer, type BenchServerKind } from './lib/bench-server';
 import { jobnetClient } from '../src/client';
 import { codecSettings } from '../src/codec/keys';
 
@@ -67,17 +71,19 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     shapes: { type: 'string', default: SHAPES.join(',') },
     quick: { type: 'boolean', default: false },
+    server: { type: 'string', default: 'dev' },
   },
 });
 // --quick: a short form for a first look (50 steps, one round).
 const STEPS = values.quick ? 50 : Number(values.steps);
 const ROUNDS = values.quick ? 1 : Number(values.rounds);
 const shapes = values.shapes.split(',').map((s) => s.trim());
-if (!Number.isInteger(STEPS) || STEPS < 1 || !Number.isInteger(ROUNDS) || ROUNDS < 1 || shapes.some((s) => !(SHAPES as readonly string[]).includes(s))) {
-  console.error(`bench:jobnet: --steps and --rounds are whole numbers ≥ 1; --shapes is a comma-separated list of ${SHAPES.join(', ')}`);
+if (!Number.isInteger(STEPS) || STEPS < 1 || !Number.isInteger(ROUNDS) || ROUNDS < 1 || shapes.some((s) => !(SHAPES as readonly string[]).includes(s)) || !(BENCH_SERVERS as readonly string[]).includes(values.server)) {
+  console.error(`bench:jobnet: --steps and --rounds are whole numbers ≥ 1; --shapes is a comma-separated list of ${SHAPES.join(', ')}; --server is ${BENCH_SERVERS.join(' or ')}`);
   process.exit(2);
 }
 const SHAPES_RUN = shapes as Shape[];
+const SERVER = values.server as BenchServerKind;
 
 /** CPU used during one jobnet run, in ms per step. */
 interface CpuPerStep {
@@ -149,13 +155,20 @@ interface CpuReading {
   machine: number | null;
 }
 
-function readCpu(workerPid: number | undefined, serverPid: number | undefined): CpuReading {
+function readCpu(workerPid: number | undefined, serverPids: number[]): CpuReading {
   return {
     worker: workerPid === undefined ? null : processCpu(workerPid),
-    server: serverPid === undefined ? null : processCpu(serverPid),
+    server: summedCpu(serverPids),
     bench: process.cpuUsage(),
     machine: machineBusyMs(),
   };
+}
+
+/** A cluster's nodes together (one process for the dev server). */
+function summedCpu(pids: number[]): ReturnType<typeof processCpu> {
+  const readings = pids.map(processCpu);
+  if (readings.length === 0 || readings.some((reading) => reading === null)) return null;
+  return readings.reduce((sum, reading) => ({ ownMs: sum!.ownMs + reading!.ownMs, reapedChildrenMs: sum!.reapedChildrenMs + reading!.reapedChildrenMs, liveDescendantsMs: sum!.liveDescendantsMs + reading!.liveDescendantsMs }));
 }
 
 function cpuPerStep(before: CpuReading, after: CpuReading, wallMs: number, steps: number): CpuPerStep | null {
@@ -186,7 +199,7 @@ function stepTimings(result: JobnetResult, shape: Shape): { stepRunMedianMs: num
 }
 
 /** The floor of a chain: the plainest SDK workflow of the same N steps, on the floor's worker. */
-async function timeFloor(client: Client, shape: Shape, round: number, pids: { worker?: number; server?: number }): Promise<{ ms: number; cpu: CpuPerStep | null }> {
+async function timeFloor(client: Client, shape: Shape, round: number, pids: { worker?: number; server: number[] }): Promise<{ ms: number; cpu: CpuPerStep | null }> {
   const workflowType = shape === 'floor-activities' ? 'chainedActivities' : 'chainedChildren';
   const before = readCpu(pids.worker, pids.server);
   const started = performance.now();
@@ -200,7 +213,7 @@ async function timeJobnet(
   client: Client,
   shape: Shape,
   round: number,
-  pids: { worker?: number; server?: number },
+  pids: { worker?: number; server: number[] },
   taskQueue: string,
 ): Promise<{ ms: number; result: JobnetResult; cpu: CpuPerStep | null }> {
   const input = jobnetInput(`bench-${shape}-r${round}`, shape, STEPS);
@@ -253,8 +266,8 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'jobnet-bench-jobnet-'));
   const loadBefore = os.loadavg();
   console.log(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
-  const server = await startDevServer({ dbFile: path.join(work, 'temporal.db'), port: await freePort(), stdio: 'ignore' });
-  const connection = await Connection.connect({ address: server.address });
+  const server = await startBenchServer(SERVER, work);
+  const { connection } = server;
   const client = jobnetClient(connection);
   const samples: Sample[] = [];
   const memory: { workerPeakRssMiB: number | null; floorWorkerPeakRssMiB: number | null; serverPeakRssMiB: number | null } = { workerPeakRssMiB: null, floorWorkerPeakRssMiB: null, serverPeakRssMiB: null };
@@ -270,7 +283,7 @@ async function main(): Promise<void> {
         for (const shape of SHAPES_RUN) {
           const isFloor = shape.startsWith('floor');
           const plain = shape === 'chained-codec-off' ? codecOff! : undefined;
-          const pids = { worker: (isFloor ? floor : (plain?.worker ?? worker)).child.pid, server: server.process.pid };
+          const pids = { worker: (isFloor ? floor : (plain?.worker ?? worker)).child.pid, server: server.pids() };
           const baselineMs = CHAINED.includes(shape) ? await spawnLoop(STEPS) : null;
           const timed = isFloor
             ? { ...(await timeFloor(client, shape, round, pids)), result: undefined }
@@ -285,11 +298,10 @@ async function main(): Promise<void> {
     } finally {
       memory.workerPeakRssMiB = worker.peakRssMiB();
       memory.floorWorkerPeakRssMiB = floor.peakRssMiB();
-      memory.serverPeakRssMiB = peakRssMiB(server.process.pid);
+      memory.serverPeakRssMiB = server.peakRssMiB();
       await Promise.all([worker.stop(), floor.stop(), codecOff?.worker.stop()]);
     }
   } finally {
-    await connection.close();
     await server.stop();
     rmSync(work, { recursive: true, force: true });
   }
@@ -335,7 +347,7 @@ async function main(): Promise<void> {
   const report = {
     at: new Date().toISOString(),
     host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
-    server: 'temporal CLI dev server (SQLite file), one worker process',
+    server: `${server.description}, one worker process`,
     // Payload encryption, as production runs it (JOBNET_CODEC=off measures without).
     codec: codecSettings().mode,
     options: { steps: STEPS, rounds: ROUNDS, shapes: SHAPES_RUN },
@@ -348,9 +360,11 @@ async function main(): Promise<void> {
   };
   const dir = path.join(ROOT, '.data', 'bench');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `jobnet-${report.at.replace(/[:.]/g, '-')}.json`);
+  // A cluster's figures are filed apart, so `jobnet-latest.json` stays the dev server's.
+  const stem = SERVER === 'cluster' ? 'jobnet-cluster' : 'jobnet';
+  const file = path.join(dir, `${stem}-${report.at.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(path.join(dir, 'jobnet-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(dir, `${stem}-latest.json`), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`figures saved to ${path.relative(ROOT, file)}`);
 }
 
