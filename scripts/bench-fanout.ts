@@ -26,7 +26,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { FanoutRunInput } from '../src/catalog/fanout-input';
 import { fanoutOutcome } from '../src/runs/retry-partitions';
 import { startBenchWorker, startFloorWorker, type BenchWorker } from './lib/bench-worker';

@@ -40,7 +40,7 @@ describe('catalog edits', () => {
     assert.equal(added.code, 0, added.stderr);
     const text = readFileSync(file, 'utf8');
     assert.match(text, /^# our batch catalog\n/);
-    assert.match(text, /# the first job\n  first:/);
+    assert.match(text, /# the first job\n {2}first:/);
     assert.match(text, /# trailing note/);
     assert.ok(text.indexOf('first:') < text.indexOf('last:') && text.indexOf('last:') < text.indexOf('nightly:'));
     const plan = await jobnet('-c', file, '--json', 'plan', '--from', '2026-12-26T12:00:00+09:00', '--next', '1');

@@ -16,7 +16,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { jobnetRunInput, jobnetRunSchema, type JobnetRun, type JobnetRunInput } from '../src/catalog/jobnet-input';
 import { parseCatalog } from '../src/catalog/load';
-import { InvalidInputError } from '../src/catalog/validation-error';
 import { jobnetWorkflow } from '../src/workflows';
 import {
   JOBNET_FAILED,

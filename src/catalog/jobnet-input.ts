@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { eventRoutingSchema } from '../events/routing-schema';
-import type { EventRouting } from '../contracts/events';
 import type { Catalog } from './catalog-schema';
-import { ON_FAILURE_VALUES, WHEN_VALUES, jobKindOf } from './catalog-job-schema';
+import { ON_FAILURE_VALUES, WHEN_VALUES } from './catalog-job-schema';
 import { nameSchema, uniqueNames } from './catalog-values';
 import { awaitedNames, jobSpecOf } from './job-spec';
 import { findCycles, type Edge } from './cycles';
@@ -226,8 +225,4 @@ function catalogPath(jobnetName: string, path: readonly PropertyKey[]): Property
   if (path[0] !== 'steps' || path.length < 2) return [...path];
   const rest = path[2] === 'job' ? path.slice(3) : path.slice(2);
   return ['jobnets', jobnetName, 'jobs', path[1]!, ...rest];
-}
-
-function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }

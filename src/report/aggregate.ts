@@ -176,7 +176,10 @@ export function aggregateRuns(allRuns: readonly ReportRun[], window: ReportWindo
           // lookback[i + MEAN_DURATION_DAYS - 1] is days[i]; the window is the 30 entries ending there.
           for (const day of lookback.slice(i, i + MEAN_DURATION_DAYS)) {
             const cell = perDay.get(day);
-            if (cell) (sum += cell.sum), (count += cell.count);
+            if (cell) {
+              sum += cell.sum;
+              count += cell.count;
+            }
           }
           return count === 0 ? null : round(sum / count);
         }),
