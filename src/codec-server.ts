@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { AesGcmCodec } from './codec/aes-gcm-codec';
 import { codecSettings } from './codec/keys';
 import { DEFAULT_CODEC_PORT, createCodecServer } from './codec/server';
-import { InvalidInputError } from './catalog/validation-error';
+import { InvalidInputError } from './validation/validation-error';
 import { exitCodeOf } from './cli/main';
 import { createLogger } from './logger';
 

@@ -13,10 +13,10 @@ export { temporalTarget, ExitCode, type TemporalTarget } from './connection';
 // The catalog: loading, validating, turning an entry into a run's input.
 export { catalogPath, loadCatalog, parseCatalog } from './catalog/load';
 export type { Catalog } from './catalog/catalog-schema';
-export { InvalidInputError, type InputProblem } from './catalog/validation-error';
+export { InvalidInputError, type InputProblem } from './validation/validation-error';
 export { jobnetRunInput } from './catalog/jobnet-input';
 export { fanoutRunInput } from './catalog/fanout-input';
-export { businessDateAt } from './catalog/business-date';
+export { businessDateAt } from './time/business-date';
 
 // Starting runs (at most one per name and business date unless forced) and retrying partitions.
 export { jobWorkflowId, triggerJob, triggerJobnet, triggerFanout, triggerWorkflow } from './runs/trigger';

@@ -9,7 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { DEFAULT_QUEUE } from './catalog/catalog-schema';
 import { jobRunInputSchema } from './catalog/job-schema';
 import type { JobRun } from './contracts/job';
-import { InvalidInputError, parseOrThrow } from './catalog/validation-error';
+import { InvalidInputError, parseOrThrow } from './validation/validation-error';
 import { CliContext, processOutput } from './cli/context';
 import { exitCodeOf } from './cli/main';
 import { runCatalogEntry, startRun } from './cli/run';

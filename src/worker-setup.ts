@@ -1,7 +1,8 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Duration, Logger as TemporalLogger } from '@temporalio/common';
 import os from 'node:os';
-import * as activities from './activities';
+import * as jobnetActivities from './activities';
+import { activityModulePaths, loadActivityModules, registerActivities, type ActivityTable } from './activities/registry';
 import { refuseUntrustedActivities } from './activities/refuse-untrusted';
 import { DEFAULT_QUEUE } from './catalog/catalog-schema';
 import { COORDINATION_QUEUE } from './contracts/coordination';
@@ -31,15 +32,25 @@ export async function bundleWorkflows(logger?: TemporalLogger, path: string = wo
   });
 }
 
-type Activities = NonNullable<WorkerOptions['activities']>;
+/**
+ * jobnet's activities and those of the registered modules (JOBNET_ACTIVITIES or `--activities`;
+ * unset: the examples'). Throws InvalidInputError for a module that cannot be loaded.
+ */
+export function workerActivities(modules: readonly string[] = activityModulePaths()): ActivityTable {
+  const own: ActivityTable = { ...jobnetActivities };
+  return { ...own, ...loadActivityModules(modules, Object.keys(own)) };
+}
 
 /**
  * What every jobnet worker is made of, whoever creates it (`npm run worker`, tests, benches):
  * the payload codec, the refusal of untrusted calls, jobnet's activities (plus a test's own).
  */
-export function jobnetWorkerOptions(options: { activities?: Activities; codec?: CodecSettings } = {}) {
+export function jobnetWorkerOptions(options: { activities?: ActivityTable; codec?: CodecSettings } = {}) {
+  const activities = options.activities ?? workerActivities();
+  // The runners of activity-kind jobs find them here by name.
+  registerActivities(activities);
   return {
-    activities: options.activities ?? activities,
+    activities,
     dataConverter: jobnetDataConverter('worker', options.codec),
     interceptors: { activity: [refuseUntrustedActivities] },
   } satisfies Partial<WorkerOptions>;
@@ -54,6 +65,8 @@ export interface WorkerSetup {
   shutdownGraceTime?: Duration;
   maxConcurrentActivities?: number;
   codec?: CodecSettings;
+  /** Default: jobnet's and the registered modules' (workerActivities()). */
+  activities?: ActivityTable;
 }
 
 /** The queues a worker process serves: those asked for, and the coordination queue every worker serves. */
@@ -69,7 +82,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   return Promise.all(
     servedQueues(setup.queues).map((taskQueue) =>
       Worker.create({
-        ...jobnetWorkerOptions({ codec: setup.codec }),
+        ...jobnetWorkerOptions({ codec: setup.codec, activities: setup.activities }),
         connection: setup.connection,
         namespace: setup.namespace,
         taskQueue,

@@ -11,7 +11,8 @@ import { ExitCode, temporalTarget } from './connection';
 import { createLogger, temporalLogger } from './logger';
 import { processReaper } from './activities/process-reaper';
 import { metricsAddress, telemetryOptions } from './metrics/telemetry';
-import { bundleWorkflows, createWorkers, defaultQueues, servedQueues } from './worker-setup';
+import { bundleWorkflows, createWorkers, defaultQueues, servedQueues, workerActivities } from './worker-setup';
+import { ACTIVITIES_ENV, activityModulePaths } from './activities/registry';
 import { codecSettings } from './codec/keys';
 
 const program = new Command('jobnet-worker')
@@ -22,6 +23,7 @@ const program = new Command('jobnet-worker')
   .option('--drain <duration>', 'on shutdown, how long running commands may go on before they are killed', '60s')
   .option('--max-activities <n>', 'commands run at once by each queue worker', (value) => Number(value))
   .option('--metrics <host:port>', 'serve Prometheus metrics on http://<host:port>/metrics (default: JOBNET_METRICS_ADDRESS; off)')
+  .option('--activities <modules>', `comma-separated modules whose exported functions catalog jobs can call as activities (default: ${ACTIVITIES_ENV}, else the examples')`)
   .option('-l, --log-level <level>', 'trace | debug | info | warn | error (default: JOBNET_LOG_LEVEL or info)')
   .exitOverride();
 
@@ -34,6 +36,7 @@ async function main(): Promise<number> {
     maxActivities?: number;
     metrics?: string;
     logLevel?: string;
+    activities?: string;
   }>();
   const logger = createLogger({ name: 'worker', level: options.logLevel });
   // Checked before anything connects: a malformed key is bad input (exit 2).
@@ -47,6 +50,10 @@ async function main(): Promise<number> {
     const { current, byId, source } = codec.keyring;
     logger.info(`payloads encrypted (AES-256-GCM) under "${current.id}" (${byId.size} key${byId.size > 1 ? 's' : ''} from ${source}); inputs no key holder wrote are refused`);
   }
+  // Loaded before anything connects too: a module that cannot be loaded is bad input (exit 2).
+  const modules = activityModulePaths(options.activities ?? process.env[ACTIVITIES_ENV]);
+  const activities = workerActivities(modules);
+  logger.info({ modules }, `${Object.keys(activities).length} activities registered`);
   const metrics = metricsAddress(options.metrics);
   // One runtime per process: the SDK's own logs and jobnet's share the pino stream, and its
   // metrics endpoint serves the SDK's runtime metrics together with jobnet's.
@@ -78,6 +85,7 @@ async function main(): Promise<number> {
       shutdownGraceTime: options.drain,
       maxConcurrentActivities: options.maxActivities,
       codec,
+      activities,
     });
     logger.info({ queues }, 'worker ready');
     await Promise.all(workers.map((worker) => worker.run()));

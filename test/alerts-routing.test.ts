@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCatalog } from '../src/catalog/load';
-import { InvalidInputError } from '../src/catalog/validation-error';
+import { InvalidInputError } from '../src/validation/validation-error';
 import { jobSpecOf } from '../src/catalog/job-spec';
 import { jobRunInputSchema, jobRunSchema } from '../src/catalog/job-schema';
 import { jobnetRunInput, jobnetRunSchema } from '../src/catalog/jobnet-input';

@@ -22,7 +22,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { JobRunInput, JobSpecInput } from '../src/catalog/job-schema';
 import type { JobResult } from '../src/catalog/run-result';
-import type { EventRoutingInput } from '../src/events/routing-schema';
+import type { EventRoutingInput } from '../src/catalog/event-routing-schema';
 import { jobnetEventSchema, type JobnetEvent } from '../src/events/event-schema';
 import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';
 import { processAlive, tempDir, waitFor } from './helpers/fs';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseCatalog } from '../src/catalog/load';
-import { InvalidInputError, type InputProblem } from '../src/catalog/validation-error';
+import { InvalidInputError, type InputProblem } from '../src/validation/validation-error';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'catalogs');
 const BROKEN = path.join(FIXTURES, 'broken');

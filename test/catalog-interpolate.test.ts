@@ -21,7 +21,7 @@ import {
 } from '../src/catalog/interpolate';
 import { parseCatalog } from '../src/catalog/load';
 import { jobSpecOf } from '../src/catalog/job-spec';
-import { InvalidInputError } from '../src/catalog/validation-error';
+import { InvalidInputError } from '../src/validation/validation-error';
 import { ApplicationFailure } from '@temporalio/common';
 import { resolveArgs, resolveCommand } from '../src/activities/host-command';
 

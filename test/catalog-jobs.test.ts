@@ -11,9 +11,9 @@ import { jobKindOf } from '../src/catalog/catalog-job-schema';
 import { jobSpecOf } from '../src/catalog/job-spec';
 import { effectiveStep } from '../src/catalog/steps';
 import { jobSpecSchema, jobRunInputSchema } from '../src/catalog/job-schema';
-import { closest, didYouMean, editDistance } from '../src/catalog/suggest';
+import { closest, didYouMean, editDistance } from '../src/validation/suggest';
 import { findCycles } from '../src/catalog/cycles';
-import { InvalidInputError } from '../src/catalog/validation-error';
+import { InvalidInputError } from '../src/validation/validation-error';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures', 'catalogs', 'valid', name), 'utf8');
 const ENV = { BATCH_HOME: '/srv/batch', DATA_DIR: '/data', SLACK_WEBHOOK_URL: 'https://h.example/s', SMTP_URL: 'smtp://m.example', PAGER_URL: 'https://p.example' };

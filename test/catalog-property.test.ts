@@ -10,7 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseCatalog } from '../src/catalog/load';
-import { InvalidInputError } from '../src/catalog/validation-error';
+import { InvalidInputError } from '../src/validation/validation-error';
 
 const RUNS = 200;
 const ENV = { SLACK_WEBHOOK_URL: 'https://h.example/s', SMTP_URL: 'smtp://m.example', PAGER_URL: 'https://p.example', BATCH_HOME: '/srv' };

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { businessDateAt } from '../src/catalog/business-date';
+import { businessDateAt } from '../src/time/business-date';
 import { JobName } from '../src/search-attributes';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';

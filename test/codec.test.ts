@@ -12,7 +12,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { AesGcmCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, UntrustedPayloadError } from '../src/codec/aes-gcm-codec';
 import { codecSettings, newKeyEntry, parseKeyFile, parseKeyList, type Keyring } from '../src/codec/keys';
 import { isUntrusted } from '../src/codec/untrusted';
-import { InvalidInputError } from '../src/catalog/validation-error';
+import { InvalidInputError } from '../src/validation/validation-error';
 
 const ROOT = path.resolve(__dirname, '..');
 const A = newKeyEntry('A');

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { FanoutRunInput } from '../src/catalog/fanout-input';
-import { InvalidInputError } from '../src/catalog/validation-error';
+import { InvalidInputError } from '../src/validation/validation-error';
 import { fanoutOutcome, retryPartitions } from '../src/runs/retry-partitions';
 import { fanoutStatusLines } from '../src/workflows/fanout-definitions';
 import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';

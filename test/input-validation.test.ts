@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { jobRunInputSchema } from '../src/catalog/job-schema';
-import { problemsFromZod } from '../src/catalog/validation-error';
+import { problemsFromZod } from '../src/validation/validation-error';
 import { parseCatalog } from '../src/catalog/load';
-import { InvalidInputError } from '../src/catalog/validation-error';
+import { InvalidInputError } from '../src/validation/validation-error';
 
 const ROOT = path.resolve(__dirname, '..');
 const valid = { name: 'nightly', businessDate: '2026-12-01', job: { command: ['true'] } };

@@ -6,10 +6,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCatalog } from '../src/catalog/load';
 import { resolveOnHost } from '../src/catalog/interpolate';
-import { InvalidInputError } from '../src/catalog/validation-error';
+import { InvalidInputError } from '../src/validation/validation-error';
 import { DEFAULT_SEVERITY, EVENT_TYPES, jobnetEventSchema, runUiUrl, runbookFor } from '../src/events/event-schema';
-import { eventRoutingSchema } from '../src/events/routing-schema';
-import { eventRoutingFor } from '../src/notify/catalog-routing';
+import { eventRoutingSchema } from '../src/catalog/event-routing-schema';
+import { eventRoutingFor } from '../src/catalog/event-routing';
 import { routeEvent, routedChannels, type RoutableEvent } from '../src/notify/route';
 
 const CATALOG = `

@@ -12,7 +12,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
 import type { JobRunInput } from '../src/catalog/job-schema';
 import { listReportRuns } from '../src/visibility/list-report-runs';
-import { addDays } from '../src/schedules/plain-date';
+import { addDays } from '../src/time/plain-date';
 import { jobWorkflow } from '../src/workflows';
 import { freePort } from '../scripts/servers';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';

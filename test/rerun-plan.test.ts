@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobnetState, OperatorAction, StepState } from '../src/contracts/jobnet';
-import { InvalidInputError } from '../src/catalog/validation-error';
+import { InvalidInputError } from '../src/validation/validation-error';
 import { planRerun } from '../src/runs/rerun';
 
 function step(status: StepState['status'], attempts = 1): StepState {

@@ -7,10 +7,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { businessDateAt } from '../src/catalog/business-date';
+import { businessDateAt } from '../src/time/business-date';
 import { calendarSchema, isBusinessDay, type Calendar, type CalendarInput } from '../src/catalog/calendar-schema';
 import { scheduleSchema, type ScheduleInput } from '../src/catalog/schedule-schema';
-import { InvalidInputError } from '../src/catalog/validation-error';
+import { InvalidInputError } from '../src/validation/validation-error';
 import { compileSchedule, scheduleHorizon } from '../src/schedules/compile';
 import { SpecEvaluator } from '../src/schedules/spec-evaluator';
 import { upcomingRuns } from '../src/schedules/upcoming';

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { scheduleSchema } from '../src/catalog/schedule-schema';
-import { problemsFromZod, type InputProblem } from '../src/catalog/validation-error';
+import { problemsFromZod, type InputProblem } from '../src/validation/validation-error';
 import { describeSchedule } from '../src/schedules/upcoming';
 
 function problems(input: unknown): InputProblem[] {

@@ -6,7 +6,7 @@ import { examplesDatabase } from '../../src/db/worker-database';
 import { billCompany, billingMonthOf, billingSeedSchema, seedBilling } from './billing';
 
 /**
- * Seed 004's monthly billing as job activities (registered in src/activities/index.ts):
+ * Seed 004's monthly billing as job activities (registered by the worker through examples/activities.ts):
  * `billingSeed` loads demo data, `billingCompany` is the per-company job of the fan-out
  * `monthly-billing` (the company's code arrives as args.item), and `simulatedCall` stands in
  * for a step that waits on an outside service (the benchmark's 200 ms I/O-bound step).

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import { problemsFromZod } from '../catalog/validation-error';
+import { problemsFromZod } from '../validation/validation-error';
 
 /**
  * An activity's `args` checked against its schema. Wrong args are a catalog mistake no retry

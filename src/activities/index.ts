@@ -7,14 +7,15 @@ export { checkRecordCount, checkFailureStreak, checkDelayedRetries } from './che
 export { requestLock, isRunOpen, joinGate, announceSuccess } from './coordination';
 export { fileWait, fileImport } from './files/activities';
 export { dailyAggregation, rankingUpdate, rankingMail, rankingExclusions, demoSeed } from './ranking/activities';
-export { billingSeed, billingCompany, simulatedCall } from '../../examples/billing/activities';
 
-// The runner of activity-kind jobs looks activities up among this module's exports when it is
-// called (by then the module is complete), so every activity exported here can be a job.
-import * as registered from './index';
+
+// The runners of activity-kind jobs, fan-out key sources and partitions look activities up, when
+// called, among those the worker registered: jobnet's own above and the modules of
+// JOBNET_ACTIVITIES (registry.ts, worker-setup.ts).
+import { registeredActivities } from './registry';
 import { makeRunJobActivity } from './job-activity-runner';
-export const runJobActivity = makeRunJobActivity(() => ({ ...registered }));
+export const runJobActivity = makeRunJobActivity(registeredActivities);
 import { makePartitionPage } from './partitions';
-export const partitionPage = makePartitionPage(() => ({ ...registered }));
+export const partitionPage = makePartitionPage(registeredActivities);
 import { makeRunPartitions } from './partition-batch';
-export const runPartitions = makeRunPartitions(() => ({ ...registered }));
+export const runPartitions = makeRunPartitions(registeredActivities);

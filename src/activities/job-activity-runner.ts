@@ -12,7 +12,7 @@ type JobActivity = (input: JobActivityInput) => Promise<JobActivityOutcome>;
  * run log and search attributes treat every kind alike. The activity runs in this activity's
  * own context: its heartbeats and cancellation are this attempt's.
  *
- * `registry` is what the worker registered (src/activities/index.ts), looked up when called.
+ * `registry` is what the worker registered (src/activities/registry.ts), looked up when called.
  */
 export function makeRunJobActivity(registry: () => Record<string, unknown>) {
   return async function runJobActivity(request: { activity: string; input: JobActivityInput }): Promise<CommandOutcome> {

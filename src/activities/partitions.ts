@@ -41,7 +41,7 @@ export interface PartitionPage {
 
 type KeyActivity = (input: { args: Record<string, unknown>; jobName: string; businessDate: string; runKey: string }) => Promise<{ keys: string[] }>;
 
-/** `registry` is what the worker registered (src/activities/index.ts), looked up when called. */
+/** `registry` is what the worker registered (src/activities/registry.ts), looked up when called. */
 export function makePartitionPage(registry: () => Record<string, unknown>) {
   return async function partitionPage(request: PartitionPageRequest): Promise<PartitionPage> {
     const { source } = request;

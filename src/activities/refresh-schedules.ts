@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { catalogPath, loadCatalog } from '../catalog/load';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import { applyChanges } from '../sync/apply-changes';
 import { catalogSchedules } from '../sync/catalog-schedules';
 import { catalogIdOf } from '../sync/owned';

@@ -2,27 +2,10 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { asyncLocalStorage } from '@temporalio/activity';
+import type { RunLogRecord } from '../contracts/run-log';
 import { recordRunMetrics } from '../metrics/run-metrics';
 
-/**
- * The run log of batch_runner (seed 003): one JSON line per finished run in
- * logs/batch/batch_YYYYMMDD.jsonl, plus jobnet's run id, business date, attempts, delayed
- * retry and record count. Operators grep it; it is not jobnet's state (Temporal is).
- */
-export interface RunLogRecord {
-  job_name: string;
-  start_time: string;
-  end_time: string;
-  status: string;
-  output: string;
-  error: string | null;
-  run_id: string;
-  workflow_id: string;
-  business_date: string;
-  attempt: number;
-  delayed_retry: boolean;
-  record_count: number | null;
-}
+export type { RunLogRecord };
 
 /** The log line keeps a short tail of the output; the full tail is in the workflow result. */
 const OUTPUT_IN_LOG_CHARS = 4_000;

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import type { Catalog } from './catalog-schema';
 import type { CatalogJob } from './catalog-job-schema';
-import { milliseconds } from './duration';
+import { milliseconds } from '../time/duration';
 import type { Env } from './interpolate';
 import { activityWorkSchema, businessDateSchema, jobNameSchema, runnableJobRunSchema } from './job-schema';
 import type { FanoutRun, PartitionFailure, PartitionSource } from '../contracts/fanout';
-import { sameType } from './same-type';
+import { sameType } from '../validation/same-type';
 import { jobSpecOf } from './job-spec';
 import type { EffectiveStep } from './steps';
-import { InvalidInputError } from './validation-error';
-import { eventRoutingSchema } from '../events/routing-schema';
+import { InvalidInputError } from '../validation/validation-error';
+import { eventRoutingSchema } from './event-routing-schema';
 import type { EventRouting } from '../contracts/events';
 
 /**

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { eventRoutingSchema } from '../events/routing-schema';
+import { eventRoutingSchema } from './event-routing-schema';
 import type { JobRun, JobSpec } from '../contracts/job';
-import { catalogDurations, runDurations, type DurationReader } from './duration';
+import { catalogDurations, runDurations, type DurationReader } from '../time/duration';
 import { businessDateSchema, jobNameSchema } from './job-name';
 import { DEFAULT_CONSECUTIVE_FAILURES } from './job-rules';
-import { sameType } from './same-type';
+import { sameType } from '../validation/same-type';
 
 export { businessDateSchema, jobNameSchema, DEFAULT_CONSECUTIVE_FAILURES };
 

@@ -3,7 +3,7 @@ import { jobKindOf, type CatalogJob } from './catalog-job-schema';
 import { asWritten, isDeferred, resolveSecret, unsetVariables, type Env } from './interpolate';
 import type { JobSpec } from './job-schema';
 import type { EffectiveStep } from './steps';
-import { InvalidInputError, type InputProblem } from './validation-error';
+import { InvalidInputError, type InputProblem } from '../validation/validation-error';
 
 const ms = (value: number) => `${value}ms`;
 

@@ -1,20 +1,20 @@
 import { z } from 'zod';
-import { eventRoutingSchema } from '../events/routing-schema';
+import { eventRoutingSchema } from './event-routing-schema';
 import type { Catalog } from './catalog-schema';
 import { ON_FAILURE_VALUES, WHEN_VALUES } from './catalog-job-schema';
 import { nameSchema, uniqueNames } from './catalog-values';
 import { awaitedNames, jobSpecOf } from './job-spec';
 import { findCycles, type Edge } from './cycles';
-import { milliseconds } from './duration';
+import { milliseconds } from '../time/duration';
 import type { Env } from './interpolate';
 import { fanoutRunInput, type NestedFanoutRun } from './fanout-input';
 import { jobnetRouting, stepRouting, type RunRoutingOptions } from './run-routing';
 import { businessDateSchema, runnableJobRunSchema } from './job-schema';
 import type { JobnetRun, JobnetStepRun, NestedJobnetRun } from '../contracts/jobnet';
-import { sameType } from './same-type';
+import { sameType } from '../validation/same-type';
 import { effectiveStep } from './steps';
-import { closest } from './suggest';
-import { InvalidInputError, problemFromIssue, type InputProblem } from './validation-error';
+import { closest } from '../validation/suggest';
+import { InvalidInputError, problemFromIssue, type InputProblem } from '../validation/validation-error';
 
 /**
  * The input of one jobnet run (jobnetWorkflow, src/contracts/jobnet.ts): every step as the job

@@ -9,8 +9,8 @@ import { catalogErrorMap, type KnownKeys } from './issue-messages';
 import { STEP_KINDS } from './job-kinds';
 import { isResolvedOnHost } from './host-values';
 import { checkReferences } from './references';
-import { closest } from './suggest';
-import { InvalidInputError, formatPath, type InputProblem } from './validation-error';
+import { closest } from '../validation/suggest';
+import { InvalidInputError, formatPath, type InputProblem } from '../validation/validation-error';
 import { readYaml, type YamlSource } from './yaml-source';
 
 /**

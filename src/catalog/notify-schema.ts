@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { jobNameSchema } from './job-name';
 import { hostUrlSchema, nameSchema, uniqueNames } from './catalog-values';
-import { EVENT_TYPES } from '../events/event-types';
+import { EVENT_TYPES, SEVERITIES, severitySchema } from '../events/event-types';
 
 /**
  * Where events go (DESIGN.md §4 `notify:`): named channels, and routes from an event's
@@ -13,7 +13,6 @@ import { EVENT_TYPES } from '../events/event-types';
  * environment (host-values.ts, `resolveOnHost`).
  */
 
-export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export const CHANNEL_TYPES = ['slack', 'email', 'webhook'] as const;
 
 const slackChannelSchema = z.strictObject({
@@ -40,8 +39,6 @@ export const channelSchema = z.discriminatedUnion('type', [slackChannelSchema, e
     issue.code === 'invalid_union' ? `a channel has a type: ${CHANNEL_TYPES.join(', ')}` : undefined,
 });
 
-export const severitySchema = z.enum(SEVERITIES);
-export type Severity = z.output<typeof severitySchema>;
 
 const eventTypeNameSchema = z.enum(EVENT_TYPES, { error: (issue) => `"${String(issue.input)}" is not an event type: ${EVENT_TYPES.join(', ')}` });
 

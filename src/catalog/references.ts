@@ -1,7 +1,7 @@
 import { asWritten, isDeferred, unsetVariables, type TreeProblem } from './interpolate';
 import { isRecord, isWellFormedName, type RawObject } from './catalog-values';
 import { findCycles, type Edge } from './cycles';
-import { closest } from './suggest';
+import { closest } from '../validation/suggest';
 
 /**
  * The rules that need the whole file: names that refer to other sections (locks, calendars,

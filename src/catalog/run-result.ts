@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JOB_EVENT_TYPES, JOB_STATUSES, type JobEvent, type JobResult } from '../contracts/job';
-import { sameType } from './same-type';
+import { sameType } from '../validation/same-type';
 
 /**
  * What a job run reports: its events and its outcome. One schema for the workflow result, the

@@ -1,5 +1,5 @@
 import type { EventRouting } from '../contracts/events';
-import { eventRoutingFor } from '../notify/catalog-routing';
+import { eventRoutingFor } from './event-routing';
 import type { Catalog } from './catalog-schema';
 import type { Env } from './interpolate';
 

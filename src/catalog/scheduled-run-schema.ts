@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { eventRoutingSchema } from '../events/routing-schema';
+import { eventRoutingSchema } from './event-routing-schema';
 import { jobNameSchema, runnableJobRunSchema } from './job-schema';
 import { jobnetRunSchema } from './jobnet-input';
 import type { NestedFanoutRun } from './fanout-input';
 import type { ScheduledRun } from '../contracts/scheduled';
-import { sameType } from './same-type';
+import { sameType } from '../validation/same-type';
 
 /**
  * What a Schedule passes at every fire (src/contracts/scheduled.ts), as a run input: parsed

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { businessDateSchema } from '../catalog/job-schema';
-import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
-import { zonedTimeToUnix } from '../schedules/zone';
+import { InvalidInputError, parseOrThrow } from '../validation/validation-error';
+import { zonedTimeToUnix } from '../time/zone';
 import { describeServerSchedule, scheduleIdOf } from '../sync/owned';
 import type { CliContext } from './context';
 

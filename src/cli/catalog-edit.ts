@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { editCatalogFile, writeFileAtomically } from '../catalog/edit';
 import { parseCatalog } from '../catalog/load';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import type { CliContext } from './context';
 
 /** seed 003's default jobs of batch_runner, as a catalog to start from. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import type { CliContext } from './context';
 
 /** Single-quotes a word for a POSIX shell. */

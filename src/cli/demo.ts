@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { businessDateAt } from '../catalog/business-date';
+import { businessDateAt } from '../time/business-date';
 import { businessDateSchema } from '../catalog/job-schema';
-import { parseOrThrow } from '../catalog/validation-error';
+import { parseOrThrow } from '../validation/validation-error';
 import { demoDataSchema, seedDemoData } from '../activities/ranking/demo-data';
 import { migrate } from '../db/migrate';
 import { databaseSettingsFromEnv, openDatabase } from '../db/open';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { editCatalogFile } from '../catalog/edit';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import type { CliContext } from './context';
 import { syncCatalog } from './sync';
 

@@ -1,9 +1,9 @@
-import { businessDateAt } from '../catalog/business-date';
+import { businessDateAt } from '../time/business-date';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { fanoutRunInput } from '../catalog/fanout-input';
 import { businessDateSchema } from '../catalog/job-schema';
 import { jobRouting } from '../catalog/run-routing';
-import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
+import { InvalidInputError, parseOrThrow } from '../validation/validation-error';
 import { fanoutOutcome } from '../runs/retry-partitions';
 import { triggerFanout } from '../runs/trigger';
 import { fanoutStatusLines } from '../workflows/fanout-definitions';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import { listRecentRuns, type RunSummary } from '../visibility/list-recent-runs';
 import type { CliContext } from './context';
 import { readableInZone } from '../planning/format-time';

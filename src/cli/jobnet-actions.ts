@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { jobnetRunInput } from '../catalog/jobnet-input';
 import { operatorIdentity } from '../client';

@@ -1,10 +1,10 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { businessDateAt } from '../catalog/business-date';
+import { businessDateAt } from '../time/business-date';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { businessDateSchema } from '../catalog/job-schema';
 import { jobnetRunInput } from '../catalog/jobnet-input';
-import { parseOrThrow } from '../catalog/validation-error';
+import { parseOrThrow } from '../validation/validation-error';
 import { triggerJobnet } from '../runs/trigger';
 import { RunFailedError, type CliContext } from './context';
 import { renderJobnet, viewNow } from './status-render';

@@ -3,7 +3,7 @@
  * 1 a run failed, 2 bad input, 3 Temporal unreachable.
  */
 import { Command, CommanderError } from 'commander';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import { ExitCode } from '../connection';
 import { CliContext, processOutput, type GlobalOptions, type Output } from './context';
 import { registerBackfill } from './backfill';

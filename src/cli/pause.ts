@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import { disabledByCatalog } from '../sync/apply-changes';
 import { describeServerSchedule, listOwnedScheduleIds, scheduleIdOf } from '../sync/owned';
 import type { CliContext } from './context';

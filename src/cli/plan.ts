@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import { planCatalog, type CatalogPlan } from '../planning/plan';
 import type { CliContext } from './context';
 

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { durationToMs } from '../catalog/duration';
+import { durationToMs } from '../time/duration';
 import { jobNameSchema } from '../catalog/job-schema';
-import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
+import { InvalidInputError, parseOrThrow } from '../validation/validation-error';
 import { aggregateRuns, dayOf, MEAN_DURATION_DAYS, type ReportData } from '../report/aggregate';
 import { listReportRuns } from '../visibility/list-report-runs';
 import { renderReportHtml } from '../report/render-html';
-import { addDays, isIsoDate } from '../schedules/plain-date';
+import { addDays, isIsoDate } from '../time/plain-date';
 import type { CliContext } from './context';
 
 /** The first business date of the report: `--since` as a date, or that long before today. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import { fanoutStatusLines } from '../workflows/fanout-definitions';
 import { RunFailedError, type CliContext } from './context';
 import { fanoutOutcome, retryPartitions, type PartitionSelection } from '../runs/retry-partitions';

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { businessDateAt } from '../catalog/business-date';
+import { businessDateAt } from '../time/business-date';
 import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
 import { businessDateSchema } from '../catalog/job-schema';
 import type { JobRun } from '../contracts/job';
 import { jobSpecOf } from '../catalog/job-spec';
 import { jobRouting } from '../catalog/run-routing';
-import { didYouMean } from '../catalog/suggest';
-import { InvalidInputError, parseOrThrow } from '../catalog/validation-error';
+import { didYouMean } from '../validation/suggest';
+import { InvalidInputError, parseOrThrow } from '../validation/validation-error';
 import { triggerJob } from '../runs/trigger';
 import { RunFailedError, type CliContext } from './context';
 import { startCatalogFanout } from './fanout-runs';

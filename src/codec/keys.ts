@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidInputError, type InputProblem } from '../catalog/validation-error';
+import { InvalidInputError, type InputProblem } from '../validation/validation-error';
 
 /**
  * The keys jobnet encrypts payloads with, from Temporal-style settings:

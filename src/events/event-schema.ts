@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { severitySchema } from '../catalog/notify-schema';
-import { DEFAULT_SEVERITY, EVENT_TYPES, type EventType } from './event-types';
+import { DEFAULT_SEVERITY, EVENT_TYPES, severitySchema, type EventType } from './event-types';
 import type { JobnetEvent } from '../contracts/events';
-import { sameType } from '../catalog/same-type';
+import { sameType } from '../validation/same-type';
 
 /**
  * The one event payload of jobnet (DESIGN.md §5.7): what every notification channel, the

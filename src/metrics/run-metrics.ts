@@ -1,5 +1,5 @@
 import type { MetricMeter } from '@temporalio/common';
-import type { RunLogRecord } from '../activities/runlog';
+import type { RunLogRecord } from '../contracts/run-log';
 import { JobnetMetric } from './names';
 
 /** Seconds between two ISO times; 0 when either is missing or they are out of order. */

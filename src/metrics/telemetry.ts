@@ -1,5 +1,5 @@
 import type { TelemetryOptions } from '@temporalio/worker';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import { JOBNET_HISTOGRAM_BUCKETS } from './names';
 
 /** host:port, IPv4, a name or [IPv6]. */

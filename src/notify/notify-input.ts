@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveDuration } from '../catalog/duration';
+import { positiveDuration } from '../time/duration';
 import { channelSchema } from '../catalog/notify-schema';
 import { jobnetEventSchema } from '../events/event-schema';
 

@@ -1,4 +1,4 @@
-import { offsetAt } from '../schedules/zone';
+import { offsetAt } from '../time/zone';
 
 /** `2026-12-28T03:00:00+09:00`: an instant as operators of that zone read it. */
 export function isoInZone(instant: Date, timeZone: string): string {

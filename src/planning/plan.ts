@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/catalog-schema';
 import type { Schedule } from '../catalog/schedule-schema';
-import { formatDuration } from '../catalog/duration';
+import { formatDuration } from '../time/duration';
 import { describeSchedule } from '../schedules/describe';
 import { isoInZone } from './format-time';
 import { upcomingRuns } from '../schedules/upcoming';

@@ -3,7 +3,7 @@
  * failure rate, weekly trend), computed from runs as Temporal's visibility lists them. Pure:
  * no clock, no I/O, so every figure is unit-tested on hand-made runs.
  */
-import { addDays, datesBetween, isIsoDate, weekdayOf } from '../schedules/plain-date';
+import { addDays, datesBetween, isIsoDate, weekdayOf } from '../time/plain-date';
 
 /** One job run as the report needs it. */
 export interface ReportRun {

@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { parseOrThrow, InvalidInputError } from '../catalog/validation-error';
+import { parseOrThrow, InvalidInputError } from '../validation/validation-error';
 import { jobnetRunSchema, type JobnetRunInput } from '../catalog/jobnet-input';
 import { type JobnetState, type OnFailure, type OperatorAction, type StepState } from '../contracts/jobnet';
 import { initialStepState, type JobnetCarry } from '../workflows/jobnet-definitions';

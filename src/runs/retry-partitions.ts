@@ -1,7 +1,7 @@
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FanoutRun } from '../catalog/fanout-input';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import type { FanoutResult } from '../contracts/fanout';
 import { runSummary } from '../contracts/run-summary';
 import { BusinessDate, JobName, JobStatus } from '../search-attributes';

@@ -2,7 +2,7 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import { ApplicationFailure } from '@temporalio/common';
 import { readPayload } from '../codec/read-payload';
 import { jobResultSchema } from '../catalog/run-result';
-import { InvalidInputError } from '../catalog/validation-error';
+import { InvalidInputError } from '../validation/validation-error';
 import { jobStateQuery, type JobState } from '../contracts/job';
 import { fanoutStateQuery, type FanoutState } from '../contracts/fanout';
 import { fanoutOutcome } from './retry-partitions';

@@ -3,7 +3,7 @@ import type { Workflow } from '@temporalio/common';
 import { jobRunSchema } from '../catalog/job-schema';
 import type { JobRun } from '../contracts/job';
 import { runSummary } from '../contracts/run-summary';
-import { parseOrThrow } from '../catalog/validation-error';
+import { parseOrThrow } from '../validation/validation-error';
 import { BusinessDate, JobName, JobStatus } from '../search-attributes';
 import type { fanoutWorkflow, jobWorkflow, jobnetWorkflow } from '../workflows';
 import { jobnetRunSchema, type JobnetRunInput } from '../catalog/jobnet-input';

@@ -4,7 +4,7 @@
  * them into calendar entries with the schedule's time of day. Pure, like the calendar schema.
  */
 import { isBusinessDay, type Calendar } from '../catalog/calendar-schema';
-import { addDays, datesBetween, formatIsoDate, parseIsoDate } from './plain-date';
+import { addDays, datesBetween, formatIsoDate, parseIsoDate } from '../time/plain-date';
 
 export type HolidayShift = 'next' | 'previous';
 

@@ -35,14 +35,14 @@
  * once a month, not daily.
  */
 import { DAYS_OF_WEEK, MONTHS, ScheduleOverlapPolicy, type CalendarSpec, type LooseRange, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
-import { businessDateAt } from '../catalog/business-date';
+import { businessDateAt } from '../time/business-date';
 import { offDayReason, type Calendar } from '../catalog/calendar-schema';
 import type { Schedule, ScheduleTimes } from '../catalog/schedule-schema';
-import { InvalidInputError } from '../catalog/validation-error';
-import { WEEKDAY_NAMES, addDays, datesBetween, formatIsoDate, parseIsoDate, weekdayOf } from './plain-date';
+import { InvalidInputError } from '../validation/validation-error';
+import { WEEKDAY_NAMES, addDays, datesBetween, formatIsoDate, parseIsoDate, weekdayOf } from '../time/plain-date';
 import { movedFires, nthBusinessDays } from './business-days';
 import { SpecEvaluator } from './spec-evaluator';
-import { canonicalTimeZone, startOfLocalDay, zonedTimeToUnix } from './zone';
+import { canonicalTimeZone, startOfLocalDay, zonedTimeToUnix } from '../time/zone';
 
 export const DEFAULT_HORIZON_DAYS = 400;
 

@@ -1,7 +1,7 @@
 import type { Schedule } from '../catalog/schedule-schema';
-import { formatDuration } from '../catalog/duration';
-import { formatClock } from './clock';
-import { WEEKDAY_NAMES } from './plain-date';
+import { formatDuration } from '../time/duration';
+import { formatClock } from '../time/clock';
+import { WEEKDAY_NAMES } from '../time/plain-date';
 
 /** 1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, 22nd, 23rd. */
 function ordinal(n: number): string {

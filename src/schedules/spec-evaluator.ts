@@ -11,7 +11,7 @@
  */
 import { encodeScheduleSpec } from '@temporalio/client/lib/schedule-helpers';
 import type { ScheduleSpec } from '@temporalio/client';
-import { localTime, zonedTimeToUnix } from './zone';
+import { localTime, zonedTimeToUnix } from '../time/zone';
 
 type WireSpec = ReturnType<typeof encodeScheduleSpec>;
 type WireCalendar = NonNullable<WireSpec['structuredCalendar']>[number];

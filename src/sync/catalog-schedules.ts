@@ -6,7 +6,7 @@ import { jobnetRunInput } from '../catalog/jobnet-input';
 import { jobRouting } from '../catalog/run-routing';
 import type { Schedule } from '../catalog/schedule-schema';
 import type { ScheduleSpec } from '@temporalio/client';
-import { businessDateAt } from '../catalog/business-date';
+import { businessDateAt } from '../time/business-date';
 import { compileSchedule, SpecEvaluator } from '../schedules';
 import { desiredSchedules, refreshSchedule, type DesiredSchedule, type ScheduledEntry } from './desired';
 

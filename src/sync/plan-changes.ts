@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { currentKeyIdOf, keyIdOf } from '../codec/aes-gcm-codec';
 import type { DesiredSchedule } from './desired';
-import { InvalidInputError, type InputProblem } from '../catalog/validation-error';
+import { InvalidInputError, type InputProblem } from '../validation/validation-error';
 import { catalogOfMemo, describeServerSchedule, listOwnedSchedules } from './owned';
 
 export interface SyncChanges {

@@ -17,7 +17,7 @@ import {
 import { z } from 'zod';
 import type * as activities from '../activities';
 import type { PartitionPage } from '../activities/partitions';
-import { formatDuration } from '../catalog/duration-format';
+import { formatDuration } from '../time/duration-format';
 import type * as FanoutInput from '../catalog/fanout-input';
 import type { FanoutRun } from '../contracts/fanout';
 import { BusinessDate, JobName, JobStatus, RecordCount } from '../search-attributes';

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { problemsFromZod } from '../catalog/validation-error';
+import { problemsFromZod } from '../validation/validation-error';
 
 /**
  * Validates a workflow's input at its entry. A bad input fails the run at once, before any

@@ -1,7 +1,7 @@
 import { CancellationScope, isCancellation, log, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import type { CurrentRun } from '../activities/checks-rules';
-import { formatDuration } from '../catalog/duration-format';
+import { formatDuration } from '../time/duration-format';
 import type { JobRun } from '../catalog/job-schema';
 import { DEFAULT_CONSECUTIVE_FAILURES } from '../catalog/job-rules';
 import type { JobEvent } from '../catalog/run-result';

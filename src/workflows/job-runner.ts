@@ -1,4 +1,4 @@
-import { formatDuration } from '../catalog/duration-format';
+import { formatDuration } from '../time/duration-format';
 import {
   ActivityFailure,
   TimeoutFailure,

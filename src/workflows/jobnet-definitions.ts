@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { jobStatusSchema } from '../catalog/run-result';
-import { sameType } from '../catalog/same-type';
+import { sameType } from '../validation/same-type';
 import { OPERATOR_ACTIONS, STEP_STATUSES, type AbortAction, type ForceAction, type JobnetResult, type JobnetState, type OperatorAction, type StepAction, type StepState } from '../contracts/jobnet';
 
 // The contract (types, queries, updates, signals) is src/contracts/jobnet.ts; these schemas check

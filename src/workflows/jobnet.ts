@@ -15,11 +15,11 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { formatDuration } from '../catalog/duration-format';
+import { formatDuration } from '../time/duration-format';
 import type * as JobnetInput from '../catalog/jobnet-input';
 import type { JobnetRun, JobnetStepRun, StepKind } from '../contracts/jobnet';
 import { jobResultSchema, type JobResult } from '../catalog/run-result';
-import { closest } from '../catalog/suggest';
+import { closest } from '../validation/suggest';
 import { BusinessDate, JobName, JobStatus, StepJobs } from '../search-attributes';
 import { parseWorkflowInput } from './input';
 import { jobWorkflow } from './job';
@@ -28,7 +28,7 @@ import { runJob } from './job-runner';
 import { fanoutWorkflow } from './fanout';
 import { emitEvent, type EmitOptions } from './emit-event';
 import type { EventDraft } from '../events/event-schema';
-import type { EventRouting } from '../events/routing-schema';
+import type { EventRouting } from '../catalog/event-routing-schema';
 import { announceSuccess } from './coordination';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
 import { jobnetBoard } from './jobnet-board';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sameType } from '../catalog/same-type';
+import { sameType } from '../validation/same-type';
 import type { LockRelease, LockRequest, RunRef } from '../contracts/lock';
 
 /**

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation, log, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
-import { formatDuration } from '../catalog/duration-format';
+import { formatDuration } from '../time/duration-format';
 import type * as activities from '../activities';
 import {
   NOTIFICATION_REJECTED,

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild, log, workflowInfo } from '@temporalio/workflow';
-import { businessDateAt } from '../catalog/business-date';
+import { businessDateAt } from '../time/business-date';
 import type * as ScheduledRunSchema from '../catalog/scheduled-run-schema';
 import type { JobResult } from '../contracts/job';
 import type { ScheduledRun } from '../contracts/scheduled';

@@ -18,7 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import type { CommandOutcome } from '../../src/activities/command';
-import { formatDuration, positiveDuration } from '../../src/catalog/duration';
+import { formatDuration, positiveDuration } from '../../src/time/duration';
 import type { JobRunInput } from '../../src/catalog/job-schema';
 import type { JobResult } from '../../src/catalog/run-result';
 import { jobnetEventSchema, type JobnetEvent } from '../../src/events/event-schema';

@@ -1,6 +1,6 @@
-import type { Env } from '../catalog/interpolate';
-import type { Notify } from '../catalog/notify-schema';
-import { DEFAULT_UI_BASE_URL } from '../events/routing-schema';
+import type { Env } from './interpolate';
+import type { Notify } from './notify-schema';
+import { DEFAULT_UI_BASE_URL } from './event-routing-schema';
 import type { EventRouting } from '../contracts/events';
 
 /**

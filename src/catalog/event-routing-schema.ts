@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { channelSchema, routeSchema } from '../catalog/notify-schema';
-import { DEFAULT_UI_BASE_URL } from './links';
+import { channelSchema, routeSchema } from './notify-schema';
+import { DEFAULT_UI_BASE_URL } from '../events/links';
 import type { EventRouting } from '../contracts/events';
-import { sameType } from '../catalog/same-type';
+import { sameType } from '../validation/same-type';
 
 /**
  * What a run needs to raise and route its events: the catalog's `notify:` section (only the
