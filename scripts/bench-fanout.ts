@@ -27,13 +27,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
-import type { FanoutRunInput } from '../src/catalog/fanout-input';
+import type { FanoutRunInput } from '../src/catalog/compile/fanout-input';
 import { fanoutOutcome } from '../src/runs/retry-partitions';
 import { startBenchWorker, startFloorWorker, type BenchWorker } from './lib/bench-worker';
 import { BENCH_SERVERS, startBenchServer, type BenchServerKind } from './lib/bench-server';
 import { jobnetClient } from '../src/client';
 import { codecSettings } from '../src/codec/keys';
-import { jobSpecSchema } from '../src/catalog/job-schema';
+import { jobSpecSchema } from '../src/catalog/schema/job-schema';
 
 const ROOT = path.resolve(__dirname, '..');
 const QUEUE = 'bench-fanout';

@@ -39,7 +39,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
-import type { JobnetRunInput, JobnetStepRunInput } from '../src/catalog/jobnet-input';
+import type { JobnetRunInput, JobnetStepRunInput } from '../src/catalog/compile/jobnet-input';
 import { triggerJobnet } from '../src/runs/trigger';
 import { jobnetResultSchema, type JobnetResult } from '../src/workflows/jobnet-definitions';
 import { machineBusyMs, processCpu } from './proc-cpu';

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { parseCatalog } from '../src/catalog/load';
+import { parseCatalog } from '../src/catalog/load/load';
 import { jobnetClient } from '../src/client';
 import { codecSettings } from '../src/codec/keys';
 import { applyChanges } from '../src/sync/apply-changes';

@@ -16,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { jobSpecSchema } from '../src/catalog/job-schema';
+import { jobSpecSchema } from '../src/catalog/schema/job-schema';
 import { createWorkflowVm } from './lib/workflow-vm';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { useThrowawayKeyUnlessConfigured } from '../src/codec/keys';
-import { loadCatalog } from '../src/catalog/load';
+import { loadCatalog } from '../src/catalog/load/load';
 import { campaignCatalogYaml, HEARTBEAT_TIMEOUT_MS } from './chaos/catalog';
 import { TemporalServer, WorkerSlot } from './chaos/cluster';
 import { openCampaignDatabase } from './chaos/database';

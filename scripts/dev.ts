@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { runCli } from '../src/cli/main';
-import { DEV_CATALOG_RECORD } from '../src/catalog/load';
+import { DEV_CATALOG_RECORD } from '../src/catalog/load/load';
 import { createLogger } from '../src/logger';
 import { startDevServer } from './servers';
 import { AesGcmCodec } from '../src/codec/aes-gcm-codec';

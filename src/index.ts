@@ -11,11 +11,12 @@ export { connectClient, jobnetClient, operatorIdentity, TemporalUnreachableError
 export { temporalTarget, ExitCode, type TemporalTarget } from './connection';
 
 // The catalog: loading, validating, turning an entry into a run's input.
-export { catalogPath, loadCatalog, parseCatalog } from './catalog/load';
-export type { Catalog } from './catalog/catalog-schema';
+export { catalogPath, loadCatalog, parseCatalog } from './catalog/load/load';
+export type { Catalog } from './catalog/schema/catalog-schema';
 export { InvalidInputError, type InputProblem } from './validation/validation-error';
-export { jobnetRunInput } from './catalog/jobnet-input';
-export { fanoutRunInput } from './catalog/fanout-input';
+export { jobnetRunInput } from './catalog/compile/jobnet-input';
+export { fanoutRunInput } from './catalog/compile/fanout-input';
+export { runInputFor, type CatalogRunInput } from './catalog/compile/run-input';
 export { businessDateAt } from './time/business-date';
 
 // Starting runs (at most one per name and business date unless forced) and retrying partitions.

@@ -6,8 +6,8 @@
  * 1 when the run failed; bad input exits 2 before anything is started.
  */
 import { Command, CommanderError } from 'commander';
-import { DEFAULT_QUEUE } from './catalog/catalog-schema';
-import { jobRunInputSchema } from './catalog/job-schema';
+import { DEFAULT_QUEUE } from './catalog/schema/catalog-schema';
+import { jobRunInputSchema } from './catalog/schema/job-schema';
 import type { JobRun } from './contracts/job';
 import { InvalidInputError, parseOrThrow } from './validation/validation-error';
 import { CliContext, processOutput } from './cli/context';

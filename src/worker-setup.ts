@@ -4,7 +4,7 @@ import os from 'node:os';
 import * as jobnetActivities from './activities';
 import { activityModulePaths, loadActivityModules, registerActivities, type ActivityTable } from './activities/registry';
 import { refuseUntrustedActivities } from './activities/refuse-untrusted';
-import { DEFAULT_QUEUE } from './catalog/catalog-schema';
+import { DEFAULT_QUEUE } from './catalog/schema/catalog-schema';
 import { COORDINATION_QUEUE } from './contracts/coordination';
 import { FAILURE_CONVERTER_PATH, jobnetDataConverter } from './codec/data-converter';
 import type { CodecSettings } from './codec/keys';

@@ -12,11 +12,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { parseCatalog } from '../src/catalog/load';
-import { jobSpecOf } from '../src/catalog/job-spec';
-import { jobRouting } from '../src/catalog/run-routing';
+import { parseCatalog } from '../src/catalog/load/load';
+import { jobSpecOf } from '../src/catalog/compile/job-spec';
+import { jobRouting } from '../src/catalog/compile/run-routing';
 import { jobStateQuery, type JobRun } from '../src/contracts/job';
-import type { JobResult } from '../src/catalog/run-result';
+import type { JobResult } from '../src/catalog/schema/run-result';
 import { jobnetEventSchema, type JobnetEvent } from '../src/events/event-schema';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { waitFor } from './helpers/fs';

@@ -10,8 +10,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { parseCatalog } from '../src/catalog/load';
-import { jobnetRunInput } from '../src/catalog/jobnet-input';
+import { parseCatalog } from '../src/catalog/load/load';
+import { jobnetRunInput } from '../src/catalog/compile/jobnet-input';
 import { jobnetEventSchema, type JobnetEvent } from '../src/events/event-schema';
 import { jobnetStateQuery, retryStepUpdate, type JobnetState } from '../src/workflows/jobnet-definitions';
 import type { jobnetWorkflow } from '../src/workflows';

@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { calendarSchema, isBusinessDay, nonBusinessDays, offDayReason, type CalendarInput } from '../src/catalog/calendar-schema';
+import { calendarSchema, isBusinessDay, nonBusinessDays, offDayReason, type CalendarInput } from '../src/catalog/schema/calendar-schema';
 import { problemsFromZod } from '../src/validation/validation-error';
 
 const jpBusiness = calendarSchema.parse({

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseCatalog } from '../src/catalog/load';
+import { parseCatalog } from '../src/catalog/load/load';
 import { InvalidInputError, type InputProblem } from '../src/validation/validation-error';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'catalogs');

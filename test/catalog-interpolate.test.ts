@@ -18,9 +18,9 @@ import {
   resolveOnHost,
   resolveSecret,
   unsetVariables,
-} from '../src/catalog/interpolate';
-import { parseCatalog } from '../src/catalog/load';
-import { jobSpecOf } from '../src/catalog/job-spec';
+} from '../src/catalog/schema/interpolate';
+import { parseCatalog } from '../src/catalog/load/load';
+import { jobSpecOf } from '../src/catalog/compile/job-spec';
 import { InvalidInputError } from '../src/validation/validation-error';
 import { ApplicationFailure } from '@temporalio/common';
 import { resolveArgs, resolveCommand } from '../src/activities/host-command';

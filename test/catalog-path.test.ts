@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { catalogPath } from '../src/catalog/load';
+import { catalogPath } from '../src/catalog/load/load';
 import { tempDir } from './helpers/fs';
 
 describe('which catalog the CLI reads', () => {

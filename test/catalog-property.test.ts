@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { parseCatalog } from '../src/catalog/load';
+import { parseCatalog } from '../src/catalog/load/load';
 import { InvalidInputError } from '../src/validation/validation-error';
 
 const RUNS = 200;

@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { jobnet } from './helpers/cli';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { jobnetClient } from '../src/client';
-import { parseCatalog } from '../src/catalog/load';
+import { parseCatalog } from '../src/catalog/load/load';
 import { catalogSchedules } from '../src/sync/catalog-schedules';
 
 let env: DevEnv;

@@ -14,7 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { JobRunInput } from '../src/catalog/job-schema';
+import type { JobRunInput } from '../src/catalog/schema/job-schema';
 import { jobnetClient } from '../src/client';
 import { AesGcmCodec } from '../src/codec/aes-gcm-codec';
 import { codecSettings, parseKeyList } from '../src/codec/keys';

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import type { FanoutRunInput } from '../src/catalog/fanout-input';
+import type { FanoutRunInput } from '../src/catalog/compile/fanout-input';
 import { fanoutOutcome } from '../src/runs/retry-partitions';
 import { seedBilling } from '../examples/billing/billing';
 import { fanoutStateQuery } from '../src/workflows/fanout-definitions';

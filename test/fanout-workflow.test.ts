@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import type { FanoutRunInput } from '../src/catalog/fanout-input';
+import type { FanoutRunInput } from '../src/catalog/compile/fanout-input';
 import { InvalidInputError } from '../src/validation/validation-error';
 import { fanoutOutcome, retryPartitions } from '../src/runs/retry-partitions';
 import { fanoutStatusLines } from '../src/workflows/fanout-definitions';

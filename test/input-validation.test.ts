@@ -6,9 +6,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { jobRunInputSchema } from '../src/catalog/job-schema';
+import { jobRunInputSchema } from '../src/catalog/schema/job-schema';
 import { problemsFromZod } from '../src/validation/validation-error';
-import { parseCatalog } from '../src/catalog/load';
+import { parseCatalog } from '../src/catalog/load/load';
 import { InvalidInputError } from '../src/validation/validation-error';
 
 const ROOT = path.resolve(__dirname, '..');

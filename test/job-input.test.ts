@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { jobRunSchema, jobSpecRunSchema, jobSpecSchema } from '../src/catalog/job-schema';
+import { jobRunSchema, jobSpecRunSchema, jobSpecSchema } from '../src/catalog/schema/job-schema';
 
 /**
  * A run input carries parsed values (durations in milliseconds): what the catalog's reading

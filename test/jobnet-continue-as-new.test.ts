@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection, type Client } from '@temporalio/client';
-import { jobnetRunSchema, type JobnetRunInput } from '../src/catalog/jobnet-input';
+import { jobnetRunSchema, type JobnetRunInput } from '../src/catalog/compile/jobnet-input';
 import { jobnetWorkflow } from '../src/workflows';
 import { CONTINUE_AS_NEW_AFTER_EVENTS } from '../src/workflows/jobnet';
 import { jobnetResultSchema, jobnetStateQuery, skipStepUpdate } from '../src/workflows/jobnet-definitions';

@@ -14,8 +14,8 @@ import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } f
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { jobnetRunInput, jobnetRunSchema, type JobnetRun, type JobnetRunInput } from '../src/catalog/jobnet-input';
-import { parseCatalog } from '../src/catalog/load';
+import { jobnetRunInput, jobnetRunSchema, type JobnetRun, type JobnetRunInput } from '../src/catalog/compile/jobnet-input';
+import { parseCatalog } from '../src/catalog/load/load';
 import { jobnetWorkflow } from '../src/workflows';
 import {
   JOBNET_FAILED,

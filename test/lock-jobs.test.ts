@@ -15,7 +15,7 @@ import { intervals, jobOutcome as outcome, jobStateWhen as stateWhen, startSeedJ
 import { jobStateQuery } from '../src/workflows/definitions';
 import { jobnetClient } from '../src/client';
 import { jobWorkflow } from '../src/workflows';
-import type { JobSpecInput } from '../src/catalog/job-schema';
+import type { JobSpecInput } from '../src/catalog/schema/job-schema';
 import { jobRun } from './helpers/runs';
 
 let dev: DevEnv;

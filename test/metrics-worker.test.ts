@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import type { JobRunInput } from '../src/catalog/job-schema';
+import type { JobRunInput } from '../src/catalog/schema/job-schema';
 import { jobWorkflow } from '../src/workflows';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { tempDir, waitFor } from './helpers/fs';

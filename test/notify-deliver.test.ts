@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { deliverNotification } from '../src/activities/notify';
-import { loadTimeValue } from '../src/catalog/interpolate';
+import { loadTimeValue } from '../src/catalog/schema/interpolate';
 import type { DeliveryInput } from '../src/notify/notify-input';
 import { HttpSink, SmtpSink, sampleEvent } from './helpers/sinks';
 import { quietRuntime } from './helpers/time-skipping';

@@ -4,12 +4,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCatalog } from '../src/catalog/load';
-import { resolveOnHost } from '../src/catalog/interpolate';
+import { parseCatalog } from '../src/catalog/load/load';
+import { resolveOnHost } from '../src/catalog/schema/interpolate';
 import { InvalidInputError } from '../src/validation/validation-error';
 import { DEFAULT_SEVERITY, EVENT_TYPES, jobnetEventSchema, runUiUrl, runbookFor } from '../src/events/event-schema';
-import { eventRoutingSchema } from '../src/catalog/event-routing-schema';
-import { eventRoutingFor } from '../src/catalog/event-routing';
+import { eventRoutingSchema } from '../src/catalog/schema/event-routing-schema';
+import { eventRoutingFor } from '../src/catalog/compile/event-routing';
 import { routeEvent, routedChannels, type RoutableEvent } from '../src/notify/route';
 
 const CATALOG = `

@@ -10,7 +10,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import type { EventRoutingInput } from '../src/catalog/event-routing-schema';
+import type { EventRoutingInput } from '../src/catalog/schema/event-routing-schema';
 import type { NotifyResult } from '../src/notify/notify-input';
 import { emitterWorkflow, notifyWorkflow, type EmitterInput } from './workflows/notify-emitter';
 import { HttpSink, SmtpSink, sampleEvent } from './helpers/sinks';

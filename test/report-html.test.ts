@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
-import type { JobRunInput } from '../src/catalog/job-schema';
+import type { JobRunInput } from '../src/catalog/schema/job-schema';
 import { listReportRuns } from '../src/visibility/list-report-runs';
 import { addDays } from '../src/time/plain-date';
 import { jobWorkflow } from '../src/workflows';

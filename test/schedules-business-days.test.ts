@@ -10,8 +10,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { calendarSchema, type Calendar } from '../src/catalog/calendar-schema';
-import { scheduleSchema, type ScheduleInput } from '../src/catalog/schedule-schema';
+import { calendarSchema, type Calendar } from '../src/catalog/schema/calendar-schema';
+import { scheduleSchema, type ScheduleInput } from '../src/catalog/schema/schedule-schema';
 import { compileSchedule } from '../src/schedules/compile';
 import { SpecEvaluator } from '../src/schedules/spec-evaluator';
 import { jobnet } from './helpers/cli';

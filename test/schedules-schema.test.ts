@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { scheduleSchema } from '../src/catalog/schedule-schema';
+import { scheduleSchema } from '../src/catalog/schema/schedule-schema';
 import { problemsFromZod, type InputProblem } from '../src/validation/validation-error';
 import { describeSchedule } from '../src/schedules/upcoming';
 

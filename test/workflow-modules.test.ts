@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { jobSpecSchema } from '../src/catalog/job-schema';
+import { jobSpecSchema } from '../src/catalog/schema/job-schema';
 import { createWorkflowVm, type WorkflowVm } from '../scripts/lib/workflow-vm';
 
 const JOB = { command: ['true'] };

@@ -3,7 +3,7 @@ import type { Logger } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import type { JobSpec } from '../catalog/job-schema';
+import type { JobSpec } from '../catalog/schema/job-schema';
 import { killProcessTree } from './process-tree';
 import { processReaper, type LaunchedCommand } from './process-reaper';
 import { OutputTail } from './output-tail';

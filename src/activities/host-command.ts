@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { UnsetVariableError, resolveOnHost, type Env } from '../catalog/interpolate';
+import { UnsetVariableError, resolveOnHost, type Env } from '../catalog/schema/interpolate';
 
 /**
  * A command as the catalog writes it (argv, env, cwd with `${VAR}` references, see

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { UnsetVariableError, isDeferred, resolveOnHost, resolveSecret } from '../catalog/interpolate';
-import type { Channel } from '../catalog/notify-schema';
+import { UnsetVariableError, isDeferred, resolveOnHost, resolveSecret } from '../catalog/schema/interpolate';
+import type { Channel } from '../catalog/schema/notify-schema';
 import type { JobnetEvent } from '../events/event-schema';
 import { DeliveryError } from '../notify/delivery-error';
 import { formatEmail } from '../notify/format-email';

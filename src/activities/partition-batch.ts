@@ -1,7 +1,7 @@
 import { ApplicationFailure, CancelledFailure, Context, asyncLocalStorage } from '@temporalio/activity';
 import os from 'node:os';
 import { isUntrusted } from '../codec/untrusted';
-import type { JobSpec } from '../catalog/job-schema';
+import type { JobSpec } from '../catalog/schema/job-schema';
 import { CommandFailureType, executeCommand, type CommandOutcome } from './command';
 import { resolveArgs } from './host-command';
 import { jobActivityOutcomeSchema, type JobActivityInput, type JobActivityOutcome } from './job-activity';

@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { execFile } from 'node:child_process';
-import { PARTITION_KEY_PATTERN, type PartitionSource } from '../catalog/fanout-input';
+import { PARTITION_KEY_PATTERN, type PartitionSource } from '../catalog/compile/fanout-input';
 import type { Database } from '../db/database';
 import { workerDatabase } from '../db/worker-database';
 import { resolveArgs, resolveCommand } from './host-command';

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { catalogPath, loadCatalog } from '../catalog/load';
+import { catalogPath, loadCatalog } from '../catalog/load/load';
 import { InvalidInputError } from '../validation/validation-error';
 import { applyChanges } from '../sync/apply-changes';
 import { catalogSchedules } from '../sync/catalog-schedules';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { businessDateSchema } from '../catalog/job-schema';
+import { businessDateSchema } from '../catalog/schema/job-schema';
 import { InvalidInputError, parseOrThrow } from '../validation/validation-error';
 import { zonedTimeToUnix } from '../time/zone';
 import { describeServerSchedule, scheduleIdOf } from '../sync/owned';

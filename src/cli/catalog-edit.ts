@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { editCatalogFile, writeFileAtomically } from '../catalog/edit';
-import { parseCatalog } from '../catalog/load';
+import { editCatalogFile, writeFileAtomically } from '../catalog/load/edit';
+import { parseCatalog } from '../catalog/load/load';
 import { InvalidInputError } from '../validation/validation-error';
 import type { CliContext } from './context';
 

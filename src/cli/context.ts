@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { Catalog } from '../catalog/catalog-schema';
-import { catalogPath, loadCatalog } from '../catalog/load';
+import type { Catalog } from '../catalog/schema/catalog-schema';
+import { catalogPath, loadCatalog } from '../catalog/load/load';
 import { connectClient } from '../client';
 import { temporalTarget } from '../connection';
 import { createLogger, type Logger } from '../logger';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { businessDateAt } from '../time/business-date';
-import { businessDateSchema } from '../catalog/job-schema';
+import { businessDateSchema } from '../catalog/schema/job-schema';
 import { parseOrThrow } from '../validation/validation-error';
 import { demoDataSchema, seedDemoData } from '../activities/ranking/demo-data';
 import { migrate } from '../db/migrate';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { editCatalogFile } from '../catalog/edit';
+import { editCatalogFile } from '../catalog/load/edit';
 import { InvalidInputError } from '../validation/validation-error';
 import type { CliContext } from './context';
 import { syncCatalog } from './sync';

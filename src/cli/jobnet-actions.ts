@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { InvalidInputError } from '../validation/validation-error';
-import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
-import { jobnetRunInput } from '../catalog/jobnet-input';
+import { DEFAULT_QUEUE } from '../catalog/schema/catalog-schema';
+import { jobnetRunInput } from '../catalog/compile/jobnet-input';
 import { operatorIdentity } from '../client';
 import {
   abortJobnetUpdate,

@@ -1,21 +1,19 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { businessDateAt } from '../time/business-date';
-import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
-import { businessDateSchema } from '../catalog/job-schema';
-import { jobnetRunInput } from '../catalog/jobnet-input';
-import { parseOrThrow } from '../validation/validation-error';
+import type { JobnetRun } from '../contracts/jobnet';
 import { triggerJobnet } from '../runs/trigger';
 import { RunFailedError, type CliContext } from './context';
 import { renderJobnet, viewNow } from './status-render';
 
 /** `jobnet run <jobnet>`: starts (or finds) the run; with `wait`, prints its tree and fails (exit 1) if it failed. */
-export async function startCatalogJobnet(context: CliContext, name: string, options: { date?: string; force?: boolean; wait?: boolean }): Promise<void> {
-  const catalog = context.catalog();
-  const businessDate = options.date ? parseOrThrow(businessDateSchema, options.date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
-  const input = jobnetRunInput(catalog, name, businessDate, process.env, { routeEvents: true });
+export async function startCatalogJobnet(
+  context: CliContext,
+  run: { input: JobnetRun; taskQueue: string; description?: string },
+  options: { force?: boolean; wait?: boolean },
+): Promise<void> {
+  const { input } = run;
   const client = await context.client();
-  const { handle, started } = await triggerJobnet(client, { input, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE, force: options.force, description: catalog.jobnets[name]?.description });
+  const { handle, started } = await triggerJobnet(client, { input, taskQueue: run.taskQueue, force: options.force, description: run.description });
   context.output.err(
     started ? `started ${handle.workflowId}` : `${handle.workflowId} exists already for this business date; not started again (--force starts another run)`,
   );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { jobKindOf } from '../catalog/catalog-job-schema';
-import type { Schedule } from '../catalog/schedule-schema';
+import { jobKindOf } from '../catalog/schema/catalog-job-schema';
+import type { Schedule } from '../catalog/schema/schedule-schema';
 import { isoInZone } from '../planning/format-time';
 import { consecutiveFailures, listRecentRuns } from '../visibility/list-recent-runs';
 import { describeSchedule } from '../schedules/describe';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { durationToMs } from '../time/duration';
-import { jobNameSchema } from '../catalog/job-schema';
+import { jobNameSchema } from '../catalog/schema/job-schema';
 import { InvalidInputError, parseOrThrow } from '../validation/validation-error';
 import { aggregateRuns, dayOf, MEAN_DURATION_DAYS, type ReportData } from '../report/aggregate';
 import { listReportRuns } from '../visibility/list-report-runs';

@@ -1,37 +1,14 @@
 import type { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { businessDateAt } from '../time/business-date';
-import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
-import { businessDateSchema } from '../catalog/job-schema';
+import { runInputFor } from '../catalog/compile/run-input';
+import { businessDateSchema } from '../catalog/schema/job-schema';
 import type { JobRun } from '../contracts/job';
-import { jobSpecOf } from '../catalog/job-spec';
-import { jobRouting } from '../catalog/run-routing';
-import { didYouMean } from '../validation/suggest';
-import { InvalidInputError, parseOrThrow } from '../validation/validation-error';
+import { parseOrThrow } from '../validation/validation-error';
 import { triggerJob } from '../runs/trigger';
 import { RunFailedError, type CliContext } from './context';
 import { startCatalogFanout } from './fanout-runs';
 import { startCatalogJobnet } from './jobnet-runs';
-
-/** The run input of a catalog job for a business date (default: today in the catalog's zone). */
-export function catalogRunInput(context: CliContext, name: string, date?: string): { input: JobRun; taskQueue: string } {
-  const catalog = context.catalog();
-  const job = catalog.jobs[name];
-  if (!job) {
-    const jobs = Object.keys(catalog.jobs);
-    const jobnets = Object.keys(catalog.jobnets);
-    const known = `jobs: ${jobs.join(', ') || '(none)'}; jobnets: ${jobnets.join(', ') || '(none)'}`;
-    throw new InvalidInputError(
-      [{ path: name, message: `no job or jobnet "${name}" in ${context.catalogFile}${didYouMean(name, [...jobs, ...jobnets])}; ${known}` }],
-      'arguments',
-    );
-  }
-  const businessDate = date ? parseOrThrow(businessDateSchema, date, '--date') : businessDateAt(new Date(), catalog.timezone, catalog.dayBoundary);
-  const spec = jobSpecOf(catalog, job, name);
-  const notify = jobRouting(catalog, name, job, { routeEvents: true });
-  return { input: { name, businessDate, job: spec, ...(notify === undefined ? {} : { notify }) }, taskQueue: catalog.defaults.queue ?? DEFAULT_QUEUE };
-}
 
 /** Starts (or finds) the run and, with `wait`, reports its result; a failed run is exit code 1. */
 export async function startRun(
@@ -79,8 +56,10 @@ export interface RunOptions {
 
 /** Starts a job, jobnet or fan-out of the catalog by name: `jobnet run` and `npm run start`. */
 export async function runCatalogEntry(ctx: CliContext, name: string, options: RunOptions): Promise<void> {
+  const businessDate = options.date === undefined ? undefined : parseOrThrow(businessDateSchema, options.date, '--date');
+  const run = runInputFor(ctx.catalog(), name, businessDate, { catalogFile: ctx.catalogFile });
   // A fan-out runs as fanoutWorkflow, a jobnet as jobnetWorkflow, anything else as a job run.
-  if (ctx.catalog().jobs[name]?.fanout !== undefined) return startCatalogFanout(ctx, name, options);
-  if (ctx.catalog().jobnets[name] !== undefined) return startCatalogJobnet(ctx, name, options);
-  await startRun(ctx, { ...catalogRunInput(ctx, name, options.date), force: options.force, wait: options.wait, description: ctx.catalog().jobs[name]?.description });
+  if (run.workflow === 'fanout') return startCatalogFanout(ctx, run, options);
+  if (run.workflow === 'jobnet') return startCatalogJobnet(ctx, run, options);
+  await startRun(ctx, { input: run.input, taskQueue: run.taskQueue, description: run.description, force: options.force, wait: options.wait });
 }

@@ -2,7 +2,7 @@
  * Events as runs raise them and channels receive them: their types with default severities,
  * the routing a run carries (`notify`), and the event payload. Plain types, importing nothing of
  * the project; the zod schemas beside them are src/events/event-schema.ts and
- * src/events/routing-schema.ts.
+ * src/catalog/schema/event-routing-schema.ts.
  */
 
 export type Severity = 'critical' | 'warning' | 'info';

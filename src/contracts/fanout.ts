@@ -2,7 +2,7 @@
  * The run contract of a fan-out: its run input (parsed), what it and its partition batches
  * exchange (fanoutWorkflow ↔ runPartitions), its state and result. Plain types and message
  * definitions, importing nothing of the project; the schema checking the input is
- * src/catalog/fanout-input.ts.
+ * src/catalog/compile/fanout-input.ts.
  */
 import { defineQuery } from '@temporalio/workflow';
 import type { EventRouting } from './events';

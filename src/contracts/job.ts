@@ -2,7 +2,7 @@
  * The run contract of a job: what a job run takes (parsed — durations in milliseconds, defaults
  * filled), what it reports, and its query. Plain types and message definitions, importing
  * nothing of the project; the zod schemas that check values against them at the boundaries
- * live in src/catalog/job-schema.ts (which asserts they describe exactly these types).
+ * live in src/catalog/schema/job-schema.ts (which asserts they describe exactly these types).
  */
 import { defineQuery } from '@temporalio/workflow';
 import type { EventRouting } from './events';

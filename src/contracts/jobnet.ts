@@ -2,7 +2,7 @@
  * The run contract of a jobnet: its run input (parsed, steps carrying their jobs' parsed
  * specs), its state and result, and what an operator sends it. Plain types and message
  * definitions, importing nothing of the project; the schemas checking them are in
- * src/catalog/jobnet-input.ts and src/workflows/jobnet-definitions.ts.
+ * src/catalog/compile/jobnet-input.ts and src/workflows/jobnet-definitions.ts.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { EventRouting } from './events';

@@ -1,7 +1,7 @@
 /**
  * What a Schedule passes at every fire (scheduledRunWorkflow's input): the job, jobnet or
  * fan-out — everything but the business date, parsed — and how to turn the fire time into
- * that date. Plain types; the schema is src/catalog/scheduled-run-schema.ts.
+ * that date. Plain types; the schema is src/catalog/compile/scheduled-run-schema.ts.
  */
 import type { EventRouting } from './events';
 import type { FanoutRun } from './fanout';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { positiveDuration } from '../time/duration';
-import { channelSchema } from '../catalog/notify-schema';
+import { channelSchema } from '../catalog/schema/notify-schema';
 import { jobnetEventSchema } from '../events/event-schema';
 
 /**

@@ -1,4 +1,4 @@
-import type { Channel, Route } from '../catalog/notify-schema';
+import type { Channel, Route } from '../catalog/schema/notify-schema';
 import type { JobnetEvent } from '../events/event-schema';
 
 /**

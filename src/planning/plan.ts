@@ -1,5 +1,5 @@
-import type { Catalog } from '../catalog/catalog-schema';
-import type { Schedule } from '../catalog/schedule-schema';
+import type { Catalog } from '../catalog/schema/catalog-schema';
+import type { Schedule } from '../catalog/schema/schedule-schema';
 import { formatDuration } from '../time/duration';
 import { describeSchedule } from '../schedules/describe';
 import { isoInZone } from './format-time';

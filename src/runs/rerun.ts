@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { parseOrThrow, InvalidInputError } from '../validation/validation-error';
-import { jobnetRunSchema, type JobnetRunInput } from '../catalog/jobnet-input';
+import { jobnetRunSchema, type JobnetRunInput } from '../catalog/compile/jobnet-input';
 import { type JobnetState, type OnFailure, type OperatorAction, type StepState } from '../contracts/jobnet';
 import { initialStepState, type JobnetCarry } from '../workflows/jobnet-definitions';
 import type { jobnetWorkflow } from '../workflows';

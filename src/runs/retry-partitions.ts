@@ -1,6 +1,6 @@
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { FanoutRun } from '../catalog/fanout-input';
+import type { FanoutRun } from '../catalog/compile/fanout-input';
 import { InvalidInputError } from '../validation/validation-error';
 import type { FanoutResult } from '../contracts/fanout';
 import { runSummary } from '../contracts/run-summary';

@@ -1,7 +1,7 @@
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { readPayload } from '../codec/read-payload';
-import { jobResultSchema } from '../catalog/run-result';
+import { jobResultSchema } from '../catalog/schema/run-result';
 import { InvalidInputError } from '../validation/validation-error';
 import { jobStateQuery, type JobState } from '../contracts/job';
 import { fanoutStateQuery, type FanoutState } from '../contracts/fanout';

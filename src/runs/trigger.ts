@@ -1,13 +1,13 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import { jobRunSchema } from '../catalog/job-schema';
+import { jobRunSchema } from '../catalog/schema/job-schema';
 import type { JobRun } from '../contracts/job';
 import { runSummary } from '../contracts/run-summary';
 import { parseOrThrow } from '../validation/validation-error';
 import { BusinessDate, JobName, JobStatus } from '../search-attributes';
 import type { fanoutWorkflow, jobWorkflow, jobnetWorkflow } from '../workflows';
-import { jobnetRunSchema, type JobnetRunInput } from '../catalog/jobnet-input';
-import { fanoutRunSchema, type FanoutRunInput } from '../catalog/fanout-input';
+import { jobnetRunSchema, type JobnetRunInput } from '../catalog/compile/jobnet-input';
+import { fanoutRunSchema, type FanoutRunInput } from '../catalog/compile/fanout-input';
 
 export interface TriggerResult {
   handle: WorkflowHandle<typeof jobWorkflow>;

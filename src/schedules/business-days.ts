@@ -3,7 +3,7 @@
  * fire on a non-business day moves to under `holidayShift`. Dates only — the compiler turns
  * them into calendar entries with the schedule's time of day. Pure, like the calendar schema.
  */
-import { isBusinessDay, type Calendar } from '../catalog/calendar-schema';
+import { isBusinessDay, type Calendar } from '../catalog/schema/calendar-schema';
 import { addDays, datesBetween, formatIsoDate, parseIsoDate } from '../time/plain-date';
 
 export type HolidayShift = 'next' | 'previous';

@@ -36,8 +36,8 @@
  */
 import { DAYS_OF_WEEK, MONTHS, ScheduleOverlapPolicy, type CalendarSpec, type LooseRange, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
 import { businessDateAt } from '../time/business-date';
-import { offDayReason, type Calendar } from '../catalog/calendar-schema';
-import type { Schedule, ScheduleTimes } from '../catalog/schedule-schema';
+import { offDayReason, type Calendar } from '../catalog/schema/calendar-schema';
+import type { Schedule, ScheduleTimes } from '../catalog/schema/schedule-schema';
 import { InvalidInputError } from '../validation/validation-error';
 import { WEEKDAY_NAMES, addDays, datesBetween, formatIsoDate, parseIsoDate, weekdayOf } from '../time/plain-date';
 import { movedFires, nthBusinessDays } from './business-days';

@@ -1,4 +1,4 @@
-import type { Schedule } from '../catalog/schedule-schema';
+import type { Schedule } from '../catalog/schema/schedule-schema';
 import { formatDuration } from '../time/duration';
 import { formatClock } from '../time/clock';
 import { WEEKDAY_NAMES } from '../time/plain-date';

@@ -1,4 +1,4 @@
-import type { Schedule } from '../catalog/schedule-schema';
+import type { Schedule } from '../catalog/schema/schedule-schema';
 import { compileSchedule, type CompileOptions } from './compile';
 import { SpecEvaluator } from './spec-evaluator';
 

@@ -1,10 +1,7 @@
-import type { Catalog } from '../catalog/catalog-schema';
-import { jobKindOf } from '../catalog/catalog-job-schema';
-import { fanoutRunInput } from '../catalog/fanout-input';
-import { jobSpecOf } from '../catalog/job-spec';
-import { jobnetRunInput } from '../catalog/jobnet-input';
-import { jobRouting } from '../catalog/run-routing';
-import type { Schedule } from '../catalog/schedule-schema';
+import type { Catalog } from '../catalog/schema/catalog-schema';
+import { jobKindOf } from '../catalog/schema/catalog-job-schema';
+import { runInputFor } from '../catalog/compile/run-input';
+import type { Schedule } from '../catalog/schema/schedule-schema';
 import type { ScheduleSpec } from '@temporalio/client';
 import { businessDateAt } from '../time/business-date';
 import { compileSchedule, SpecEvaluator } from '../schedules';
@@ -41,20 +38,22 @@ export function catalogSchedules(
   for (const [name, job] of Object.entries(catalog.jobs)) {
     if (!job.schedule) continue;
     const kind = jobKindOf(job);
-    if (kind === 'fanout') {
-      // Everything but the business date, which each fire supplies; the fan-out carries its own routing.
-      const { businessDate: _date, ...fanout } = fanoutRunInput(catalog, job, name, TEMPLATE_DATE, process.env, jobRouting(catalog, name, job, { routeEvents: true }));
-      entries.push({ name, target: { fanout }, description: job.description, enabled: job.enabled, ...compile(job.schedule) });
-      continue;
-    }
     if (kind === 'jobnet') {
       skipped.push({ name, reason: `${kind} jobs do not run on a schedule yet; put the job in a scheduled jobnet once its kind runs` });
       continue;
     }
-    const notify = jobRouting(catalog, name, job, { routeEvents: true });
+    const run = runInputFor(catalog, name, TEMPLATE_DATE);
+    if (run.workflow === 'fanout') {
+      // Everything but the business date, which each fire supplies; the fan-out carries its own routing.
+      const { businessDate: _date, ...fanout } = run.input;
+      entries.push({ name, target: { fanout }, description: job.description, enabled: job.enabled, ...compile(job.schedule) });
+      continue;
+    }
+    if (run.workflow !== 'job') throw new Error(`${name}: a job compiled to a ${run.workflow} run`);
+    const { job: spec, notify } = run.input;
     entries.push({
       name,
-      target: { job: jobSpecOf(catalog, job, name) },
+      target: { job: spec },
       description: job.description,
       enabled: job.enabled,
       ...compile(job.schedule),
@@ -64,7 +63,9 @@ export function catalogSchedules(
   for (const [name, jobnet] of Object.entries(catalog.jobnets)) {
     if (!jobnet.schedule) continue;
     // Everything but the business date, which each fire supplies.
-    const { steps, operatorMaxWait, announceAs, stepRuns, notify } = jobnetRunInput(catalog, name, TEMPLATE_DATE, process.env, { routeEvents: true });
+    const run = runInputFor(catalog, name, TEMPLATE_DATE);
+    if (run.workflow !== 'jobnet') throw new Error(`${name}: a jobnet compiled to a ${run.workflow} run`);
+    const { steps, operatorMaxWait, announceAs, stepRuns, notify } = run.input;
     entries.push({
       name,
       // announceAs: jobs of other schedules waiting (`after`) for this jobnet hear of its success.

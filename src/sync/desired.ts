@@ -1,7 +1,7 @@
 import type { ScheduleOptions } from '@temporalio/client';
-import type { Catalog } from '../catalog/catalog-schema';
-import { DEFAULT_QUEUE } from '../catalog/catalog-schema';
-import type { JobSpec } from '../catalog/job-schema';
+import type { Catalog } from '../catalog/schema/catalog-schema';
+import { DEFAULT_QUEUE } from '../catalog/schema/catalog-schema';
+import type { JobSpec } from '../catalog/schema/job-schema';
 import type { EventRouting } from '../contracts/events';
 import type { ScheduledRun } from '../contracts/scheduled';
 import type { CompiledSchedule } from '../schedules';

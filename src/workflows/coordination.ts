@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import type { AfterUse, LockUse } from '../catalog/job-schema';
+import type { AfterUse, LockUse } from '../catalog/schema/job-schema';
 import { afterSatisfiedSignal, type AfterSatisfied } from '../contracts/gate';
 import { lockDeniedSignal, lockGrantedSignal, lockReleaseSignal, lockWorkflowId, type LockAnswer } from '../contracts/lock';
 

@@ -13,7 +13,7 @@ import type * as EventSchema from '../events/event-schema';
 import type { EventDraft, JobnetEvent } from '../events/event-schema';
 import { DEFAULT_SEVERITY } from '../events/event-types';
 import { DEFAULT_UI_BASE_URL, runUiUrl, runbookFor } from '../events/links';
-import type { EventRouting } from '../catalog/event-routing-schema';
+import type { EventRouting } from '../catalog/schema/event-routing-schema';
 import { routedChannels } from '../notify/route';
 import type { notifyWorkflow } from './notify';
 

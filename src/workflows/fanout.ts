@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type * as activities from '../activities';
 import type { PartitionPage } from '../activities/partitions';
 import { formatDuration } from '../time/duration-format';
-import type * as FanoutInput from '../catalog/fanout-input';
+import type * as FanoutInput from '../catalog/compile/fanout-input';
 import type { FanoutRun } from '../contracts/fanout';
 import { BusinessDate, JobName, JobStatus, RecordCount } from '../search-attributes';
 import { announceSuccess } from './coordination';
@@ -122,7 +122,7 @@ const nowIso = (): string => new Date().toISOString();
  */
 function runOf(input: FanoutRun): FanoutRun {
   if (workflowInfo().parent !== undefined || workflowInfo().continuedFromExecutionRunId !== undefined) return input;
-  const { fanoutRunSchema } = require('../catalog/fanout-input') as typeof FanoutInput;
+  const { fanoutRunSchema } = require('../catalog/compile/fanout-input') as typeof FanoutInput;
   return parseWorkflowInput(fanoutRunSchema, input);
 }
 

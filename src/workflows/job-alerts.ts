@@ -2,9 +2,9 @@ import { CancellationScope, isCancellation, log, patched, proxyActivities, sleep
 import type * as activities from '../activities';
 import type { CurrentRun } from '../activities/checks-rules';
 import { formatDuration } from '../time/duration-format';
-import type { JobRun } from '../catalog/job-schema';
-import { DEFAULT_CONSECUTIVE_FAILURES } from '../catalog/job-rules';
-import type { JobEvent } from '../catalog/run-result';
+import type { JobRun } from '../catalog/schema/job-schema';
+import { DEFAULT_CONSECUTIVE_FAILURES } from '../catalog/schema/job-rules';
+import type { JobEvent } from '../catalog/schema/run-result';
 import { DEFAULT_SEVERITY, EVENT_TYPES, type EventType } from '../events/event-types';
 import type { EventDraft } from '../events/event-schema';
 import { routeEvent } from '../notify/route';

@@ -1,8 +1,8 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
 import type { CommandOutcome } from '../activities/command';
-import type { JobSpec } from '../catalog/job-schema';
-import { jobTaskQueue } from '../catalog/job-rules';
+import type { JobSpec } from '../catalog/schema/job-schema';
+import { jobTaskQueue } from '../catalog/schema/job-rules';
 
 /**
  * How a job's work is attempted by jobWorkflow: the

@@ -13,8 +13,8 @@ import {
 import { TimeoutType } from '@temporalio/common';
 import type * as activities from '../activities';
 import type { CommandOutcome } from '../activities/command';
-import type { JobSpec, JobRun } from '../catalog/job-schema';
-import { jobTaskQueue } from '../catalog/job-rules';
+import type { JobSpec, JobRun } from '../catalog/schema/job-schema';
+import { jobTaskQueue } from '../catalog/schema/job-rules';
 import {
   MAX_WORKER_LOSSES,
   START_TO_CLOSE_MARGIN_MS,
@@ -25,7 +25,7 @@ import {
   jobActivityOptions,
   outcomeOf,
 } from './job-attempts';
-import type { JobEvent, JobEventType, JobResult, JobStatusValue } from '../catalog/run-result';
+import type { JobEvent, JobEventType, JobResult, JobStatusValue } from '../catalog/schema/run-result';
 import { JobAlerts } from './job-alerts';
 import { recordLockWait } from './job-metrics';
 import { CoordinationFailure, RunCoordination, announceSuccess, type Waiting } from './coordination';

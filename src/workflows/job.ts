@@ -1,5 +1,5 @@
 import { ApplicationFailure, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type * as JobSchema from '../catalog/job-schema';
+import type * as JobSchema from '../catalog/schema/job-schema';
 import type { JobResult, JobRun, JobStatusValue } from '../contracts/job';
 import { BusinessDate, DelayedRetry, Host, JobName, JobStatus, RecordCount } from '../search-attributes';
 import { jobStateQuery, type JobState } from '../contracts/job';
@@ -20,7 +20,7 @@ import { jobDetails } from './job-details';
 function jobRunOf(input: JobRun): JobRun {
   if (workflowInfo().parent !== undefined) return input;
   // Loaded only here: a run from a parent never builds the schemas.
-  const { jobRunSchema } = require('../catalog/job-schema') as typeof JobSchema;
+  const { jobRunSchema } = require('../catalog/schema/job-schema') as typeof JobSchema;
   return parseWorkflowInput(jobRunSchema, input);
 }
 

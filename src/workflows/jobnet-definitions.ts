@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobStatusSchema } from '../catalog/run-result';
+import { jobStatusSchema } from '../catalog/schema/run-result';
 import { sameType } from '../validation/same-type';
 import { OPERATOR_ACTIONS, STEP_STATUSES, type AbortAction, type ForceAction, type JobnetResult, type JobnetState, type OperatorAction, type StepAction, type StepState } from '../contracts/jobnet';
 

@@ -16,9 +16,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { formatDuration } from '../time/duration-format';
-import type * as JobnetInput from '../catalog/jobnet-input';
+import type * as JobnetInput from '../catalog/compile/jobnet-input';
 import type { JobnetRun, JobnetStepRun, StepKind } from '../contracts/jobnet';
-import { jobResultSchema, type JobResult } from '../catalog/run-result';
+import { jobResultSchema, type JobResult } from '../catalog/schema/run-result';
 import { closest } from '../validation/suggest';
 import { BusinessDate, JobName, JobStatus, StepJobs } from '../search-attributes';
 import { parseWorkflowInput } from './input';
@@ -28,7 +28,7 @@ import { runJob } from './job-runner';
 import { fanoutWorkflow } from './fanout';
 import { emitEvent, type EmitOptions } from './emit-event';
 import type { EventDraft } from '../events/event-schema';
-import type { EventRouting } from '../catalog/event-routing-schema';
+import type { EventRouting } from '../catalog/schema/event-routing-schema';
 import { announceSuccess } from './coordination';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
 import { jobnetBoard } from './jobnet-board';
@@ -117,7 +117,7 @@ type Outcome = { kind: 'done'; result: JobnetResult } | { kind: 'continue'; carr
  */
 function runOf(input: JobnetRun): JobnetRun {
   if (workflowInfo().parent !== undefined || workflowInfo().continuedFromExecutionRunId !== undefined) return input;
-  const { jobnetRunSchema } = require('../catalog/jobnet-input') as typeof JobnetInput;
+  const { jobnetRunSchema } = require('../catalog/compile/jobnet-input') as typeof JobnetInput;
   return parseWorkflowInput(jobnetRunSchema, input);
 }
 

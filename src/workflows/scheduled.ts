@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild, log, workflowInfo } from '@temporalio/workflow';
 import { businessDateAt } from '../time/business-date';
-import type * as ScheduledRunSchema from '../catalog/scheduled-run-schema';
+import type * as ScheduledRunSchema from '../catalog/compile/scheduled-run-schema';
 import type { JobResult } from '../contracts/job';
 import type { ScheduledRun } from '../contracts/scheduled';
 import { TemporalScheduledStartTime } from '../search-attributes';
@@ -26,7 +26,7 @@ export type ScheduledRunResult =
  */
 export async function scheduledRunWorkflow(input: ScheduledRun): Promise<ScheduledRunResult> {
   // What a Schedule passes was written by `jobnet sync` (parsed): checked all the same, as any run started from outside.
-  const { scheduledRunInputSchema } = require('../catalog/scheduled-run-schema') as typeof ScheduledRunSchema;
+  const { scheduledRunInputSchema } = require('../catalog/compile/scheduled-run-schema') as typeof ScheduledRunSchema;
   const run = parseWorkflowInput(scheduledRunInputSchema, input);
   const info = workflowInfo();
   // The nominal time, not the start time: a run caught up after an outage keeps its own date.

@@ -21,7 +21,7 @@ import { Connection, type Client } from '@temporalio/client';
 import { startTemporalCluster, type TemporalCluster } from '../../scripts/temporal-cluster';
 import { jobnetClient } from '../../src/client';
 import { CliContext } from '../../src/cli/context';
-import { jobnetRunInput } from '../../src/catalog/jobnet-input';
+import { jobnetRunInput } from '../../src/catalog/compile/jobnet-input';
 import { temporalTarget } from '../../src/connection';
 import { jobnet } from '../helpers/cli';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';

@@ -8,10 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { parseCatalog } from '../../src/catalog/load';
-import { jobSpecOf } from '../../src/catalog/job-spec';
+import { parseCatalog } from '../../src/catalog/load/load';
+import { jobSpecOf } from '../../src/catalog/compile/job-spec';
 import { bindCommandVariables } from './host-values';
-import { jobResultSchema, type JobResult } from '../../src/catalog/run-result';
+import { jobResultSchema, type JobResult } from '../../src/catalog/schema/run-result';
 import type { jobWorkflow } from '../../src/workflows';
 import { jobStateQuery, type JobState } from '../../src/workflows/definitions';
 

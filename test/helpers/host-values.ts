@@ -1,4 +1,4 @@
-import { parseTemplate, type Env } from '../../src/catalog/interpolate';
+import { parseTemplate, type Env } from '../../src/catalog/schema/interpolate';
 
 /**
  * A command's argv, env and cwd reach the worker as the catalog writes them, `${VAR}`s resolved

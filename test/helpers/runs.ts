@@ -1,4 +1,4 @@
-import { jobRunInputSchema, jobSpecSchema, type JobRunInput, type JobSpecInput } from '../../src/catalog/job-schema';
+import { jobRunInputSchema, jobSpecSchema, type JobRunInput, type JobSpecInput } from '../../src/catalog/schema/job-schema';
 import type { JobRun, JobSpec } from '../../src/contracts/job';
 
 /**

@@ -6,7 +6,7 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type * as holdActivities from './hold-activity';
 import { CoordinationFailure, RunCoordination } from '../../src/workflows/coordination';
-import type { LockUse } from '../../src/catalog/job-schema';
+import type { LockUse } from '../../src/catalog/schema/job-schema';
 
 export { lockWorkflow } from '../../src/workflows/lock';
 

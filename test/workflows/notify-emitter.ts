@@ -4,7 +4,7 @@
  */
 import { sleep } from '@temporalio/workflow';
 import type { EventDraft } from '../../src/events/event-schema';
-import { eventRoutingSchema, type EventRoutingInput } from '../../src/catalog/event-routing-schema';
+import { eventRoutingSchema, type EventRoutingInput } from '../../src/catalog/schema/event-routing-schema';
 import { emitEvent, type EmitResult } from '../../src/workflows/emit-event';
 
 export { notifyWorkflow } from '../../src/workflows/notify';

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
-import { fileImportSchema, fileWaitSchema } from '../../catalog/job-kinds';
+import { fileImportSchema, fileWaitSchema } from '../../catalog/schema/job-kinds';
 import { parseActivityArgs } from '../activity-args';
 import type { JobActivityInput, JobActivityOutcome } from '../job-activity';
 import { activityProgress } from '../progress';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Database } from '../../db/database';
-import { businessDateSchema } from '../../catalog/job-schema';
+import { businessDateSchema } from '../../catalog/schema/job-schema';
 import { noProgress, type ProgressReporter } from '../progress';
 
 /**

@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import type { Catalog } from './catalog-schema';
-import type { CatalogJob } from './catalog-job-schema';
-import { milliseconds } from '../time/duration';
-import type { Env } from './interpolate';
-import { activityWorkSchema, businessDateSchema, jobNameSchema, runnableJobRunSchema } from './job-schema';
-import type { FanoutRun, PartitionFailure, PartitionSource } from '../contracts/fanout';
-import { sameType } from '../validation/same-type';
+import type { Catalog } from '../schema/catalog-schema';
+import type { CatalogJob } from '../schema/catalog-job-schema';
+import { milliseconds } from '../../time/duration';
+import type { Env } from '../schema/interpolate';
+import { activityWorkSchema, businessDateSchema, jobNameSchema, runnableJobRunSchema } from '../schema/job-schema';
+import type { FanoutRun, PartitionFailure, PartitionSource } from '../../contracts/fanout';
+import { sameType } from '../../validation/same-type';
 import { jobSpecOf } from './job-spec';
 import type { EffectiveStep } from './steps';
-import { InvalidInputError } from '../validation/validation-error';
-import { eventRoutingSchema } from './event-routing-schema';
-import type { EventRouting } from '../contracts/events';
+import { InvalidInputError } from '../../validation/validation-error';
+import { eventRoutingSchema } from '../schema/event-routing-schema';
+import type { EventRouting } from '../../contracts/events';
 
 /**
  * The input of one fan-out run (fanoutWorkflow, src/contracts/fanout.ts): where the partition
@@ -39,7 +39,7 @@ export const partitionSourceSchema = z.discriminatedUnion('kind', [
   /** An activity answering PartitionPageRequest with pages of keys (src/activities/partitions.ts). */
   z.strictObject({ kind: z.literal('activity'), activity: activityWorkSchema }),
 ]);
-export type { PartitionSource } from '../contracts/fanout';
+export type { PartitionSource } from '../../contracts/fanout';
 sameType<z.output<typeof partitionSourceSchema>, PartitionSource>(true);
 
 /** A partition to run again, with the attempt it will be (its child run is `<run>/<key>#<attempt>`). */
@@ -57,7 +57,7 @@ export const partitionFailureSchema = z.object({
   errorType: z.string(),
   error: z.string(),
 });
-export type { PartitionFailure } from '../contracts/fanout';
+export type { PartitionFailure } from '../../contracts/fanout';
 sameType<z.output<typeof partitionFailureSchema>, PartitionFailure>(true);
 
 /** What the earlier rounds of a retried fan-out left: succeeded partitions are never run again. */
@@ -106,7 +106,7 @@ export const fanoutRunSchema = z.strictObject({
 
 /** A fan-out's run input before its defaults are filled (what the builder and tests write). */
 export type FanoutRunInput = z.input<typeof fanoutRunSchema>;
-export type { FanoutRun } from '../contracts/fanout';
+export type { FanoutRun } from '../../contracts/fanout';
 sameType<z.output<typeof fanoutRunSchema>, FanoutRun>(true);
 /** A fan-out run less what a parent supplies (the business date), as a jobnet step carries it. */
 export type NestedFanoutRun = Omit<FanoutRun, 'businessDate'>;

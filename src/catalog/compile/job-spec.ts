@@ -1,9 +1,9 @@
-import type { Catalog } from './catalog-schema';
-import { jobKindOf, type CatalogJob } from './catalog-job-schema';
-import { asWritten, isDeferred, resolveSecret, unsetVariables, type Env } from './interpolate';
-import type { JobSpec } from './job-schema';
+import type { Catalog } from '../schema/catalog-schema';
+import { jobKindOf, type CatalogJob } from '../schema/catalog-job-schema';
+import { asWritten, isDeferred, resolveSecret, unsetVariables, type Env } from '../schema/interpolate';
+import type { JobSpec } from '../schema/job-schema';
 import type { EffectiveStep } from './steps';
-import { InvalidInputError, type InputProblem } from '../validation/validation-error';
+import { InvalidInputError, type InputProblem } from '../../validation/validation-error';
 
 const ms = (value: number) => `${value}ms`;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { JOB_EVENT_TYPES, JOB_STATUSES, type JobEvent, type JobResult } from '../contracts/job';
-import { sameType } from '../validation/same-type';
+import { JOB_EVENT_TYPES, JOB_STATUSES, type JobEvent, type JobResult } from '../../contracts/job';
+import { sameType } from '../../validation/same-type';
 
 /**
  * What a job run reports: its events and its outcome. One schema for the workflow result, the
@@ -8,7 +8,7 @@ import { sameType } from '../validation/same-type';
  */
 
 export const jobStatusSchema = z.enum(JOB_STATUSES);
-export type { JobStatusValue, JobEventType, JobEvent, JobResult } from '../contracts/job';
+export type { JobStatusValue, JobEventType, JobEvent, JobResult } from '../../contracts/job';
 
 export const jobEventTypeSchema = z.enum(JOB_EVENT_TYPES);
 

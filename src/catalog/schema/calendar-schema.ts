@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import holidayJp from '@holiday-jp/holiday_jp';
-import { WEEKDAY_NAMES, datesBetween, isIsoDate, weekdayOf, type WeekdayName } from '../time/plain-date';
+import { WEEKDAY_NAMES, datesBetween, isIsoDate, weekdayOf, type WeekdayName } from '../../time/plain-date';
 
 /**
  * Business calendars (DESIGN.md §4 `calendars:`): which dates a schedule that names the

@@ -1,4 +1,4 @@
-import type { JobSpec } from '../contracts/job';
+import type { JobSpec } from '../../contracts/job';
 
 /*
  * Rules about jobs that workflows apply, kept apart from the schemas (type-only import) so

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { isValidTimeZone } from '../time/business-date';
-import { formatDuration, positiveDuration } from '../time/duration';
-import { parseCron } from '../time/cron';
-import { formatClock, parseClock } from '../time/clock';
-import { WEEKDAY_NAMES } from '../time/plain-date';
-import { canonicalTimeZone } from '../time/zone';
+import { isValidTimeZone } from '../../time/business-date';
+import { formatDuration, positiveDuration } from '../../time/duration';
+import { parseCron } from '../../time/cron';
+import { formatClock, parseClock } from '../../time/clock';
+import { WEEKDAY_NAMES } from '../../time/plain-date';
+import { canonicalTimeZone } from '../../time/zone';
 
 /**
  * When a job or jobnet runs (DESIGN.md §4 `schedule:`): exactly one of the forms

@@ -1,10 +1,10 @@
-import type { Env } from './interpolate';
-import type { Notify } from './notify-schema';
-import { DEFAULT_UI_BASE_URL } from './event-routing-schema';
-import type { EventRouting } from '../contracts/events';
+import type { Env } from '../schema/interpolate';
+import type { Notify } from '../schema/notify-schema';
+import { DEFAULT_UI_BASE_URL } from '../schema/event-routing-schema';
+import type { EventRouting } from '../../contracts/events';
 
 /**
- * The `notify` input of a run (src/events/routing-schema.ts), built where runs are started
+ * The `notify` input of a run (src/catalog/schema/event-routing-schema.ts), built where runs are started
  * (starter, CLI, sync) from the loaded catalog.
  */
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { eventRoutingSchema } from './event-routing-schema';
-import { jobNameSchema, runnableJobRunSchema } from './job-schema';
+import { eventRoutingSchema } from '../schema/event-routing-schema';
+import { jobNameSchema, runnableJobRunSchema } from '../schema/job-schema';
 import { jobnetRunSchema } from './jobnet-input';
 import type { NestedFanoutRun } from './fanout-input';
-import type { ScheduledRun } from '../contracts/scheduled';
-import { sameType } from '../validation/same-type';
+import type { ScheduledRun } from '../../contracts/scheduled';
+import { sameType } from '../../validation/same-type';
 
 /**
  * What a Schedule passes at every fire (src/contracts/scheduled.ts), as a run input: parsed
@@ -32,5 +32,5 @@ export const scheduledRunInputSchema = z
     'a scheduled run is one of a job, a jobnet and a fan-out',
   );
 export type ScheduledRunInput = z.input<typeof scheduledRunInputSchema>;
-export type { ScheduledRun } from '../contracts/scheduled';
+export type { ScheduledRun } from '../../contracts/scheduled';
 sameType<z.output<typeof scheduledRunInputSchema>, ScheduledRun>(true);

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { channelSchema, routeSchema } from './notify-schema';
-import { DEFAULT_UI_BASE_URL } from '../events/links';
-import type { EventRouting } from '../contracts/events';
-import { sameType } from '../validation/same-type';
+import { DEFAULT_UI_BASE_URL } from '../../events/links';
+import type { EventRouting } from '../../contracts/events';
+import { sameType } from '../../validation/same-type';
 
 /**
  * What a run needs to raise and route its events: the catalog's `notify:` section (only the
  * channels and routes that can concern this job), the job's group and runbooks, and where the
  * Web UI is. Embedded in the input of job, jobnet and lock workflows as `notify`, built by
- * `eventRoutingFor()` (src/notify/catalog-routing.ts).
+ * `eventRoutingFor()` (src/catalog/compile/event-routing.ts).
  *
  * Channel URLs stay deferred (`${SLACK_WEBHOOK_URL}` as written): the worker that sends
  * resolves them, so no secret is ever written into a workflow's history.
@@ -28,6 +28,6 @@ export const eventRoutingSchema = z.strictObject({
   uiBaseUrl: z.string().min(1).default(DEFAULT_UI_BASE_URL),
 });
 
-export type { EventRouting } from '../contracts/events';
+export type { EventRouting } from '../../contracts/events';
 export type EventRoutingInput = z.input<typeof eventRoutingSchema>;
 sameType<z.output<typeof eventRoutingSchema>, EventRouting>(true);

@@ -2,7 +2,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { parseDocument, type Document } from 'yaml';
 import { parseCatalog } from './load';
-import type { Catalog } from './catalog-schema';
+import type { Catalog } from '../schema/catalog-schema';
 
 /**
  * Edits of the catalog file made by `jobnet add/remove/enable/disable`. They go through the

@@ -1,7 +1,7 @@
-import { asWritten, isDeferred, unsetVariables, type TreeProblem } from './interpolate';
-import { isRecord, isWellFormedName, type RawObject } from './catalog-values';
+import { asWritten, isDeferred, unsetVariables, type TreeProblem } from '../schema/interpolate';
+import { isRecord, isWellFormedName, type RawObject } from '../schema/catalog-values';
 import { findCycles, type Edge } from './cycles';
-import { closest } from '../validation/suggest';
+import { closest } from '../../validation/suggest';
 
 /**
  * The rules that need the whole file: names that refer to other sections (locks, calendars,

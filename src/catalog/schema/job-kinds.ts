@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { activityNameSchema, jobNameSchema } from './job-schema';
-import { positiveDuration } from '../time/duration';
+import { positiveDuration } from '../../time/duration';
 import { nameSchema, whenObject } from './catalog-values';
 
 /**

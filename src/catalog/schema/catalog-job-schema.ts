@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveDuration } from '../time/duration';
+import { positiveDuration } from '../../time/duration';
 import { consecutiveFailuresSchema, expectSchema, jobSpecSchema, delayedRetrySchema, jobNameSchema, retrySchema } from './job-schema';
 import {
   JOB_KINDS,

@@ -1,7 +1,7 @@
-import type { EventRouting } from '../contracts/events';
+import type { EventRouting } from '../../contracts/events';
 import { eventRoutingFor } from './event-routing';
-import type { Catalog } from './catalog-schema';
-import type { Env } from './interpolate';
+import type { Catalog } from '../schema/catalog-schema';
+import type { Env } from '../schema/interpolate';
 
 /**
  * The `notify` input of the runs the catalog starts: a job on its own, a jobnet, a jobnet's

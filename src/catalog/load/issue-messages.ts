@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { didYouMean } from '../validation/suggest';
+import { didYouMean } from '../../validation/suggest';
 
 /**
  * Messages for zod's generic issues, written for someone reading their catalog ("must be a

@@ -1,5 +1,5 @@
 import { LineCounter, isAlias, isMap, isNode, isPair, isScalar, isSeq, parseDocument, type YAMLError } from 'yaml';
-import { formatPath, type InputProblem } from '../validation/validation-error';
+import { formatPath, type InputProblem } from '../../validation/validation-error';
 
 /**
  * A catalog file as YAML (JSON is YAML): its value, and the line of any path in it, so every

@@ -1,20 +1,20 @@
 import { z } from 'zod';
-import { eventRoutingSchema } from './event-routing-schema';
-import type { Catalog } from './catalog-schema';
-import { ON_FAILURE_VALUES, WHEN_VALUES } from './catalog-job-schema';
-import { nameSchema, uniqueNames } from './catalog-values';
+import { eventRoutingSchema } from '../schema/event-routing-schema';
+import type { Catalog } from '../schema/catalog-schema';
+import { ON_FAILURE_VALUES, WHEN_VALUES } from '../schema/catalog-job-schema';
+import { nameSchema, uniqueNames } from '../schema/catalog-values';
 import { awaitedNames, jobSpecOf } from './job-spec';
-import { findCycles, type Edge } from './cycles';
-import { milliseconds } from '../time/duration';
-import type { Env } from './interpolate';
+import { findCycles, type Edge } from '../load/cycles';
+import { milliseconds } from '../../time/duration';
+import type { Env } from '../schema/interpolate';
 import { fanoutRunInput, type NestedFanoutRun } from './fanout-input';
 import { jobnetRouting, stepRouting, type RunRoutingOptions } from './run-routing';
-import { businessDateSchema, runnableJobRunSchema } from './job-schema';
-import type { JobnetRun, JobnetStepRun, NestedJobnetRun } from '../contracts/jobnet';
-import { sameType } from '../validation/same-type';
+import { businessDateSchema, runnableJobRunSchema } from '../schema/job-schema';
+import type { JobnetRun, JobnetStepRun, NestedJobnetRun } from '../../contracts/jobnet';
+import { sameType } from '../../validation/same-type';
 import { effectiveStep } from './steps';
-import { closest } from '../validation/suggest';
-import { InvalidInputError, problemFromIssue, type InputProblem } from '../validation/validation-error';
+import { closest } from '../../validation/suggest';
+import { InvalidInputError, problemFromIssue, type InputProblem } from '../../validation/validation-error';
 
 /**
  * The input of one jobnet run (jobnetWorkflow, src/contracts/jobnet.ts): every step as the job
@@ -119,7 +119,7 @@ export const jobnetRunSchema = z.strictObject({
 /** A jobnet's run input before its defaults are filled (what the builder, benches and tests write). */
 export type JobnetRunInput = z.input<typeof jobnetRunSchema>;
 export type JobnetStepRunInput = z.input<typeof jobnetStepRunSchema>;
-export type { JobnetRun, JobnetStepRun, NestedJobnetRun } from '../contracts/jobnet';
+export type { JobnetRun, JobnetStepRun, NestedJobnetRun } from '../../contracts/jobnet';
 sameType<z.output<typeof jobnetStepRunSchema>, JobnetStepRun>(true);
 sameType<z.output<typeof nestedJobnetRunSchema>, NestedJobnetRun>(true);
 sameType<z.output<typeof jobnetRunSchema>, JobnetRun>(true);

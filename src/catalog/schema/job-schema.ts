@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { eventRoutingSchema } from './event-routing-schema';
-import type { JobRun, JobSpec } from '../contracts/job';
-import { catalogDurations, runDurations, type DurationReader } from '../time/duration';
+import type { JobRun, JobSpec } from '../../contracts/job';
+import { catalogDurations, runDurations, type DurationReader } from '../../time/duration';
 import { businessDateSchema, jobNameSchema } from './job-name';
 import { DEFAULT_CONSECUTIVE_FAILURES } from './job-rules';
-import { sameType } from '../validation/same-type';
+import { sameType } from '../../validation/same-type';
 
 export { businessDateSchema, jobNameSchema, DEFAULT_CONSECUTIVE_FAILURES };
 
@@ -164,7 +164,7 @@ export const jobSpecRunSchema = runForm.jobSpecSchema;
 export const runnableJobRunSchema = runForm.runnableJobSchema;
 export const jobRunSchema = runForm.jobRunSchema;
 
-export type { JobSpec, JobRun, LockUse, AfterUse } from '../contracts/job';
+export type { JobSpec, JobRun, LockUse, AfterUse } from '../../contracts/job';
 export type JobSpecInput = z.input<typeof jobSpecSchema>;
 /** A job run as typed by hand (durations as in the catalog), before it is parsed into a JobRun. */
 export type JobRunInput = z.input<typeof jobRunInputSchema>;

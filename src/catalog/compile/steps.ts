@@ -1,5 +1,5 @@
-import type { Catalog } from './catalog-schema';
-import { jobSettingDefaults, type CatalogJob } from './catalog-job-schema';
+import type { Catalog } from '../schema/catalog-schema';
+import { jobSettingDefaults, type CatalogJob } from '../schema/catalog-job-schema';
 
 /** A step as it runs: its base's settings with the step's own on top, and its place in the graph. */
 export type EffectiveStep = Omit<CatalogJob, 'schedule'> & { needs: string[]; use?: string };

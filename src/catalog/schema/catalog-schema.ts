@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { calendarSchema } from './calendar-schema';
 import { catalogJobSchema, jobnetSchema } from './catalog-job-schema';
 import { nameSchema, whenObject } from './catalog-values';
-import { positiveDuration } from '../time/duration';
+import { positiveDuration } from '../../time/duration';
 import { LOCK_POLICIES, jobSpecSchema, jobNameSchema } from './job-schema';
 import { notifySchema } from './notify-schema';
 import { timeZoneSchema } from './schedule-schema';

@@ -1,23 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { catalogSchema, type Catalog } from './catalog-schema';
-import { NO_KIND_RULE } from './catalog-job-schema';
-import { isRecord, type RawObject } from './catalog-values';
-import { asWritten, interpolateTree, isDeferred, unsetVariables, type Env } from './interpolate';
+import { catalogSchema, type Catalog } from '../schema/catalog-schema';
+import { NO_KIND_RULE } from '../schema/catalog-job-schema';
+import { isRecord, type RawObject } from '../schema/catalog-values';
+import { asWritten, interpolateTree, isDeferred, unsetVariables, type Env } from '../schema/interpolate';
 import { catalogErrorMap, type KnownKeys } from './issue-messages';
-import { STEP_KINDS } from './job-kinds';
-import { isResolvedOnHost } from './host-values';
+import { STEP_KINDS } from '../schema/job-kinds';
+import { isResolvedOnHost } from '../schema/host-values';
 import { checkReferences } from './references';
-import { closest } from '../validation/suggest';
-import { InvalidInputError, formatPath, type InputProblem } from '../validation/validation-error';
+import { closest } from '../../validation/suggest';
+import { InvalidInputError, formatPath, type InputProblem } from '../../validation/validation-error';
 import { readYaml, type YamlSource } from './yaml-source';
 
 /**
  * Where `npm run dev` records the catalog it synced, so the CLI of the same checkout finds it
  * too: right after `npm ci && npm run dev`, `npx jobnet list` shows what the Web UI shows.
  */
-export const DEV_CATALOG_RECORD = path.resolve(__dirname, '..', '..', '.data', 'dev-catalog');
+export const DEV_CATALOG_RECORD = path.resolve(__dirname, '..', '..', '..', '.data', 'dev-catalog');
 
 /** The catalog `npm run dev` last synced, when it recorded one that still exists. */
 function devCatalog(record: string): string | undefined {
