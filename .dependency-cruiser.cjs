@@ -8,10 +8,10 @@ module.exports = {
   forbidden: [
     {
       name: 'contracts-import-nothing',
-      comment: 'src/contracts/ is the run contract: types only, importing nothing else of the project or any package.',
+      comment: 'src/contracts/ is the run contract: types and Temporal message definitions, importing nothing else of the project and no package but Temporal (no zod).',
       severity: 'error',
       from: { path: '^src/contracts/' },
-      to: { pathNot: '^src/contracts/' },
+      to: { pathNot: ['^src/contracts/', '^node_modules/@temporalio/'] },
     },
     {
       name: 'workflows-no-node',
@@ -68,6 +68,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '^(node_modules|dist|\\.data)/' },
+    exclude: { path: '^(dist|\\.data)/' },
   },
 };

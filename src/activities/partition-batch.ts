@@ -6,6 +6,7 @@ import { CommandFailureType, executeCommand, type CommandOutcome } from './comma
 import { resolveArgs } from './host-command';
 import { jobActivityOutcomeSchema, type JobActivityInput, type JobActivityOutcome } from './job-activity';
 import { partitionRunId, type PartitionBatchRequest, type PartitionBatchResult, type PartitionKey, type PartitionReport } from '../contracts/fanout';
+import { clip } from '../text/clip';
 
 /**
  * Many partitions of a fan-out in one activity (README "Fan-out"): each key runs the item job's
@@ -208,19 +209,15 @@ function exitCodes(nonRetryable: readonly string[]): number[] {
 function describe(failure: unknown): { error: string; errorType: string } {
   if (failure instanceof ApplicationFailure) {
     const outcome = failure.details?.[0] as Partial<CommandOutcome> | undefined;
-    const error = clip(failure.message);
+    const error = clip(failure.message, MAX_ERROR_LENGTH);
     if (failure.type === CommandFailureType.failed && typeof outcome?.exitCode === 'number') return { error, errorType: `exit:${outcome.exitCode}` };
     return { error, errorType: failure.type === CommandFailureType.timeout ? 'Timeout' : (failure.type ?? 'Error') };
   }
-  return { error: clip(failure instanceof Error ? failure.message : String(failure)), errorType: failure instanceof Error ? failure.name : 'Error' };
+  return { error: clip(failure instanceof Error ? failure.message : String(failure), MAX_ERROR_LENGTH), errorType: failure instanceof Error ? failure.name : 'Error' };
 }
 
 function worthRetrying(failure: unknown, described: { errorType: string }, job: JobSpec): boolean {
   if (failure instanceof ApplicationFailure && failure.nonRetryable) return false;
   const type = failure instanceof ApplicationFailure ? failure.type : undefined;
   return !job.retry.nonRetryable.includes(type ?? '') && !job.retry.nonRetryable.includes(described.errorType);
-}
-
-function clip(text: string): string {
-  return text.length <= MAX_ERROR_LENGTH ? text : `${text.slice(0, MAX_ERROR_LENGTH)}…`;
 }

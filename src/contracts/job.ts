@@ -5,7 +5,7 @@
  * live in src/catalog/schema/job-schema.ts (which asserts they describe exactly these types).
  */
 import { defineQuery } from '@temporalio/workflow';
-import type { EventRouting } from './events';
+import { EVENT_TYPES, type EventRouting, type EventType } from './events';
 
 /** Milliseconds. */
 export type Ms = number;
@@ -87,26 +87,18 @@ export interface JobRun {
 export const JOB_STATUSES = ['running', 'waiting-lock', 'waiting-after', 'waiting-retry', 'success', 'error', 'timeout', 'worker-lost', 'cancelled'] as const;
 export type JobStatusValue = (typeof JOB_STATUSES)[number];
 
-export const JOB_EVENT_TYPES = [
-  'started',
-  'failed',
-  'timeout',
-  'worker_lost',
-  'retry_scheduled',
-  'retry_succeeded',
-  'retry_failed',
-  'succeeded',
-  'lock_acquired',
-  'lock_wait_timeout',
-  'lock_unavailable',
-  'after_satisfied',
-  'after_timeout',
-  'sla_warning',
-  'record_count_anomaly',
-  'consecutive_failures',
-  'delayed_retry_threshold',
-] as const;
-export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
+/** Events of a jobnet as a whole, never noted by a job run. */
+const JOBNET_ONLY_EVENT_TYPES = ['waiting_operator'] as const;
+/** Facts a job run notes beyond the events it raises (events.ts): in its result, never routed. */
+const JOB_PROGRESS_EVENT_TYPES = ['lock_acquired', 'after_satisfied'] as const;
+
+export type JobEventType = Exclude<EventType, (typeof JOBNET_ONLY_EVENT_TYPES)[number]> | (typeof JOB_PROGRESS_EVENT_TYPES)[number];
+
+/** What a job run notes: the event types of events.ts (one list), less the jobnet's own, plus its progress facts. */
+export const JOB_EVENT_TYPES: [JobEventType, ...JobEventType[]] = [
+  ...JOB_PROGRESS_EVENT_TYPES,
+  ...EVENT_TYPES.filter((type): type is Exclude<EventType, (typeof JOBNET_ONLY_EVENT_TYPES)[number]> => !(JOBNET_ONLY_EVENT_TYPES as readonly string[]).includes(type)),
+];
 
 export interface JobEvent {
   type: JobEventType;

@@ -21,7 +21,7 @@ import { formatDuration } from '../time/duration-format';
 import type * as FanoutInput from '../catalog/compile/fanout-input';
 import type { FanoutRun } from '../contracts/fanout';
 import { BusinessDate, JobName, JobStatus, RecordCount } from '../search-attributes';
-import { announceSuccess } from './coordination';
+import { announceSuccess } from './after-wait';
 import { emitEvent } from './emit-event';
 import {
   FANOUT_FAILED,
@@ -40,6 +40,8 @@ import { partitionRunId, type PartitionKey, type PartitionReport } from '../cont
 import { MAX_WORKER_LOSSES } from './job-attempts';
 import { parseWorkflowInput } from './input';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
+import { clip } from '../text/clip';
+import { historyIsLong, nowIso } from './workflow-info';
 
 /**
  * Partitions run in batches: one activity (`runPartitions`) runs many keys on a worker, several
@@ -114,7 +116,6 @@ export async function fanoutWorkflow(input: FanoutRun, carried?: FanoutCarry): P
   return outcome.result;
 }
 
-const nowIso = (): string => new Date().toISOString();
 
 /**
  * The run input as its client parsed it. A run with a parent (a jobnet step, a Schedule's fire,
@@ -376,7 +377,7 @@ class FanoutRunner {
     const kept = this.errorsPerType.get(errorType) ?? 0;
     const withText = kept < ERRORS_KEPT_PER_TYPE;
     if (withText) this.errorsPerType.set(errorType, kept + 1);
-    const failure = { key: report.key, attempt: report.attempt, errorType, error: withText ? clip(report.error ?? '') : '' };
+    const failure = { key: report.key, attempt: report.attempt, errorType, error: withText ? clip(report.error ?? '', MAX_ERROR_LENGTH) : '' };
     if (this.failures.length < MAX_FAILURES_KEPT) this.failures.push(failure);
     else this.failuresNotKept++;
     const runbookUrl = this.runbook(errorType);
@@ -606,15 +607,6 @@ function batchBound(job: FanoutRun['item']['job'], keys: number, concurrency: nu
   for (let i = 0, delay = interval; i < attempts - 1; i++, delay = Math.min(delay * backoff, maxInterval ?? Number.POSITIVE_INFINITY)) waits += delay;
   const perKey = attempts * (job.timeout + job.killGrace) + waits;
   return Math.ceil(keys / Math.max(1, concurrency)) * perKey + 60_000;
-}
-
-function historyIsLong(limit: number): boolean {
-  const info = workflowInfo();
-  return info.historyLength >= limit || info.continueAsNewSuggested;
-}
-
-function clip(text: string): string {
-  return text.length <= MAX_ERROR_LENGTH ? text : `${text.slice(0, MAX_ERROR_LENGTH)}…`;
 }
 
 function errorMessage(error: unknown): string {

@@ -9,6 +9,7 @@ import { DEFAULT_SEVERITY, EVENT_TYPES, type EventType } from '../events/event-t
 import type { EventDraft } from '../events/event-schema';
 import { routeEvent } from '../notify/route';
 import { emitEvent } from './emit-event';
+import { clip } from '../text/clip';
 
 /** An operator reads the message first; a command's whole stderr tail belongs in the Web UI. */
 const MAX_MESSAGE_LENGTH = 4_000;
@@ -178,7 +179,7 @@ export class JobAlerts {
   private emit(draft: Omit<EventDraft, 'job' | 'businessDate'>, seq?: number): void {
     // A step run inline is no workflow of its own: the event links to its jobnet's run and names the step's run.
     const stepRun = this.ids.workflowId === workflowInfo().workflowId ? {} : { stepRun: this.ids.workflowId };
-    const event: EventDraft = { ...draft, job: this.run.name, businessDate: this.run.businessDate, message: clip(draft.message), details: { ...stepRun, ...draft.details } };
+    const event: EventDraft = { ...draft, job: this.run.name, businessDate: this.run.businessDate, message: clip(draft.message, MAX_MESSAGE_LENGTH), details: { ...stepRun, ...draft.details } };
     if (isCheckEvent(draft.type)) this.recordCheck(draft.type, event.message);
     if (!this.routed(draft.type)) return;
     this.pending.push(
@@ -226,8 +227,4 @@ export class JobAlerts {
 function detailsOf(extra: Extra): Record<string, unknown> {
   const { attempt: _attempt, error: _error, errorType: _errorType, ...rest } = extra;
   return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
-}
-
-function clip(text: string): string {
-  return text.length <= MAX_MESSAGE_LENGTH ? text : `${text.slice(0, MAX_MESSAGE_LENGTH)}…`;
 }

@@ -28,7 +28,9 @@ import {
 import type { JobEvent, JobEventType, JobResult, JobStatusValue } from '../catalog/schema/run-result';
 import { JobAlerts } from './job-alerts';
 import { recordLockWait } from './job-metrics';
-import { CoordinationFailure, RunCoordination, announceSuccess, type Waiting } from './coordination';
+import { announceSuccess, awaitPredecessors } from './after-wait';
+import { CoordinationFailure, type Asker, type Waiting } from './coordination';
+import { holdingLocks } from './lock-acquire';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
 
 /**
@@ -132,7 +134,9 @@ async function runToEnd(run: JobRun, host: JobHost, startTime: string): Promise<
   // retry is time the batch is late too.
   const slaTimer = job.warnAfter === undefined ? undefined : alerts.startSlaTimer();
 
-  const coordination = new RunCoordination(run.name, {
+  const asker: Asker = {
+    jobName: run.name,
+    hooks: {
     waiting(what) {
       waiting = what;
       setStatus(what === null ? 'running' : what.kind === 'lock' ? 'waiting-lock' : 'waiting-after');
@@ -142,18 +146,19 @@ async function runToEnd(run: JobRun, host: JobHost, startTime: string): Promise<
       recordLockWait(lock, waitedMs);
     },
     afterSatisfied: (job, by, waitedMs) => note('after_satisfied', { predecessor: job, by, waitedMs }),
-  });
+    },
+  };
   // A grant lasts one attempt's bound; the lock renews it while this run is still open.
   const leaseMs = job.timeout + job.killGrace + START_TO_CLOSE_MARGIN_MS;
   // A successful attempt of a command writes the run's run-log line itself (it knows all of it): no second hand-off.
   const runLocked = (maxAttempts: number, delayed: boolean) =>
-    coordination.holdingLocks(job.locks, leaseMs, () => runSeries(run, host, maxAttempts, note, { startTime, attemptsBefore: attempts, delayedRetry: delayed }));
+    holdingLocks(asker, job.locks, leaseMs, () => runSeries(run, host, maxAttempts, note, { startTime, attemptsBefore: attempts, delayedRetry: delayed }));
 
   // A job that is not safe to repeat is never repeated automatically (seed 004): one attempt,
   // no delayed retry; an operator decides.
   let series: SeriesResult;
   try {
-    if (job.after.length > 0) await coordination.awaitPredecessors(job.after, run.businessDate);
+    if (job.after.length > 0) await awaitPredecessors(asker, job.after, run.businessDate);
     series = await runLocked(job.safeToRepeat ? job.retry.attempts : 1, false);
   } catch (error) {
     if (!(error instanceof CoordinationFailure)) throw error;

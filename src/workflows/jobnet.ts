@@ -29,7 +29,7 @@ import { fanoutWorkflow } from './fanout';
 import { emitEvent, type EmitOptions } from './emit-event';
 import type { EventDraft } from '../events/event-schema';
 import type { EventRouting } from '../catalog/schema/event-routing-schema';
-import { announceSuccess } from './coordination';
+import { announceSuccess } from './after-wait';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
 import { jobnetBoard } from './jobnet-board';
 import {
@@ -63,6 +63,8 @@ import {
   type StepStatus,
   initialStepState,
 } from './jobnet-definitions';
+import { clip } from '../text/clip';
+import { historyIsLong, nowIso } from './workflow-info';
 
 /**
  * Past this many history events the run continues as new, at the first moment no step's job is
@@ -86,7 +88,6 @@ const STEP_RUN_EVENT_SEQ = 1_000;
  * current workflow task, the same on replay), not the host's.
  */
 const workflowNow = (): Date => new Date();
-const nowIso = (): string => workflowNow().toISOString();
 
 /**
  * One run of a jobnet for one business date: its steps as a graph of child `jobWorkflow`s.
@@ -239,7 +240,7 @@ class JobnetRunner {
       this.publishStatus();
       this.publishBoard();
       if (SETTLED_STATUSES.reduce((settled, status) => settled + this.countOf(status), 0) === this.order.length) break;
-      if (this.quiescent() && historyIsLong()) {
+      if (this.quiescent() && historyIsLong(CONTINUE_AS_NEW_AFTER_EVENTS)) {
         await condition(allHandlersFinished);
         log.info(`${this.run.name}: continuing as new after ${workflowInfo().historyLength} history events`);
         return { kind: 'continue', carry: this.carry() };
@@ -436,7 +437,7 @@ class JobnetRunner {
         return false;
       }
       const failure = describeChildFailure(error);
-      this.update(name, { ...(failure.job ? jobFields(failure.job) : {}), error: clip(failure.error), errorType: failure.errorType });
+      this.update(name, { ...(failure.job ? jobFields(failure.job) : {}), error: clip(failure.error, MAX_ERROR_LENGTH), errorType: failure.errorType });
       log.warn(`${this.run.name}: ${name} failed`, { jobnet: this.run.name, step: name, error: failure.error });
       return false;
     } finally {
@@ -483,7 +484,7 @@ class JobnetRunner {
     this.update(name, { ...jobFields(result), waiting: null });
     if (result.status === 'success') return true;
     const error = result.error ?? `${name} ended ${result.status}`;
-    this.update(name, { error: clip(error), errorType: result.errorType ?? 'Error' });
+    this.update(name, { error: clip(error, MAX_ERROR_LENGTH), errorType: result.errorType ?? 'Error' });
     log.warn(`${this.run.name}: ${name} failed`, { jobnet: this.run.name, step: name, error });
     return false;
   }
@@ -822,11 +823,6 @@ function because(reason: string | undefined): string {
   return reason === undefined ? '' : `: ${reason}`;
 }
 
-function historyIsLong(): boolean {
-  const info = workflowInfo();
-  return info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS || info.continueAsNewSuggested;
-}
-
 function stepKind(step: JobnetStepRun): StepKind {
   if (step.jobnet !== undefined) return 'jobnet';
   if (step.fanout !== undefined) return 'fanout';
@@ -908,10 +904,6 @@ function stepJobs(run: JobnetRun): string[] {
     bytes += size;
   }
   return names.sort();
-}
-
-function clip(text: string): string {
-  return text.length <= MAX_ERROR_LENGTH ? text : `${text.slice(0, MAX_ERROR_LENGTH)}…`;
 }
 
 /** A failed child: jobWorkflow's own result when it sent one (JobFailed, JobTimeout), else what Temporal says. */

@@ -9,7 +9,6 @@ import {
   patched,
   proxyActivities,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { COORDINATION_QUEUE, COORDINATION_QUEUE_PATCH } from '../contracts/coordination';
@@ -24,6 +23,7 @@ import {
   type LockState,
 } from '../contracts/lock';
 import { lockReleaseSchema, lockRequestSchema } from './lock-schemas';
+import { historyIsLong, nowIso } from './workflow-info';
 
 /** Continue-as-new long before Temporal's history limits: the state carried is small, and a short history replays fast. */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 1_000;
@@ -37,7 +37,6 @@ const { isRunOpen } = proxyActivities<typeof activities>({
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
-const nowIso = (): string => new Date().toISOString();
 
 /**
  * One lock (seed 001: BATCH-001 and BATCH-003 both rewrite Rankings and must never overlap).
@@ -108,7 +107,7 @@ export async function lockWorkflow(input: { lock: string }, carried?: LockState)
       }
       continue;
     }
-    if (historyIsLong()) {
+    if (historyIsLong(CONTINUE_AS_NEW_AFTER_EVENTS)) {
       await condition(allHandlersFinished);
       // A lock started on its first asker's queue (before the coordination queue) moves there now.
       if (patched(COORDINATION_QUEUE_PATCH)) return makeContinueAsNewFunc<typeof lockWorkflow>({ taskQueue: COORDINATION_QUEUE })(input, state);
@@ -147,9 +146,4 @@ async function answer(request: LockRequest, signal: typeof lockGrantedSignal, bo
     log.info(`signal to ${request.holder.workflowId} not delivered`, { error: error instanceof Error ? error.message : String(error) });
     return false;
   }
-}
-
-function historyIsLong(): boolean {
-  const info = workflowInfo();
-  return info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS || info.continueAsNewSuggested;
 }

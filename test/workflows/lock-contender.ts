@@ -5,7 +5,8 @@
  */
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type * as holdActivities from './hold-activity';
-import { CoordinationFailure, RunCoordination } from '../../src/workflows/coordination';
+import { CoordinationFailure, type Asker } from '../../src/workflows/coordination';
+import { holdingLocks } from '../../src/workflows/lock-acquire';
 import type { LockUse } from '../../src/catalog/schema/job-schema';
 
 export { lockWorkflow } from '../../src/workflows/lock';
@@ -32,16 +33,19 @@ export async function lockContenderWorkflow(input: {
 }): Promise<{ holdings: Holding[]; failure?: { type: string; message: string; at: number } }> {
   const { holdFor } = proxyActivities<typeof holdActivities>({ startToCloseTimeout: '1m' });
   let arrival = 0;
-  const coordination = new RunCoordination(input.contender, {
-    waiting: () => undefined,
-    lockAcquired: (_lock, _waited, granted) => void (arrival = granted),
-    afterSatisfied: () => undefined,
-  });
+  const asker: Asker = {
+    jobName: input.contender,
+    hooks: {
+      waiting: () => undefined,
+      lockAcquired: (_lock, _waited, granted) => void (arrival = granted),
+      afterSatisfied: () => undefined,
+    },
+  };
   const lock: LockUse = { name: input.lock, policy: input.policy ?? 'wait', maxWait: input.maxWaitMs };
   const holdings: Holding[] = [];
   try {
     for (const hold of input.holdMs) {
-      await coordination.holdingLocks([lock], input.leaseMs, async () => {
+      await holdingLocks(asker, [lock], input.leaseMs, async () => {
         const start = Date.now();
         if (input.holdBy === 'activity') await holdFor(hold);
         else await sleep(hold);
