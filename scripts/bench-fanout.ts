@@ -31,7 +31,7 @@ import type { FanoutRunInput } from '../src/catalog/compile/fanout-input';
 import { fanoutOutcome } from '../src/runs/retry-partitions';
 import { startBenchWorker, startFloorWorker, type BenchWorker } from './lib/bench-worker';
 import { BENCH_SERVERS, startBenchServer, type BenchServerKind } from './lib/bench-server';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { codecSettings } from '../src/codec/keys';
 import { jobSpecSchema } from '../src/catalog/schema/job-schema';
 

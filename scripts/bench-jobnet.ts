@@ -45,7 +45,7 @@ import { jobnetResultSchema, type JobnetResult } from '../src/workflows/jobnet-d
 import { machineBusyMs, processCpu } from './proc-cpu';
 import { startBenchWorker, startFloorWorker } from './lib/bench-worker';
 import { BENCH_SERVERS, startBenchServer, type BenchServerKind } from './lib/bench-server';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { codecSettings } from '../src/codec/keys';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { parseCatalog } from '../src/catalog/load/load';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { codecSettings } from '../src/codec/keys';
 import { applyChanges } from '../src/sync/apply-changes';
 import { catalogSchedules } from '../src/sync/catalog-schedules';

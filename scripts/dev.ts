@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { runCli } from '../src/cli/main';
 import { DEV_CATALOG_RECORD } from '../src/catalog/load/load';
-import { createLogger } from '../src/logger';
+import { createLogger } from '../src/temporal/logger';
 import { startDevServer } from './servers';
 import { AesGcmCodec } from '../src/codec/aes-gcm-codec';
 import { DEV_KEY_FILE, codecSettings, ensureKeyFile } from '../src/codec/keys';

@@ -21,7 +21,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { jobSpecSchema } from '../src/catalog/schema/job-schema';
 import { fanoutRunSchema } from '../src/catalog/compile/fanout-input';
 import { runCli } from '../src/cli/main';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { gateStateQuery, gateWorkflowId } from '../src/contracts/gate';
 import { lockStateQuery, lockWorkflowId } from '../src/contracts/lock';
 import { bundleWorkflows, jobnetWorkerOptions } from '../src/worker-setup';

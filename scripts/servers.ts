@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { devServerSearchAttributeArgs } from '../src/search-attributes';
+import { devServerSearchAttributeArgs } from '../src/contracts/search-attributes';
 
 const SCRIPTS = __dirname;
 

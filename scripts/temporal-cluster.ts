@@ -28,7 +28,7 @@ import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { freePort, temporalCliPath, DEV_SERVER_DYNAMIC_CONFIG } from './servers';
 import { postgresBinDir, startPostgresCluster, type PostgresCluster } from './postgres-cluster';
-import { JOBNET_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_TYPE_NAMES } from '../src/search-attributes';
+import { JOBNET_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_TYPE_NAMES } from '../src/contracts/search-attributes';
 
 const ROOT = path.resolve(__dirname, '..');
 const execFileAsync = promisify(execFile);

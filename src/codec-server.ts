@@ -9,7 +9,7 @@ import { codecSettings } from './codec/keys';
 import { DEFAULT_CODEC_PORT, createCodecServer } from './codec/server';
 import { InvalidInputError } from './validation/validation-error';
 import { exitCodeOf } from './cli/main';
-import { createLogger } from './logger';
+import { createLogger } from './temporal/logger';
 
 const program = new Command('jobnet-codec-server')
   .description("Serve /encode and /decode for the Temporal Web UI and CLI with jobnet's payload keys.")

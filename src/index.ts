@@ -7,8 +7,8 @@
  */
 
 // Connecting: Temporal's environment configuration, jobnet's codec on every payload.
-export { connectClient, jobnetClient, operatorIdentity, TemporalUnreachableError } from './client';
-export { temporalTarget, ExitCode, type TemporalTarget } from './connection';
+export { connectClient, jobnetClient, operatorIdentity, TemporalUnreachableError } from './temporal/client';
+export { temporalTarget, ExitCode, type TemporalTarget } from './temporal/connection';
 
 // The catalog: loading, validating, turning an entry into a run's input.
 export { catalogPath, loadCatalog, parseCatalog } from './catalog/load/load';

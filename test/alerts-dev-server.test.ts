@@ -21,7 +21,7 @@ import { jobnetEventSchema, type JobnetEvent } from '../src/events/event-schema'
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { waitFor } from './helpers/fs';
 import { HttpSink, SmtpSink } from './helpers/sinks';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 
 const VARS = ['ALERTS_SLACK_URL', 'ALERTS_HOOK_URL', 'ALERTS_SMTP_URL'] as const;
 

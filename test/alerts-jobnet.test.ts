@@ -17,7 +17,7 @@ import { jobnetStateQuery, retryStepUpdate, type JobnetState } from '../src/work
 import type { jobnetWorkflow } from '../src/workflows';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { HttpSink } from './helpers/sinks';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 
 const TASK_QUEUE = 'alerts-jobnet';
 /** How long the jobnet waits for an operator before it fails (24 h in production). */

@@ -12,7 +12,7 @@ import { jobnet, type CliRun } from './helpers/cli';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { SEED_001, intervals } from './helpers/catalog-runs';
 import { Connection } from '@temporalio/client';
-import { jobnetClient, operatorIdentity } from '../src/client';
+import { jobnetClient, operatorIdentity } from '../src/temporal/client';
 
 let env: DevEnv;
 let trace: string;

@@ -7,12 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { businessDateAt } from '../src/time/business-date';
-import { JobName } from '../src/search-attributes';
+import { JobName } from '../src/contracts/search-attributes';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { jobnet } from './helpers/cli';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { parseCatalog } from '../src/catalog/load/load';
 import { catalogSchedules } from '../src/sync/catalog-schedules';
 

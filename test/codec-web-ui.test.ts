@@ -15,7 +15,7 @@ import { Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { JobRunInput } from '../src/catalog/schema/job-schema';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { AesGcmCodec } from '../src/codec/aes-gcm-codec';
 import { codecSettings, parseKeyList } from '../src/codec/keys';
 import { createCodecServer } from '../src/codec/server';

@@ -18,7 +18,7 @@ import { SEED_001, intervals, jobOutcome } from './helpers/catalog-runs';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { processAlive, tempDir, waitFor } from './helpers/fs';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { jobRun } from './helpers/runs';
 
 let work: ReturnType<typeof tempDir>;

@@ -29,7 +29,7 @@ import { quietRuntime } from './helpers/time-skipping';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 import { HttpSink } from './helpers/sinks';
 import { jobnetEventSchema } from '../src/events/event-schema';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { jobSpec } from './helpers/runs';
 
 const SCALE = Number(process.env.JOBNET_FANOUT_SCALE ?? 500);

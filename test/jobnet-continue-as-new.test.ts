@@ -16,7 +16,7 @@ import { jobnetRunSchema, type JobnetRunInput } from '../src/catalog/compile/job
 import { jobnetWorkflow } from '../src/workflows';
 import { CONTINUE_AS_NEW_AFTER_EVENTS } from '../src/workflows/jobnet';
 import { jobnetResultSchema, jobnetStateQuery, skipStepUpdate } from '../src/workflows/jobnet-definitions';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { waitFor } from './helpers/fs';
 

@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { intervals, jobOutcome as outcome, jobStateWhen as stateWhen, startSeedJob } from './helpers/catalog-runs';
 import { jobStateQuery } from '../src/workflows/definitions';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { jobWorkflow } from '../src/workflows';
 import type { JobSpecInput } from '../src/catalog/schema/job-schema';
 import { jobRun } from './helpers/runs';

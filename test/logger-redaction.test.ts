@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger, redactionRules, temporalLogger, type RedactionRules } from '../src/logger';
+import { createLogger, redactionRules, temporalLogger, type RedactionRules } from '../src/temporal/logger';
 
 const WEBHOOK = 'https://hooks.slack.example/services/T000/B000/XyZ123secret';
 const DB_PASSWORD = 'pg-pass-8e1f';

@@ -13,7 +13,7 @@ import { jobWorkflow } from '../src/workflows';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { tempDir, waitFor } from './helpers/fs';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { jobRun } from './helpers/runs';
 
 const QUEUE = 'metrics';

@@ -16,7 +16,7 @@ import { tempDir } from './helpers/fs';
 import { HttpSink } from './helpers/sinks';
 import { quietRuntime } from './helpers/time-skipping';
 import { bundleWorkflows, jobnetWorkerOptions } from '../src/worker-setup';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 
 const TASK_QUEUE = 'notify-dev';
 let server: DevServer;

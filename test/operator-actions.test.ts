@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection, type Client } from '@temporalio/client';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { jobnetStateQuery, type JobnetState } from '../src/contracts/jobnet';
 import { jobnet, type CliRun } from './helpers/cli';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { AesGcmCodec } from '../src/codec/aes-gcm-codec';
 import { codecSettings } from '../src/codec/keys';
 import { createCodecServer } from '../src/codec/server';

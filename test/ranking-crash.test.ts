@@ -24,7 +24,7 @@ import { ENGINES, freshDatabase, skipUnlessEngine, stopTestPostgres, type Engine
 import { tempDir, waitFor } from './helpers/fs';
 import { quietRuntime, sharedBundle } from './helpers/time-skipping';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { jobnetWorkerOptions } from '../src/worker-setup';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -18,7 +18,7 @@ import { freePort } from '../scripts/servers';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';
 import { jobnet } from './helpers/cli';
 import { CHROMIUM, CHROMIUM_ARGS } from './helpers/chromium';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { jobRun } from './helpers/runs';
 
 const QUEUE = 'report';

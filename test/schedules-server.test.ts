@@ -20,7 +20,7 @@ import { addDays, weekdayOf } from '../src/time/plain-date';
 import { freePort, startDevServer, type DevServer } from '../scripts/servers';
 import { jobnet } from './helpers/cli';
 import { tempDir } from './helpers/fs';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { scheduleIdOf } from '../src/sync/owned';
 
 const CATALOG_ZONE = 'Asia/Tokyo';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection, type Client } from '@temporalio/client';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { readPayload } from '../src/codec/read-payload';
 import { temporalCliPath } from '../scripts/servers';
 import { startDevEnv, type DevEnv } from './helpers/dev-env';

@@ -13,7 +13,7 @@ import { ApplicationFailure, type Payload } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { JobRunInput } from '../src/catalog/schema/job-schema';
 import type { JobResult } from '../src/catalog/schema/run-result';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { KEY_ID_METADATA, keyIdOf } from '../src/codec/aes-gcm-codec';
 import { newKeyEntry, parseKeyList, type CodecSettings } from '../src/codec/keys';
 import { jobnetWorkerOptions } from '../src/worker-setup';

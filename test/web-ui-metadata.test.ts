@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Connection, type Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
-import { jobnetClient } from '../src/client';
+import { jobnetClient } from '../src/temporal/client';
 import { readPayload } from '../src/codec/read-payload';
 import { triggerFanout, triggerJob } from '../src/runs/trigger';
 import { fanoutOutcome } from '../src/runs/retry-partitions';

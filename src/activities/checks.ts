@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { DelayedRetry, JobStatus } from '../search-attributes';
+import { DelayedRetry, JobStatus } from '../contracts/search-attributes';
 import { listJobRuns } from '../visibility/list-job-runs';
 import type { StepRun } from '../visibility/list-step-runs';
 import {

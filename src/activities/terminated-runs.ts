@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { BusinessDate, DelayedRetry, JobName } from '../search-attributes';
+import { BusinessDate, DelayedRetry, JobName } from '../contracts/search-attributes';
 import { literal } from '../visibility/query';
 import { appendRunLog } from './runlog';
 

@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Catalog } from '../catalog/schema/catalog-schema';
 import { catalogPath, loadCatalog } from '../catalog/load/load';
-import { connectClient } from '../client';
-import { temporalTarget } from '../connection';
-import { createLogger, type Logger } from '../logger';
+import { connectClient } from '../temporal/client';
+import { temporalTarget } from '../temporal/connection';
+import { createLogger, type Logger } from '../temporal/logger';
 
 export interface GlobalOptions {
   catalog?: string;

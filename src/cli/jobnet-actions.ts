@@ -3,7 +3,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { InvalidInputError } from '../validation/validation-error';
 import { DEFAULT_QUEUE } from '../catalog/schema/catalog-schema';
 import { jobnetRunInput } from '../catalog/compile/jobnet-input';
-import { operatorIdentity } from '../client';
+import { operatorIdentity } from '../temporal/client';
 import {
   abortJobnetUpdate,
   forceStepUpdate,

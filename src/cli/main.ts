@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InvalidInputError } from '../validation/validation-error';
-import { ExitCode } from '../connection';
+import { ExitCode } from '../temporal/connection';
 import { CliContext, processOutput, type GlobalOptions, type Output } from './context';
 import { registerBackfill } from './backfill';
 import { registerCatalogEdits } from './catalog-edit';

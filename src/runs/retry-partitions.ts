@@ -4,7 +4,7 @@ import type { FanoutRun } from '../catalog/compile/fanout-input';
 import { InvalidInputError } from '../validation/validation-error';
 import type { FanoutResult } from '../contracts/fanout';
 import { runSummary } from '../contracts/run-summary';
-import { BusinessDate, JobName, JobStatus } from '../search-attributes';
+import { BusinessDate, JobName, JobStatus } from '../contracts/search-attributes';
 import type { fanoutWorkflow } from '../workflows';
 
 /**

@@ -4,7 +4,7 @@ import { jobRunSchema } from '../catalog/schema/job-schema';
 import type { JobRun } from '../contracts/job';
 import { runSummary } from '../contracts/run-summary';
 import { parseOrThrow } from '../validation/validation-error';
-import { BusinessDate, JobName, JobStatus } from '../search-attributes';
+import { BusinessDate, JobName, JobStatus } from '../contracts/search-attributes';
 import type { fanoutWorkflow, jobWorkflow, jobnetWorkflow } from '../workflows';
 import { jobnetRunSchema, type JobnetRunInput } from '../catalog/compile/jobnet-input';
 import { fanoutRunSchema, type FanoutRunInput } from '../catalog/compile/fanout-input';

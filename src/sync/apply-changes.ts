@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { JobName } from '../search-attributes';
+import { JobName } from '../contracts/search-attributes';
 import type { DesiredSchedule } from './desired';
 import type { SyncChanges } from './plan-changes';
 

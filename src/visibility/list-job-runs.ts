@@ -1,5 +1,5 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { BusinessDate, JobName, RecordCount } from '../search-attributes';
+import { BusinessDate, JobName, RecordCount } from '../contracts/search-attributes';
 import { stepRunsOf, type StepRun } from './list-step-runs';
 import { and, holdsStep, inList, literal, statusOf } from './query';
 

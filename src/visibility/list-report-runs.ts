@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { BusinessDate, JobName, RecordCount } from '../search-attributes';
+import { BusinessDate, JobName, RecordCount } from '../contracts/search-attributes';
 import type { ReportRun } from '../report/aggregate';
 import { allStepRuns } from './list-step-runs';
 import { IS_RUN, and, holdsStep, literal, statusOf } from './query';

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { JobName, JobStatus } from '../search-attributes';
+import { JobName, JobStatus } from '../contracts/search-attributes';
 import { RUN_WORKFLOW_TYPES, and, inList } from './query';
 
 /** A run going on now, as `jobnet status` without a run id lists it. */

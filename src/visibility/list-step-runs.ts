@@ -1,6 +1,6 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { BusinessDate, StepJobs } from '../search-attributes';
+import { BusinessDate, StepJobs } from '../contracts/search-attributes';
 import { jobnetStateQuery, type JobnetState, type StepState } from '../contracts/jobnet';
 
 /**

@@ -4,7 +4,7 @@
  * same set of workflow types.
  */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { JobStatus, StepJobs } from '../search-attributes';
+import { JobStatus, StepJobs } from '../contracts/search-attributes';
 
 /** A quoted string literal: the one escaping function of every query. */
 export function literal(value: string): string {

@@ -20,7 +20,7 @@ import type { PartitionPage } from '../activities/partitions';
 import { formatDuration } from '../time/duration-format';
 import type * as FanoutInput from '../catalog/compile/fanout-input';
 import type { FanoutRun } from '../contracts/fanout';
-import { BusinessDate, JobName, JobStatus, RecordCount } from '../search-attributes';
+import { BusinessDate, JobName, JobStatus, RecordCount } from '../contracts/search-attributes';
 import { announceSuccess } from './after-wait';
 import { emitEvent } from './emit-event';
 import {

@@ -1,7 +1,7 @@
 import { ApplicationFailure, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type * as JobSchema from '../catalog/schema/job-schema';
 import type { JobResult, JobRun, JobStatusValue } from '../contracts/job';
-import { BusinessDate, DelayedRetry, Host, JobName, JobStatus, RecordCount } from '../search-attributes';
+import { BusinessDate, DelayedRetry, Host, JobName, JobStatus, RecordCount } from '../contracts/search-attributes';
 import { jobStateQuery, type JobState } from '../contracts/job';
 import { checksUnroutedMade } from './job-alerts';
 import { runJob } from './job-runner';

@@ -20,7 +20,7 @@ import type * as JobnetInput from '../catalog/compile/jobnet-input';
 import type { JobnetRun, JobnetStepRun, StepKind } from '../contracts/jobnet';
 import { jobResultSchema, type JobResult } from '../catalog/schema/run-result';
 import { closest } from '../validation/suggest';
-import { BusinessDate, JobName, JobStatus, StepJobs } from '../search-attributes';
+import { BusinessDate, JobName, JobStatus, StepJobs } from '../contracts/search-attributes';
 import { parseWorkflowInput } from './input';
 import { jobWorkflow } from './job';
 import { checksUnroutedMade } from './job-alerts';

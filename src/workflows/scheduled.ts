@@ -4,7 +4,7 @@ import { businessDateAt } from '../time/business-date';
 import type * as ScheduledRunSchema from '../catalog/compile/scheduled-run-schema';
 import type { JobResult } from '../contracts/job';
 import type { ScheduledRun } from '../contracts/scheduled';
-import { TemporalScheduledStartTime } from '../search-attributes';
+import { TemporalScheduledStartTime } from '../contracts/search-attributes';
 import { parseWorkflowInput } from './input';
 import { jobWorkflow } from './job';
 import { fanoutWorkflow } from './fanout';

@@ -19,10 +19,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection, type Client } from '@temporalio/client';
 import { startTemporalCluster, type TemporalCluster } from '../../scripts/temporal-cluster';
-import { jobnetClient } from '../../src/client';
+import { jobnetClient } from '../../src/temporal/client';
 import { CliContext } from '../../src/cli/context';
 import { jobnetRunInput } from '../../src/catalog/compile/jobnet-input';
-import { temporalTarget } from '../../src/connection';
+import { temporalTarget } from '../../src/temporal/connection';
 import { jobnet } from '../helpers/cli';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 

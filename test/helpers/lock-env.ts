@@ -11,7 +11,7 @@ import { quietRuntime } from './time-skipping';
 import { tempDir } from './fs';
 import { holdFor } from '../workflows/hold-activity';
 import { bundleWorkflows, jobnetWorkerOptions, servedQueues } from '../../src/worker-setup';
-import { jobnetClient } from '../../src/client';
+import { jobnetClient } from '../../src/temporal/client';
 
 /** A worker process of its own: its queue and the coordination queue, as `npm run worker` serves them. */
 export interface LockHost {

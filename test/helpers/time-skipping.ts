@@ -2,7 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflows, jobnetWorkerOptions } from '../../src/worker-setup';
 import { jobnetDataConverter } from '../../src/codec/data-converter';
-import { addSearchAttributesRequest } from '../../src/client';
+import { addSearchAttributesRequest } from '../../src/temporal/client';
 import { testServerPath } from '../../scripts/servers';
 
 let runtimeInstalled = false;

@@ -25,7 +25,7 @@ import { jobnetEventSchema, type JobnetEvent } from '../../src/events/event-sche
 import { startDevEnv, type DevEnv } from '../helpers/dev-env';
 import { processAlive, waitFor } from '../helpers/fs';
 import { HttpSink } from '../helpers/sinks';
-import { jobnetClient } from '../../src/client';
+import { jobnetClient } from '../../src/temporal/client';
 import { readPayload } from '../../src/codec/read-payload';
 import { jobRun } from '../helpers/runs';
 

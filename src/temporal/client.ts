@@ -1,10 +1,10 @@
 import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
-import { JOBNET_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_TYPE_NAMES } from './search-attributes';
+import { JOBNET_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_TYPE_NAMES } from '../contracts/search-attributes';
 import { temporalTarget, type TemporalTarget } from './connection';
-import { jobnetDataConverter } from './codec/data-converter';
-import { codecSettings, type CodecSettings } from './codec/keys';
+import { jobnetDataConverter } from '../codec/data-converter';
+import { codecSettings, type CodecSettings } from '../codec/keys';
 
 export class TemporalUnreachableError extends Error {
   override readonly name = 'TemporalUnreachable';
