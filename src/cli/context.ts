@@ -80,6 +80,17 @@ export class CliContext {
 }
 
 /** A run that ended badly: exit code 1 (DESIGN.md §6). */
+/**
+ * What `jobnet run` says of the run it started or found (a run exists once per business date);
+ * with --json and no --wait, also its id. True when the caller is to wait for the run.
+ */
+export function reportStart(context: CliContext, start: { handle: { workflowId: string }; started: boolean }, wait: boolean | undefined): boolean {
+  const { workflowId } = start.handle;
+  context.output.err(start.started ? `started ${workflowId}` : `${workflowId} exists already for this business date; not started again (--force starts another run)`);
+  if (!wait && context.options.json) context.json({ workflowId, started: start.started });
+  return wait === true;
+}
+
 export class RunFailedError extends Error {
   override readonly name = 'RunFailed';
 }

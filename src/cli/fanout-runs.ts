@@ -2,7 +2,7 @@ import type { FanoutRun } from '../contracts/fanout';
 import { fanoutOutcome } from '../runs/retry-partitions';
 import { triggerFanout } from '../runs/trigger';
 import { fanoutStatusLines } from '../workflows/fanout-definitions';
-import { RunFailedError, type CliContext } from './context';
+import { RunFailedError, reportStart, type CliContext } from './context';
 
 /**
  * `jobnet run <fanout job>`: the fan-out's run for today's (or the given) business date, on
@@ -17,13 +17,7 @@ export async function startCatalogFanout(
   const { input } = run;
   const client = await context.client();
   const { handle, started } = await triggerFanout(client, { input, taskQueue: run.taskQueue, force: options.force, description: run.description });
-  context.output.err(
-    started ? `started ${handle.workflowId}` : `${handle.workflowId} exists already for this business date; not started again (--force starts another run)`,
-  );
-  if (!options.wait) {
-    if (context.options.json) context.json({ workflowId: handle.workflowId, started });
-    return;
-  }
+  if (!reportStart(context, { handle, started }, options.wait)) return;
   const result = await fanoutOutcome(handle);
   if (context.options.json) context.json(result);
   else context.output.out(fanoutStatusLines(result).join('\n'));

@@ -2,7 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { JobnetRun } from '../contracts/jobnet';
 import { triggerJobnet } from '../runs/trigger';
-import { RunFailedError, type CliContext } from './context';
+import { RunFailedError, reportStart, type CliContext } from './context';
 import { renderJobnet, viewNow } from './status-render';
 
 /** `jobnet run <jobnet>`: starts (or finds) the run; with `wait`, prints its tree and fails (exit 1) if it failed. */
@@ -14,13 +14,7 @@ export async function startCatalogJobnet(
   const { input } = run;
   const client = await context.client();
   const { handle, started } = await triggerJobnet(client, { input, taskQueue: run.taskQueue, force: options.force, description: run.description });
-  context.output.err(
-    started ? `started ${handle.workflowId}` : `${handle.workflowId} exists already for this business date; not started again (--force starts another run)`,
-  );
-  if (!options.wait) {
-    if (context.options.json) context.json({ workflowId: handle.workflowId, started });
-    return;
-  }
+  if (!reportStart(context, { handle, started }, options.wait)) return;
   try {
     const result = await handle.result();
     if (context.options.json) context.json(result);

@@ -6,7 +6,7 @@ import { businessDateSchema } from '../catalog/schema/job-schema';
 import type { JobRun } from '../contracts/job';
 import { parseOrThrow } from '../validation/validation-error';
 import { triggerJob } from '../runs/trigger';
-import { RunFailedError, type CliContext } from './context';
+import { RunFailedError, reportStart, type CliContext } from './context';
 import { startCatalogFanout } from './fanout-runs';
 import { startCatalogJobnet } from './jobnet-runs';
 
@@ -17,15 +17,7 @@ export async function startRun(
 ): Promise<void> {
   const client = await context.client();
   const { handle, started } = await triggerJob(client, request);
-  context.output.err(
-    started
-      ? `started ${handle.workflowId}`
-      : `${handle.workflowId} exists already for this business date; not started again (--force starts another run)`,
-  );
-  if (!request.wait) {
-    if (context.options.json) context.json({ workflowId: handle.workflowId, started });
-    return;
-  }
+  if (!reportStart(context, { handle, started }, request.wait)) return;
   try {
     context.json(await handle.result());
   } catch (error) {
