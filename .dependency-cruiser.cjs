@@ -8,7 +8,8 @@ module.exports = {
   forbidden: [
     {
       name: 'contracts-import-nothing',
-      comment: 'src/contracts/ is the run contract: types and Temporal message definitions, importing nothing else of the project and no package but Temporal (no zod).',
+      comment:
+        'src/contracts/ is the run contract: types and Temporal message definitions, importing nothing else of the project and no package but Temporal (no zod).',
       severity: 'error',
       from: { path: '^src/contracts/' },
       to: { pathNot: ['^src/contracts/', '^node_modules/@temporalio/'] },

@@ -61,7 +61,12 @@ const PARALLEL = (QUICK ? '64' : values.parallel).split(',').map(Number);
 const WORKERS = (QUICK ? '1' : values.workers).split(',').map(Number);
 const LARGE = Number(values.large);
 const SERVER = values.server as BenchServerKind;
-if (![IO_PARTITIONS, IO_MS, TRIVIAL, LARGE, ...PARALLEL, ...WORKERS].every((n) => Number.isInteger(n) && n >= 0) || PARALLEL.some((p) => p < 1) || WORKERS.some((w) => w < 1) || !(BENCH_SERVERS as readonly string[]).includes(SERVER)) {
+if (
+  ![IO_PARTITIONS, IO_MS, TRIVIAL, LARGE, ...PARALLEL, ...WORKERS].every((n) => Number.isInteger(n) && n >= 0) ||
+  PARALLEL.some((p) => p < 1) ||
+  WORKERS.some((w) => w < 1) ||
+  !(BENCH_SERVERS as readonly string[]).includes(SERVER)
+) {
   console.error(`bench:fanout: the options are whole numbers (lists comma-separated); maxParallel and workers ≥ 1; --server is ${BENCH_SERVERS.join(' or ')}`);
   process.exit(2);
 }
@@ -89,28 +94,55 @@ function input(name: string, partitions: number, ms: number, maxParallel: number
     name,
     businessDate: '2026-12-01',
     // A large fan-out reads its keys page by page, as from a database or a listing command.
-    source: partitions > 10_000 ? { kind: 'command', command: ['sh', '-c', `seq 1 ${partitions} | sed 's/^/p/'`] } : { kind: 'items', items: Array.from({ length: partitions }, (_, i) => `p${i}`) },
-    item: { name: 'bench-step', job: jobSpecSchema.parse({ activity: { name: 'simulatedCall', args: { ms } }, timeout: '5m', retry: { attempts: 3, interval: '1s' } }) },
+    source:
+      partitions > 10_000
+        ? { kind: 'command', command: ['sh', '-c', `seq 1 ${partitions} | sed 's/^/p/'`] }
+        : { kind: 'items', items: Array.from({ length: partitions }, (_, i) => `p${i}`) },
+    item: {
+      name: 'bench-step',
+      job: jobSpecSchema.parse({ activity: { name: 'simulatedCall', args: { ms } }, timeout: '5m', retry: { attempts: 3, interval: '1s' } }),
+    },
     maxParallel,
     ...(batchSize === undefined ? {} : { batchSize }),
   };
 }
 
 let runs = 0;
-async function timeFanout(client: Client, partitions: number, ms: number, maxParallel: number, batchSize?: number): Promise<{ seconds: number; continuedAsNew: number }> {
+async function timeFanout(
+  client: Client,
+  partitions: number,
+  ms: number,
+  maxParallel: number,
+  batchSize?: number,
+): Promise<{ seconds: number; continuedAsNew: number }> {
   const started = performance.now();
-  const handle = await client.workflow.start('fanoutWorkflow', { taskQueue: QUEUE, workflowId: `bench-${++runs}@2026-12-01`, args: [input(`bench-${runs}`, partitions, ms, maxParallel, batchSize)] });
+  const handle = await client.workflow.start('fanoutWorkflow', {
+    taskQueue: QUEUE,
+    workflowId: `bench-${++runs}@2026-12-01`,
+    args: [input(`bench-${runs}`, partitions, ms, maxParallel, batchSize)],
+  });
   const result = await fanoutOutcome(handle);
   const seconds = (performance.now() - started) / 1000;
-  if (result.status !== 'success' || result.succeeded !== partitions) throw new Error(`bench run ${handle.workflowId} ended ${result.status}: ${result.succeeded} of ${partitions}`);
+  if (result.status !== 'success' || result.succeeded !== partitions)
+    throw new Error(`bench run ${handle.workflowId} ended ${result.status}: ${result.succeeded} of ${partitions}`);
   return { seconds, continuedAsNew: result.continuedAsNew };
 }
 
-async function timeFloor(client: Client, impl: 'floor-activities' | 'floor-children', partitions: number, ms: number, maxParallel: number): Promise<{ seconds: number; continuedAsNew: number }> {
+async function timeFloor(
+  client: Client,
+  impl: 'floor-activities' | 'floor-children',
+  partitions: number,
+  ms: number,
+  maxParallel: number,
+): Promise<{ seconds: number; continuedAsNew: number }> {
   const started = performance.now();
   const workflowType = impl === 'floor-activities' ? 'fanoutActivities' : 'fanoutChildren';
   // The floor is plain SDK code: a client without jobnet's codec.
-  await new Client({ connection: client.connection }).workflow.execute(workflowType, { taskQueue: FLOOR_QUEUE, workflowId: `floor-${++runs}`, args: [partitions, ms, maxParallel] });
+  await new Client({ connection: client.connection }).workflow.execute(workflowType, {
+    taskQueue: FLOOR_QUEUE,
+    workflowId: `floor-${++runs}`,
+    args: [partitions, ms, maxParallel],
+  });
   return { seconds: (performance.now() - started) / 1000, continuedAsNew: 0 };
 }
 
@@ -135,19 +167,37 @@ async function main(): Promise<void> {
         `${f.workerPeakRssMiB === null ? '' : `  [worker ≤ ${f.workerPeakRssMiB} MiB, server ≤ ${f.serverPeakRssMiB ?? '?'} MiB]`}`,
     );
   const record = (figure: Omit<Figure, 'ratioToActivityFloor'>) => {
-    const floor = figures.find((f) => f.impl === 'floor-activities' && f.workers === figure.workers && f.workload === figure.workload && f.maxParallel === figure.maxParallel);
-    const full: Figure = { ...figure, ratioToActivityFloor: figure.impl.startsWith('jobnet') && floor ? figure.partitionsPerSecond / floor.partitionsPerSecond : null };
+    const floor = figures.find(
+      (f) => f.impl === 'floor-activities' && f.workers === figure.workers && f.workload === figure.workload && f.maxParallel === figure.maxParallel,
+    );
+    const full: Figure = {
+      ...figure,
+      ratioToActivityFloor: figure.impl.startsWith('jobnet') && floor ? figure.partitionsPerSecond / floor.partitionsPerSecond : null,
+    };
     figures.push(full);
     print(full);
   };
   try {
     const seq = await sequential(IO_PARTITIONS, IO_MS);
     const memoryNone = { workerPeakRssMiB: null, serverPeakRssMiB: null };
-    const baseline = { workers: 0, impl: 'jobnet' as const, workload: `${IO_MS} ms step`, partitions: IO_PARTITIONS, maxParallel: null, seconds: seq, partitionsPerSecond: IO_PARTITIONS / seq, speedUp: 1, continuedAsNew: 0, ...memoryNone };
+    const baseline = {
+      workers: 0,
+      impl: 'jobnet' as const,
+      workload: `${IO_MS} ms step`,
+      partitions: IO_PARTITIONS,
+      maxParallel: null,
+      seconds: seq,
+      partitionsPerSecond: IO_PARTITIONS / seq,
+      speedUp: 1,
+      continuedAsNew: 0,
+      ...memoryNone,
+    };
     console.log(`sequential loop: ${IO_PARTITIONS} × ${IO_MS} ms`);
     record(baseline);
     for (const count of WORKERS) {
-      const workers = await Promise.all(Array.from({ length: count }, () => startBenchWorker({ address: server.address, queue: QUEUE, args: ['--max-activities', '200'] })));
+      const workers = await Promise.all(
+        Array.from({ length: count }, () => startBenchWorker({ address: server.address, queue: QUEUE, args: ['--max-activities', '200'] })),
+      );
       const floors: BenchWorker[] = await Promise.all(Array.from({ length: count }, () => startFloorWorker({ address: server.address, queue: FLOOR_QUEUE })));
       const memory = () => ({ workerPeakRssMiB: Math.max(...workers.map((w) => w.peakRssMiB() ?? 0)) || null, serverPeakRssMiB: server.peakRssMiB() });
       const floorMemory = () => ({ workerPeakRssMiB: Math.max(...floors.map((w) => w.peakRssMiB() ?? 0)) || null, serverPeakRssMiB: server.peakRssMiB() });
@@ -160,11 +210,29 @@ async function main(): Promise<void> {
           if (maxParallel === Math.max(...PARALLEL)) {
             for (const impl of ['floor-activities', 'floor-children'] as const) {
               const { seconds } = await timeFloor(client, impl, IO_PARTITIONS, IO_MS, maxParallel);
-              record({ ...io, impl, maxParallel, seconds, partitionsPerSecond: IO_PARTITIONS / seconds, speedUp: seq / seconds, continuedAsNew: 0, ...floorMemory() });
+              record({
+                ...io,
+                impl,
+                maxParallel,
+                seconds,
+                partitionsPerSecond: IO_PARTITIONS / seconds,
+                speedUp: seq / seconds,
+                continuedAsNew: 0,
+                ...floorMemory(),
+              });
             }
           }
           const { seconds, continuedAsNew } = await timeFanout(client, IO_PARTITIONS, IO_MS, maxParallel);
-          record({ ...io, impl: 'jobnet', maxParallel, seconds, partitionsPerSecond: IO_PARTITIONS / seconds, speedUp: seq / seconds, continuedAsNew, ...memory() });
+          record({
+            ...io,
+            impl: 'jobnet',
+            maxParallel,
+            seconds,
+            partitionsPerSecond: IO_PARTITIONS / seconds,
+            speedUp: seq / seconds,
+            continuedAsNew,
+            ...memory(),
+          });
         }
         if (TRIVIAL > 0) {
           const trivial = { workers: count, workload: 'trivial step', maxParallel: 64, speedUp: null };
@@ -174,13 +242,40 @@ async function main(): Promise<void> {
             record({ ...trivial, impl, partitions, seconds, partitionsPerSecond: partitions / seconds, continuedAsNew: 0, ...floorMemory() });
           }
           const batched = await timeFanout(client, TRIVIAL, 0, 64);
-          record({ ...trivial, impl: 'jobnet', partitions: TRIVIAL, seconds: batched.seconds, partitionsPerSecond: TRIVIAL / batched.seconds, continuedAsNew: batched.continuedAsNew, ...memory() });
+          record({
+            ...trivial,
+            impl: 'jobnet',
+            partitions: TRIVIAL,
+            seconds: batched.seconds,
+            partitionsPerSecond: TRIVIAL / batched.seconds,
+            continuedAsNew: batched.continuedAsNew,
+            ...memory(),
+          });
           const single = await timeFanout(client, TRIVIAL, 0, 64, 1);
-          record({ ...trivial, impl: 'jobnet-unbatched', partitions: TRIVIAL, seconds: single.seconds, partitionsPerSecond: TRIVIAL / single.seconds, continuedAsNew: single.continuedAsNew, ...memory() });
+          record({
+            ...trivial,
+            impl: 'jobnet-unbatched',
+            partitions: TRIVIAL,
+            seconds: single.seconds,
+            partitionsPerSecond: TRIVIAL / single.seconds,
+            continuedAsNew: single.continuedAsNew,
+            ...memory(),
+          });
         }
         if (LARGE > 0) {
           const large = await timeFanout(client, LARGE, 0, 64);
-          record({ workers: count, impl: 'jobnet', workload: 'trivial step', partitions: LARGE, maxParallel: 64, seconds: large.seconds, partitionsPerSecond: LARGE / large.seconds, speedUp: null, continuedAsNew: large.continuedAsNew, ...memory() });
+          record({
+            workers: count,
+            impl: 'jobnet',
+            workload: 'trivial step',
+            partitions: LARGE,
+            maxParallel: 64,
+            seconds: large.seconds,
+            partitionsPerSecond: LARGE / large.seconds,
+            speedUp: null,
+            continuedAsNew: large.continuedAsNew,
+            ...memory(),
+          });
         }
       } finally {
         await Promise.all([...workers, ...floors].map((worker) => worker.stop()));

@@ -78,8 +78,17 @@ const { values } = parseArgs({
 const STEPS = values.quick ? 50 : Number(values.steps);
 const ROUNDS = values.quick ? 1 : Number(values.rounds);
 const shapes = values.shapes.split(',').map((s) => s.trim());
-if (!Number.isInteger(STEPS) || STEPS < 1 || !Number.isInteger(ROUNDS) || ROUNDS < 1 || shapes.some((s) => !(SHAPES as readonly string[]).includes(s)) || !(BENCH_SERVERS as readonly string[]).includes(values.server)) {
-  console.error(`bench:jobnet: --steps and --rounds are whole numbers ≥ 1; --shapes is a comma-separated list of ${SHAPES.join(', ')}; --server is ${BENCH_SERVERS.join(' or ')}`);
+if (
+  !Number.isInteger(STEPS) ||
+  STEPS < 1 ||
+  !Number.isInteger(ROUNDS) ||
+  ROUNDS < 1 ||
+  shapes.some((s) => !(SHAPES as readonly string[]).includes(s)) ||
+  !(BENCH_SERVERS as readonly string[]).includes(values.server)
+) {
+  console.error(
+    `bench:jobnet: --steps and --rounds are whole numbers ≥ 1; --shapes is a comma-separated list of ${SHAPES.join(', ')}; --server is ${BENCH_SERVERS.join(' or ')}`,
+  );
   process.exit(2);
 }
 const SHAPES_RUN = shapes as Shape[];
@@ -168,7 +177,11 @@ function readCpu(workerPid: number | undefined, serverPids: number[]): CpuReadin
 function summedCpu(pids: number[]): ReturnType<typeof processCpu> {
   const readings = pids.map(processCpu);
   if (readings.length === 0 || readings.some((reading) => reading === null)) return null;
-  return readings.reduce((sum, reading) => ({ ownMs: sum!.ownMs + reading!.ownMs, reapedChildrenMs: sum!.reapedChildrenMs + reading!.reapedChildrenMs, liveDescendantsMs: sum!.liveDescendantsMs + reading!.liveDescendantsMs }));
+  return readings.reduce((sum, reading) => ({
+    ownMs: sum!.ownMs + reading!.ownMs,
+    reapedChildrenMs: sum!.reapedChildrenMs + reading!.reapedChildrenMs,
+    liveDescendantsMs: sum!.liveDescendantsMs + reading!.liveDescendantsMs,
+  }));
 }
 
 function cpuPerStep(before: CpuReading, after: CpuReading, wallMs: number, steps: number): CpuPerStep | null {
@@ -199,12 +212,21 @@ function stepTimings(result: JobnetResult, shape: Shape): { stepRunMedianMs: num
 }
 
 /** The floor of a chain: the plainest SDK workflow of the same N steps, on the floor's worker. */
-async function timeFloor(client: Client, shape: Shape, round: number, pids: { worker?: number; server: number[] }): Promise<{ ms: number; cpu: CpuPerStep | null }> {
+async function timeFloor(
+  client: Client,
+  shape: Shape,
+  round: number,
+  pids: { worker?: number; server: number[] },
+): Promise<{ ms: number; cpu: CpuPerStep | null }> {
   const workflowType = shape === 'floor-activities' ? 'chainedActivities' : 'chainedChildren';
   const before = readCpu(pids.worker, pids.server);
   const started = performance.now();
   // The floor is plain SDK code: a client without jobnet's codec.
-  await new Client({ connection: client.connection }).workflow.execute(workflowType, { taskQueue: FLOOR_QUEUE, workflowId: `bench-${shape}-r${round}`, args: [STEPS] });
+  await new Client({ connection: client.connection }).workflow.execute(workflowType, {
+    taskQueue: FLOOR_QUEUE,
+    workflowId: `bench-${shape}-r${round}`,
+    args: [STEPS],
+  });
   const ms = performance.now() - started;
   return { ms, cpu: cpuPerStep(before, readCpu(pids.worker, pids.server), ms, STEPS) };
 }
@@ -225,7 +247,8 @@ async function timeJobnet(
   const ms = performance.now() - started;
   const after = readCpu(pids.worker, pids.server);
   const notSucceeded = Object.entries(result.steps).filter(([, s]) => s.status !== 'succeeded');
-  if (result.status !== 'success' || notSucceeded.length > 0) throw new Error(`${handle.workflowId} ended ${result.status}; steps not succeeded: ${notSucceeded.map(([n]) => n).join(', ')}`);
+  if (result.status !== 'success' || notSucceeded.length > 0)
+    throw new Error(`${handle.workflowId} ended ${result.status}; steps not succeeded: ${notSucceeded.map(([n]) => n).join(', ')}`);
   return { ms, result, cpu: cpuPerStep(before, after, ms, STEPS) };
 }
 
@@ -237,7 +260,9 @@ function describe(sample: Sample, of: string): string {
     sample.shape === 'independent'
       ? ` → ${fmt(sample.perStepMs, 2)} ms/step (a step's run ${fmt(sample.stepRunMedianMs, 0)} ms median)`
       : `, plain loop ${fmt(sample.baselineMs)} ms (${fmt(sample.baselineMs! / sample.steps, 2)} ms/spawn) → overhead ${fmt(sample.perStepMs)} ms/step` +
-        (sample.shape.startsWith('floor') ? '' : ` (step run ${fmt(sample.stepRunMedianMs, 0)} ms + hand-over ${fmt(sample.handOverMedianMs, 0)} ms, medians in workflow time)`);
+        (sample.shape.startsWith('floor')
+          ? ''
+          : ` (step run ${fmt(sample.stepRunMedianMs, 0)} ms + hand-over ${fmt(sample.handOverMedianMs, 0)} ms, medians in workflow time)`);
   const cpu = sample.cpu;
   const cpuLine = cpu
     ? `\n    CPU per step: worker ${fmt(cpu.worker)} ms, commands+reaper ${fmt(cpu.commands)} ms, server ${fmt(cpu.server)} ms, bench ${fmt(cpu.bench)} ms, ` +
@@ -253,7 +278,10 @@ function describe(sample: Sample, of: string): string {
 function codeUnderTest(): { commit: string | null; uncommittedSrc: string[] } {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
-    const uncommittedSrc = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).map((line) => line.slice(3));
+    const uncommittedSrc = git('status', '--porcelain', '--', 'src')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.slice(3));
     return { commit: git('rev-parse', 'HEAD').trim(), uncommittedSrc };
   } catch {
     return { commit: null, uncommittedSrc: [] };
@@ -270,12 +298,23 @@ async function main(): Promise<void> {
   const { connection } = server;
   const client = jobnetClient(connection);
   const samples: Sample[] = [];
-  const memory: { workerPeakRssMiB: number | null; floorWorkerPeakRssMiB: number | null; serverPeakRssMiB: number | null } = { workerPeakRssMiB: null, floorWorkerPeakRssMiB: null, serverPeakRssMiB: null };
+  const memory: { workerPeakRssMiB: number | null; floorWorkerPeakRssMiB: number | null; serverPeakRssMiB: number | null } = {
+    workerPeakRssMiB: null,
+    floorWorkerPeakRssMiB: null,
+    serverPeakRssMiB: null,
+  };
   try {
     const worker = await startBenchWorker({ address: server.address, queue: QUEUE, env: { JOBNET_LOG_DIR: path.join(work, 'runlog') } });
     const floor = await startFloorWorker({ address: server.address, queue: FLOOR_QUEUE });
     const codecOff = SHAPES_RUN.includes('chained-codec-off')
-      ? { worker: await startBenchWorker({ address: server.address, queue: PLAIN_QUEUE, env: { JOBNET_CODEC: 'off', JOBNET_LOG_DIR: path.join(work, 'runlog-codec-off') } }), client: jobnetClient(connection, undefined, { mode: 'off' }) }
+      ? {
+          worker: await startBenchWorker({
+            address: server.address,
+            queue: PLAIN_QUEUE,
+            env: { JOBNET_CODEC: 'off', JOBNET_LOG_DIR: path.join(work, 'runlog-codec-off') },
+          }),
+          client: jobnetClient(connection, undefined, { mode: 'off' }),
+        }
       : undefined;
     try {
       for (let round = 0; round <= ROUNDS; round++) {
@@ -334,7 +373,10 @@ async function main(): Promise<void> {
   const ratioToFloor = floorMs !== undefined && jobnetMs !== undefined && floorMs > 0 ? jobnetMs / floorMs : null;
   console.log(`\n${STEPS} steps, ${ROUNDS} round(s) after a warm-up:`);
   for (const s of summary) {
-    const target = s.targetMs === null ? '' : `  target ≤ ${s.targetMs} ms (or ≤ 1.1× the activity floor): ${s.medianMs <= s.targetMs || (ratioToFloor !== null && ratioToFloor <= 1.1) ? 'met' : 'NOT met'}`;
+    const target =
+      s.targetMs === null
+        ? ''
+        : `  target ≤ ${s.targetMs} ms (or ≤ 1.1× the activity floor): ${s.medianMs <= s.targetMs || (ratioToFloor !== null && ratioToFloor <= 1.1) ? 'met' : 'NOT met'}`;
     const baseline = s.baselineMsPerSpawn === null ? '' : `  (plain loop: ${s.baselineMsPerSpawn.toFixed(2)} ms per spawn)`;
     console.log(`  ${s.figure}: median ${s.medianMs.toFixed(1)}, min ${s.minMs.toFixed(1)}${baseline}${target}`);
   }
@@ -342,7 +384,9 @@ async function main(): Promise<void> {
   const plainMs = summary.find((s) => s.shape === 'chained-codec-off')?.medianMs;
   const codecCost = plainMs !== undefined && jobnetMs !== undefined && plainMs > 0 ? jobnetMs / plainMs - 1 : null;
   if (codecCost !== null) console.log(`  cost of payload encryption (chained ÷ chained-codec-off − 1): ${(100 * codecCost).toFixed(1)} %  target ≤ 5 %`);
-  console.log(`  peak memory: worker ${memory.workerPeakRssMiB ?? '?'} MiB, floor worker ${memory.floorWorkerPeakRssMiB ?? '?'} MiB, server ${memory.serverPeakRssMiB ?? '?'} MiB`);
+  console.log(
+    `  peak memory: worker ${memory.workerPeakRssMiB ?? '?'} MiB, floor worker ${memory.floorWorkerPeakRssMiB ?? '?'} MiB, server ${memory.serverPeakRssMiB ?? '?'} MiB`,
+  );
 
   const report = {
     at: new Date().toISOString(),

@@ -39,7 +39,11 @@ const USERS = Number(values.users);
 const ORDERS = Number(values.orders);
 const REPEAT = Number(values.repeat);
 const ENGINES = values.engines.split(',').map((e) => e.trim()) as ('postgres' | 'pglite')[];
-for (const [name, value] of [['users', USERS], ['orders', ORDERS], ['repeat', REPEAT]] as const) {
+for (const [name, value] of [
+  ['users', USERS],
+  ['orders', ORDERS],
+  ['repeat', REPEAT],
+] as const) {
   if (!Number.isInteger(value) || value < 1) {
     console.error(`bench:ranking: --${name} must be a whole number ≥ 1`);
     process.exit(2);
@@ -89,7 +93,9 @@ async function benchEngine(engine: 'postgres' | 'pglite'): Promise<EngineFigures
   const pgliteDir = path.join(os.tmpdir(), `jobnet-bench-pglite-${process.pid}`);
   let db: Database;
   if (engine === 'postgres') {
-    const url = process.env.JOBNET_BENCH_POSTGRES_URL ?? (cluster = await startPostgresCluster({ dir: path.join(os.tmpdir(), `jobnet-bench-pg-${process.pid}`), durable: true })).url;
+    const url =
+      process.env.JOBNET_BENCH_POSTGRES_URL ??
+      (cluster = await startPostgresCluster({ dir: path.join(os.tmpdir(), `jobnet-bench-pg-${process.pid}`), durable: true })).url;
     db = openPostgres(url);
   } else {
     db = await openPglite(pgliteDir);
@@ -145,14 +151,26 @@ async function benchEngine(engine: 'postgres' | 'pglite'): Promise<EngineFigures
 async function main(): Promise<void> {
   const results: EngineFigures[] = [];
   for (const engine of ENGINES) results.push(await benchEngine(engine));
-  console.log(`\nBATCH-001 ranking update, ${USERS.toLocaleString('en-US')} users × ${ORDERS.toLocaleString('en-US')} orders, median of ${REPEAT}, on ${os.cpus().length} CPUs:`);
+  console.log(
+    `\nBATCH-001 ranking update, ${USERS.toLocaleString('en-US')} users × ${ORDERS.toLocaleString('en-US')} orders, median of ${REPEAT}, on ${os.cpus().length} CPUs:`,
+  );
   console.log('engine     BATCH-001   INSERT…SELECT   ratio   target');
   for (const r of results) {
     const target = r.engine === 'postgres' ? (r.ratio <= 1.5 ? '≤ 1.5× met' : '≤ 1.5× MISSED') : '(none)';
-    console.log(`${r.engine.padEnd(10)} ${`${seconds(r.medianBatch001Ms)} s`.padStart(9)}   ${`${seconds(r.medianHandWrittenMs)} s`.padStart(13)}   ${r.ratio.toFixed(2).padStart(5)}×  ${target}`);
+    console.log(
+      `${r.engine.padEnd(10)} ${`${seconds(r.medianBatch001Ms)} s`.padStart(9)}   ${`${seconds(r.medianHandWrittenMs)} s`.padStart(13)}   ${r.ratio.toFixed(2).padStart(5)}×  ${target}`,
+    );
   }
   if (results.length === 2 && results[0]!.checksum !== results[1]!.checksum) throw new Error('PostgreSQL and PGlite produced different rankings');
-  const report = { benchmark: 'ranking', date: new Date().toISOString(), users: USERS, orders: ORDERS, repeat: REPEAT, host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30) }, results };
+  const report = {
+    benchmark: 'ranking',
+    date: new Date().toISOString(),
+    users: USERS,
+    orders: ORDERS,
+    repeat: REPEAT,
+    host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30) },
+    results,
+  };
   const dir = path.join(ROOT, '.data', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `ranking-${report.date.replaceAll(':', '-')}.json`);

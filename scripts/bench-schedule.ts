@@ -125,8 +125,17 @@ async function main(): Promise<void> {
   const line = (what: string, s: ReturnType<typeof stats>) => `  ${what}: ${s.fires} fires, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms`;
   console.log(line('jobnet (Schedule → scheduledRunWorkflow → jobWorkflow → command)', result.jobnet));
   console.log(line('floor (plain Schedule → workflow → activity)', result.floor));
-  console.log(`  target p99 ≤ ${TARGET_P99_MS} ms: ${result.jobnet.p99Ms <= TARGET_P99_MS ? 'met' : 'NOT met'}; jobnet ÷ floor (p99): ${(result.jobnet.p99Ms / Math.max(1, result.floor.p99Ms)).toFixed(2)}×`);
-  const report = { at: new Date().toISOString(), host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, server: 'temporal CLI dev server (SQLite file)', codec: codecSettings().mode, targetP99Ms: TARGET_P99_MS, ...result };
+  console.log(
+    `  target p99 ≤ ${TARGET_P99_MS} ms: ${result.jobnet.p99Ms <= TARGET_P99_MS ? 'met' : 'NOT met'}; jobnet ÷ floor (p99): ${(result.jobnet.p99Ms / Math.max(1, result.floor.p99Ms)).toFixed(2)}×`,
+  );
+  const report = {
+    at: new Date().toISOString(),
+    host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    server: 'temporal CLI dev server (SQLite file)',
+    codec: codecSettings().mode,
+    targetP99Ms: TARGET_P99_MS,
+    ...result,
+  };
   const dir = path.join(ROOT, '.data', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `schedule-${report.at.replace(/[:.]/g, '-')}.json`);

@@ -28,8 +28,16 @@ const WARM_UP = 20;
 const CASES: Record<string, { workflowType: string; args: unknown[]; child: boolean }> = {
   'job-step': { workflowType: 'jobWorkflow', args: [{ name: 'bench', businessDate: BUSINESS_DATE, job: jobSpecSchema.parse(JOB) }], child: true },
   'job-cli': { workflowType: 'jobWorkflow', args: [{ name: 'bench', businessDate: BUSINESS_DATE, job: JOB }], child: false },
-  jobnet: { workflowType: 'jobnetWorkflow', args: [{ name: 'bench', businessDate: BUSINESS_DATE, steps: { a: { job: JOB }, b: { job: JOB, needs: ['a'] } } }], child: false },
-  fanout: { workflowType: 'fanoutWorkflow', args: [{ name: 'bench', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1', 'k2'] }, maxParallel: 2, item: { name: 'item', job: JOB } }], child: false },
+  jobnet: {
+    workflowType: 'jobnetWorkflow',
+    args: [{ name: 'bench', businessDate: BUSINESS_DATE, steps: { a: { job: JOB }, b: { job: JOB, needs: ['a'] } } }],
+    child: false,
+  },
+  fanout: {
+    workflowType: 'fanoutWorkflow',
+    args: [{ name: 'bench', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1', 'k2'] }, maxParallel: 2, item: { name: 'item', job: JOB } }],
+    child: false,
+  },
   lock: { workflowType: 'lockWorkflow', args: [{ name: 'bench' }], child: false },
   gate: { workflowType: 'gateWorkflow', args: [{ job: 'bench', businessDate: BUSINESS_DATE }], child: false },
 };
@@ -40,7 +48,8 @@ const RUNS = Number(values.runs);
 async function main(): Promise<void> {
   const vm = await createWorkflowVm();
   console.log(`workflow bundle: ${(vm.bundleBytes / 1e6).toFixed(2)} MB; ${RUNS} runs per case after ${WARM_UP} to warm up`);
-  const figures: Record<string, { workflowType: string; runs: number; meanMs: number; p50Ms: number; p95Ms: number; modules: number; firstCommands: string }> = {};
+  const figures: Record<string, { workflowType: string; runs: number; meanMs: number; p50Ms: number; p95Ms: number; modules: number; firstCommands: string }> =
+    {};
   for (const label of values.cases.split(',')) {
     const { workflowType, args, child } = CASES[label] ?? { workflowType: label, args: [], child: false };
     const samples: number[] = [];
@@ -65,7 +74,9 @@ async function main(): Promise<void> {
       firstCommands,
     };
     figures[label] = figure;
-    console.log(`${label.padEnd(10)} ${workflowType.padEnd(18)} mean ${figure.meanMs} ms CPU, p50 ${figure.p50Ms}, p95 ${figure.p95Ms}; ${modules} modules; first activation → ${firstCommands}`);
+    console.log(
+      `${label.padEnd(10)} ${workflowType.padEnd(18)} mean ${figure.meanMs} ms CPU, p50 ${figure.p50Ms}, p95 ${figure.p95Ms}; ${modules} modules; first activation → ${firstCommands}`,
+    );
   }
   await vm.destroy();
   const out = path.join(ROOT, '.data', 'bench');

@@ -95,9 +95,14 @@ async function campaign(options: Options): Promise<number> {
   cleanups.push(() => database.drop());
   const server = await TemporalServer.start(work);
   cleanups.push(() => server.stop());
-  say(`dev server on ${server.address} (database file ${path.join(work, 'temporal.db')}); PostgreSQL database ready (${database.companyCodes.length} companies)`);
+  say(
+    `dev server on ${server.address} (database file ${path.join(work, 'temporal.db')}); PostgreSQL database ready (${database.companyCodes.length} companies)`,
+  );
   const workerEnv = { DATABASE_URL: database.url, CHAOS_DIR: work, JOBNET_LOG_DIR: path.join(work, 'runlog') };
-  const workers = Array.from({ length: options.workers }, (_, i) => new WorkerSlot(`worker-${i + 1}`, { address: server.address, env: workerEnv, logDir: path.join(work, 'workers'), log: say }));
+  const workers = Array.from(
+    { length: options.workers },
+    (_, i) => new WorkerSlot(`worker-${i + 1}`, { address: server.address, env: workerEnv, logDir: path.join(work, 'workers'), log: say }),
+  );
   cleanups.push(() => Promise.allSettled(workers.map((worker) => worker.stop())));
   const workload = new Workload({ catalogFile, address: server.address, openRounds: options.rounds }, random, say);
   const killer = new Killer({ kills: options.kills, gap: { min: 2, max: 8 }, effectsLog }, server, workers, random, say, startedAt);
@@ -167,7 +172,9 @@ let options: Options;
 try {
   options = parseOptions(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`chaos: ${(error as Error).message}\nusage: npm run chaos -- --kills N [--seed S] [--out file.json] [--workers 3] [--drain 180] [--rounds 2] [--keep]\n`);
+  process.stderr.write(
+    `chaos: ${(error as Error).message}\nusage: npm run chaos -- --kills N [--seed S] [--out file.json] [--workers 3] [--drain 180] [--rounds 2] [--keep]\n`,
+  );
   process.exit(2);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -16,7 +16,9 @@ import { CLUSTER_SHARDS, ClusterInputError, startTemporalCluster } from './tempo
 const DEFAULT_PORT = 7333;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { nodes: { type: 'string', default: '2' }, dir: { type: 'string' }, port: { type: 'string', default: String(DEFAULT_PORT) } } });
+  const { values } = parseArgs({
+    options: { nodes: { type: 'string', default: '2' }, dir: { type: 'string' }, port: { type: 'string', default: String(DEFAULT_PORT) } },
+  });
   const nodes = Number(values.nodes);
   const port = Number(values.port);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 5) throw new ClusterInputError('--nodes is a whole number from 1 to 5');
@@ -28,7 +30,11 @@ async function main(): Promise<void> {
   say(`starting ${nodes} Temporal server node(s) over PostgreSQL in ${dir} (the first build of the server takes minutes)…`);
   const cluster = await startTemporalCluster({ dir, nodes, port, postgresUrl: process.env.JOBNET_TEST_POSTGRES_URL, log: say });
   say(`ready: ${nodes} nodes, ${CLUSTER_SHARDS} history shards, front door ${cluster.address} (TLS, CA ${cluster.tls.caFile})`);
-  console.log(Object.entries(cluster.clientEnv).map(([key, value]) => `export ${key}=${value}`).join('\n'));
+  console.log(
+    Object.entries(cluster.clientEnv)
+      .map(([key, value]) => `export ${key}=${value}`)
+      .join('\n'),
+  );
   say('in another terminal: paste the exports above, then `npm run worker` and `npx jobnet …`; Ctrl-C stops the cluster');
   let stopping = false;
   const stop = async () => {

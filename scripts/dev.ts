@@ -46,7 +46,9 @@ async function main(): Promise<void> {
   }
   if (await portInUse(CODEC_PORT)) throw new Error(`port ${CODEC_PORT} (the codec server) is taken; stop what holds it, or set JOBNET_DEV_CODEC_PORT.`);
   if (process.env.JOBNET_METRICS_ADDRESS === undefined && (await portInUse(METRICS_PORT))) {
-    throw new Error(`port ${METRICS_PORT} (the worker's Prometheus metrics) is taken; stop what holds it, or set JOBNET_DEV_METRICS_PORT (JOBNET_METRICS_ADDRESS=off for none).`);
+    throw new Error(
+      `port ${METRICS_PORT} (the worker's Prometheus metrics) is taken; stop what holds it, or set JOBNET_DEV_METRICS_PORT (JOBNET_METRICS_ADDRESS=off for none).`,
+    );
   }
   mkdirSync(DATA_DIR, { recursive: true });
   const codecEndpoint = await startCodec();
@@ -96,14 +98,19 @@ async function main(): Promise<void> {
  */
 async function startCodec(): Promise<string | undefined> {
   const configured = process.env.JOBNET_CODEC_KEYS || process.env.JOBNET_CODEC_KEY_FILE || process.env.JOBNET_CODEC?.trim().toLowerCase() === 'off';
-  if (!configured && ensureKeyFile(DEV_KEY_FILE)) log.info(`made a payload key in ${path.relative(ROOT, DEV_KEY_FILE)} (0600); every jobnet process of this checkout uses it`);
+  if (!configured && ensureKeyFile(DEV_KEY_FILE))
+    log.info(`made a payload key in ${path.relative(ROOT, DEV_KEY_FILE)} (0600); every jobnet process of this checkout uses it`);
   const settings = codecSettings();
   if (settings.mode === 'off') {
     log.warn('JOBNET_CODEC=off: payloads are stored in plaintext at the dev server, and the Web UI has no codec server');
     return undefined;
   }
   const uiOrigins = [`http://localhost:${UI_PORT}`, `http://127.0.0.1:${UI_PORT}`];
-  const codecServer = createCodecServer({ codec: new AesGcmCodec(settings.keyring, 'client'), allowedOrigins: uiOrigins, token: process.env.JOBNET_CODEC_TOKEN || undefined });
+  const codecServer = createCodecServer({
+    codec: new AesGcmCodec(settings.keyring, 'client'),
+    allowedOrigins: uiOrigins,
+    token: process.env.JOBNET_CODEC_TOKEN || undefined,
+  });
   await new Promise<void>((resolve, reject) => {
     codecServer.once('error', reject);
     codecServer.listen(CODEC_PORT, '127.0.0.1', resolve);

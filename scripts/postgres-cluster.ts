@@ -18,7 +18,9 @@ export function postgresBinDir(): string | undefined {
   if (explicit) return existsSync(path.join(explicit, 'initdb')) ? explicit : undefined;
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    const majors = readdirSync(debian).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a));
+    const majors = readdirSync(debian)
+      .filter((name) => /^\d+$/.test(name))
+      .sort((a, b) => Number(b) - Number(a));
     for (const major of majors) {
       const bin = path.join(debian, major, 'bin');
       if (existsSync(path.join(bin, 'initdb'))) return bin;
@@ -98,7 +100,8 @@ if (require.main === module) {
     process.stderr.write('usage: postgres-cluster.ts start|stop <dir>\n');
     process.exit(2);
   }
-  const done = verb === 'start' ? startPostgresCluster({ dir, durable: false }).then((cluster) => process.stdout.write(`${cluster.url}\n`)) : stopPostgresCluster(dir);
+  const done =
+    verb === 'start' ? startPostgresCluster({ dir, durable: false }).then((cluster) => process.stdout.write(`${cluster.url}\n`)) : stopPostgresCluster(dir);
   done.catch((error: Error) => {
     process.stderr.write(`postgres-cluster: ${error.message}\n`);
     process.exit(1);

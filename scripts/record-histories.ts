@@ -25,7 +25,15 @@ import { jobnetClient } from '../src/temporal/client';
 import { gateStateQuery, gateWorkflowId } from '../src/contracts/gate';
 import { lockStateQuery, lockWorkflowId } from '../src/contracts/lock';
 import { bundleWorkflows, jobnetWorkerOptions } from '../src/worker-setup';
-import { HISTORIES_CODEC_KEYS, HISTORIES_DIR, MANIFEST_FILE, historiesCodec, historyFileName, historyToObject, type WorkflowType } from '../test/helpers/histories';
+import {
+  HISTORIES_CODEC_KEYS,
+  HISTORIES_DIR,
+  MANIFEST_FILE,
+  historiesCodec,
+  historyFileName,
+  historyToObject,
+  type WorkflowType,
+} from '../test/helpers/histories';
 import { tempDir, waitFor } from '../test/helpers/fs';
 import { freePort, startDevServer } from './servers';
 
@@ -167,7 +175,10 @@ async function inEnvironment(
     const cli = async (...argv: string[]) => {
       say(`jobnet ${argv.join(' ')}`);
       let output = '';
-      const code = await runCli(['-c', catalog, '--address', server.address, ...argv], { out: (text) => (output += `${text}\n`), err: (text) => (output += `${text}\n`) });
+      const code = await runCli(['-c', catalog, '--address', server.address, ...argv], {
+        out: (text) => (output += `${text}\n`),
+        err: (text) => (output += `${text}\n`),
+      });
       if (code !== 0) throw new Error(`jobnet ${argv.join(' ')} exited with ${code}:\n${output}`);
     };
     const recorded = await body({ client, cli });
@@ -213,15 +224,23 @@ async function workload({ client, cli }: Environment, sink: { received: () => nu
   // Lock and gate runs live on (a lock until idle for 10 minutes, a gate 8 days): saved while
   // they wait, once their work is done.
   say('waiting for the lock to be free and the gate to have told its waiter');
-  await waitFor(async () => {
-    const state = await client.workflow.getHandle(lockWorkflowId('ledger')).query(lockStateQuery);
-    return state.holder === null && state.queue.length === 0;
-  }, WAIT_MS, 'lock:ledger to be free');
+  await waitFor(
+    async () => {
+      const state = await client.workflow.getHandle(lockWorkflowId('ledger')).query(lockStateQuery);
+      return state.holder === null && state.queue.length === 0;
+    },
+    WAIT_MS,
+    'lock:ledger to be free',
+  );
   recorded.push({ type: 'lockWorkflow', form: 'granted-released', workflowId: lockWorkflowId('ledger') });
-  await waitFor(async () => {
-    const state = await client.workflow.getHandle(gateWorkflowId('upstream', DATE)).query(gateStateQuery);
-    return state.succeeded !== null && state.waiting.length === 0;
-  }, WAIT_MS, 'the gate of upstream to have its success');
+  await waitFor(
+    async () => {
+      const state = await client.workflow.getHandle(gateWorkflowId('upstream', DATE)).query(gateStateQuery);
+      return state.succeeded !== null && state.waiting.length === 0;
+    },
+    WAIT_MS,
+    'the gate of upstream to have its success',
+  );
   recorded.push({ type: 'gateWorkflow', form: 'success-told', workflowId: gateWorkflowId('upstream', DATE) });
   return recorded;
 }
@@ -270,11 +289,15 @@ async function longFanout(client: Client): Promise<Recorded[]> {
   // Visibility lags a little behind the runs: wait until it lists the ended chain.
   let runs: { runId: string; status: string }[] = [];
   const chain = () => ({ first: runs.find((run) => run.runId === handle.firstExecutionRunId), last: runs.find((run) => run.status === 'COMPLETED') });
-  await waitFor(async () => {
-    runs = [];
-    for await (const run of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push({ runId: run.runId, status: run.status.name });
-    return chain().last !== undefined && chain().first?.status !== 'RUNNING';
-  }, WAIT_MS, `${workflowId}'s runs to be listed as ended`).catch(() => undefined);
+  await waitFor(
+    async () => {
+      runs = [];
+      for await (const run of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push({ runId: run.runId, status: run.status.name });
+      return chain().last !== undefined && chain().first?.status !== 'RUNNING';
+    },
+    WAIT_MS,
+    `${workflowId}'s runs to be listed as ended`,
+  ).catch(() => undefined);
   const { first, last } = chain();
   if (first?.status !== 'CONTINUED_AS_NEW' || !last) throw new Error(`${workflowId} did not continue as new: ${JSON.stringify(runs)}`);
   return [
@@ -286,19 +309,27 @@ async function longFanout(client: Client): Promise<Recorded[]> {
 /** Triggers a Schedule and waits for the run its fire started (the first of `type`) to end. */
 async function fire(client: Client, scheduleId: string, type: WorkflowType): Promise<{ workflowId: string; runId: string; result: unknown }> {
   await client.schedule.getHandle(scheduleId).trigger();
-  const { workflowId, runId } = await waitFor(async () => {
-    for await (const run of client.workflow.list({ query: `WorkflowType = "${type}"` })) return { workflowId: run.workflowId, runId: run.runId };
-    return undefined;
-  }, WAIT_MS, `${scheduleId}'s fire to start a ${type}`);
+  const { workflowId, runId } = await waitFor(
+    async () => {
+      for await (const run of client.workflow.list({ query: `WorkflowType = "${type}"` })) return { workflowId: run.workflowId, runId: run.runId };
+      return undefined;
+    },
+    WAIT_MS,
+    `${scheduleId}'s fire to start a ${type}`,
+  );
   return { workflowId, runId, result: await client.workflow.getHandle(workflowId, runId).result() };
 }
 
 /** The first run the visibility query finds (waiting until it finds one). */
 async function runMatching(client: Client, query: string): Promise<{ workflowId: string; runId: string }> {
-  return waitFor(async () => {
-    for await (const run of client.workflow.list({ query })) return { workflowId: run.workflowId, runId: run.runId };
-    return undefined;
-  }, WAIT_MS, `a run matching ${query}`);
+  return waitFor(
+    async () => {
+      for await (const run of client.workflow.list({ query })) return { workflowId: run.workflowId, runId: run.runId };
+      return undefined;
+    },
+    WAIT_MS,
+    `a run matching ${query}`,
+  );
 }
 
 /** A run's history once it has nothing left to do right now (see settledHistory). */
@@ -309,7 +340,15 @@ async function fetchRun(client: Client, run: Recorded): Promise<Fetched> {
   const file = historyFileName(run.type, run.form);
   const events = history.events?.length ?? 0;
   say(`fetched ${run.workflowId}: ${run.type}, ${description.status.name}, ${events} events`);
-  return { file, workflowType: run.type, workflowId: run.workflowId, runId: description.runId, status: description.status.name, events, history: historyToObject(history) };
+  return {
+    file,
+    workflowType: run.type,
+    workflowId: run.workflowId,
+    runId: description.runId,
+    status: description.status.name,
+    events,
+    history: historyToObject(history),
+  };
 }
 
 /** Replaces the last recording's files by these, with the manifest. */
@@ -320,7 +359,10 @@ function write(fetched: Fetched[]): void {
   for (const file of previousRecording()) rmSync(path.join(HISTORIES_DIR, file), { force: true });
   for (const { history, ...entry } of fetched) {
     const { file, ...fields } = entry;
-    writeFileSync(path.join(HISTORIES_DIR, file), `${JSON.stringify({ workflowType: fields.workflowType, workflowId: fields.workflowId, runId: fields.runId, status: fields.status, history }, null, 1)}\n`);
+    writeFileSync(
+      path.join(HISTORIES_DIR, file),
+      `${JSON.stringify({ workflowType: fields.workflowType, workflowId: fields.workflowId, runId: fields.runId, status: fields.status, history }, null, 1)}\n`,
+    );
     say(`saved test/histories/${file}`);
   }
   const manifest = {
@@ -342,16 +384,22 @@ function previousRecording(): string[] {
 
 async function settledHistory(handle: WorkflowHandle) {
   let previous = -1;
-  return waitFor(async () => {
-    const history = await handle.fetchHistory();
-    const events = history.events ?? [];
-    const lastTask = [...events].reverse().find((event) => event.workflowTaskScheduledEventAttributes || event.workflowTaskStartedEventAttributes || event.workflowTaskCompletedEventAttributes);
-    const settled = events.length === previous && lastTask?.workflowTaskCompletedEventAttributes != null;
-    previous = events.length;
-    if (settled) return history;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return undefined;
-  }, WAIT_MS, `${handle.workflowId}'s history to settle`);
+  return waitFor(
+    async () => {
+      const history = await handle.fetchHistory();
+      const events = history.events ?? [];
+      const lastTask = [...events]
+        .reverse()
+        .find((event) => event.workflowTaskScheduledEventAttributes || event.workflowTaskStartedEventAttributes || event.workflowTaskCompletedEventAttributes);
+      const settled = events.length === previous && lastTask?.workflowTaskCompletedEventAttributes != null;
+      previous = events.length;
+      if (settled) return history;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return undefined;
+    },
+    WAIT_MS,
+    `${handle.workflowId}'s history to settle`,
+  );
 }
 
 /** The commit the histories were recorded at, marked when the workflow code differed from it. */

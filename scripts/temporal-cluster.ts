@@ -37,7 +37,10 @@ export const CLUSTER_NAMESPACE = 'default';
 
 /** The cache directory of the server build (binaries and schemas); builds it when missing unless `check`. */
 export function temporalServerDir(check = false): string {
-  const out = execFileSync('bash', [path.join(ROOT, 'scripts', 'provision-temporal-server.sh'), ...(check ? ['--check'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [path.join(ROOT, 'scripts', 'provision-temporal-server.sh'), ...(check ? ['--check'] : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return out.trim().split('\n').at(-1)!;
 }
 
@@ -103,7 +106,9 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     throw new ClusterInputError(`port ${options.port} on 127.0.0.1 is taken (another cluster or dev server?); choose another with --port`);
   }
   if (options.postgresUrl === undefined && postgresBinDir() === undefined) {
-    throw new ClusterInputError('PostgreSQL is not installed (no initdb): install it with `apt-get install -y postgresql`, set JOBNET_PG_BIN to its bin directory, or give an existing server as JOBNET_TEST_POSTGRES_URL');
+    throw new ClusterInputError(
+      'PostgreSQL is not installed (no initdb): install it with `apt-get install -y postgresql`, set JOBNET_PG_BIN to its bin directory, or give an existing server as JOBNET_TEST_POSTGRES_URL',
+    );
   }
   if (options.postgresUrl !== undefined) {
     await adminQuery(options.postgresUrl, ['SELECT 1']).catch((error: unknown) => {
@@ -128,8 +133,18 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     const suffix = randomBytes(4).toString('hex');
     const databases = { persistence: `temporal_${suffix}`, visibility: `temporal_${suffix}_visibility` };
     await adminQuery(adminUrl, [`CREATE DATABASE ${databases.persistence}`, `CREATE DATABASE ${databases.visibility}`]);
-    cleanups.push(() => adminQuery(adminUrl!, [`DROP DATABASE IF EXISTS ${databases.persistence} WITH (FORCE)`, `DROP DATABASE IF EXISTS ${databases.visibility} WITH (FORCE)`]).catch(() => undefined));
-    const db = { host: admin.hostname, port: admin.port || '5432', user: decodeURIComponent(admin.username || 'postgres'), password: decodeURIComponent(admin.password) };
+    cleanups.push(() =>
+      adminQuery(adminUrl!, [
+        `DROP DATABASE IF EXISTS ${databases.persistence} WITH (FORCE)`,
+        `DROP DATABASE IF EXISTS ${databases.visibility} WITH (FORCE)`,
+      ]).catch(() => undefined),
+    );
+    const db = {
+      host: admin.hostname,
+      port: admin.port || '5432',
+      user: decodeURIComponent(admin.username || 'postgres'),
+      password: decodeURIComponent(admin.password),
+    };
     setupSchemas(serverDir, db, databases);
     say(`PostgreSQL ${db.host}:${db.port}: databases ${databases.persistence}, ${databases.visibility} set up with temporal-sql-tool`);
 
@@ -161,9 +176,13 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     const startNode = async (index: number) => {
       const node = nodes[index]!;
       const log = openSync(node.logFile, 'a');
-      node.process = spawn(path.join(serverDir, 'temporal-server'), ['--root', path.join(options.dir, node.name), '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'], {
-        stdio: ['ignore', log, log],
-      });
+      node.process = spawn(
+        path.join(serverDir, 'temporal-server'),
+        ['--root', path.join(options.dir, node.name), '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'],
+        {
+          stdio: ['ignore', log, log],
+        },
+      );
       closeSync(log);
       await waitForTlsFrontend(node.frontend, tls, 90_000, node);
     };
@@ -194,7 +213,10 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
       say(`${nodes[i]!.name} up: frontend ${nodes[i]!.frontend} (log ${nodes[i]!.logFile})`);
     }
 
-    const door = await frontDoor(nodes.map((node) => node.frontend), options.port);
+    const door = await frontDoor(
+      nodes.map((node) => node.frontend),
+      options.port,
+    );
     cleanups.push(() => door.close());
     const address = `127.0.0.1:${door.port}`;
     const clientEnv = {
@@ -256,7 +278,11 @@ async function adminQuery(url: string, statements: string[]): Promise<void> {
   }
 }
 
-function setupSchemas(serverDir: string, db: { host: string; port: string; user: string; password: string }, databases: { persistence: string; visibility: string }): void {
+function setupSchemas(
+  serverDir: string,
+  db: { host: string; port: string; user: string; password: string },
+  databases: { persistence: string; visibility: string },
+): void {
   const tool = path.join(serverDir, 'temporal-sql-tool');
   const common = ['--plugin', 'postgres12', '--endpoint', db.host, '--port', db.port, '--user', db.user, ...(db.password ? ['--password', db.password] : [])];
   const run = (database: string, args: string[]) => execFileSync(tool, [...common, '--database', database, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -275,10 +301,40 @@ function makeCertificates(dir: string): ClusterTls & { certFile: string; keyFile
   mkdirSync(dir, { recursive: true });
   const file = (name: string) => path.join(dir, name);
   const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '7', '-subj', '/CN=jobnet throwaway test CA']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+    '-days',
+    '7',
+    '-subj',
+    '/CN=jobnet throwaway test CA',
+  ]);
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('frontend.key'), '-out', file('frontend.csr'), '-subj', '/CN=localhost']);
   writeFileSync(file('frontend.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
-  openssl(['x509', '-req', '-in', file('frontend.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('frontend.pem'), '-days', '7', '-extfile', file('frontend.ext')]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    file('frontend.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file('frontend.pem'),
+    '-days',
+    '7',
+    '-extfile',
+    file('frontend.ext'),
+  ]);
   return { caFile: file('ca.pem'), serverName: 'localhost', certFile: file('frontend.pem'), keyFile: file('frontend.key') };
 }
 
@@ -394,9 +450,16 @@ async function registerNamespace(address: string, tls: ClusterTls): Promise<void
   const connection = ['--address', address, '--tls-ca-path', tls.caFile, '--tls-server-name', tls.serverName];
   const run = (args: string[]) => execFileAsync(cli, [...args, ...connection], { encoding: 'utf8' });
   // Registering a namespace waits for the other nodes to hear of it; retried while they do.
-  await retry(() => run(['operator', 'namespace', 'create', '--namespace', CLUSTER_NAMESPACE, '--retention', '72h']), /already (exists|registered)|AlreadyExists/);
+  await retry(
+    () => run(['operator', 'namespace', 'create', '--namespace', CLUSTER_NAMESPACE, '--retention', '72h']),
+    /already (exists|registered)|AlreadyExists/,
+  );
   for (const key of JOBNET_SEARCH_ATTRIBUTES) {
-    await retry(() => run(['operator', 'search-attribute', 'create', '--namespace', CLUSTER_NAMESPACE, '--name', key.name, '--type', SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]]), /already exists|AlreadyExists/);
+    await retry(
+      () =>
+        run(['operator', 'search-attribute', 'create', '--namespace', CLUSTER_NAMESPACE, '--name', key.name, '--type', SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]]),
+      /already exists|AlreadyExists/,
+    );
   }
 }
 
@@ -451,7 +514,13 @@ async function frontDoor(backends: string[], wanted?: number): Promise<{ port: n
   });
   const port = wanted ?? (await freePort());
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new ClusterInputError(`port ${port} on 127.0.0.1 was taken while the cluster started; choose another with --port`) : error));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new ClusterInputError(`port ${port} on 127.0.0.1 was taken while the cluster started; choose another with --port`)
+          : error,
+      ),
+    );
     server.listen(port, '127.0.0.1', resolve);
   });
   return {

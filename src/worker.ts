@@ -17,13 +17,21 @@ import { codecSettings } from './codec/keys';
 
 const program = new Command('jobnet-worker')
   .description('Run jobnet workflows and job commands from the given task queues.')
-  .option('-q, --queue <queues>', 'comma-separated task queues', (value) => value.split(',').map((q) => q.trim()).filter(Boolean))
+  .option('-q, --queue <queues>', 'comma-separated task queues', (value) =>
+    value
+      .split(',')
+      .map((q) => q.trim())
+      .filter(Boolean),
+  )
   .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or localhost:7233)')
   .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or default)')
   .option('--drain <duration>', 'on shutdown, how long running commands may go on before they are killed', '60s')
   .option('--max-activities <n>', 'commands run at once by each queue worker', (value) => Number(value))
   .option('--metrics <host:port>', 'serve Prometheus metrics on http://<host:port>/metrics (default: JOBNET_METRICS_ADDRESS; off)')
-  .option('--activities <modules>', `comma-separated modules whose exported functions catalog jobs can call as activities (default: ${ACTIVITIES_ENV}, else the examples')`)
+  .option(
+    '--activities <modules>',
+    `comma-separated modules whose exported functions catalog jobs can call as activities (default: ${ACTIVITIES_ENV}, else the examples')`,
+  )
   .option('-l, --log-level <level>', 'trace | debug | info | warn | error (default: JOBNET_LOG_LEVEL or info)')
   .exitOverride();
 
@@ -48,7 +56,9 @@ async function main(): Promise<number> {
     );
   } else {
     const { current, byId, source } = codec.keyring;
-    logger.info(`payloads encrypted (AES-256-GCM) under "${current.id}" (${byId.size} key${byId.size > 1 ? 's' : ''} from ${source}); inputs no key holder wrote are refused`);
+    logger.info(
+      `payloads encrypted (AES-256-GCM) under "${current.id}" (${byId.size} key${byId.size > 1 ? 's' : ''} from ${source}); inputs no key holder wrote are refused`,
+    );
   }
   // Loaded before anything connects too: a module that cannot be loaded is bad input (exit 2).
   const modules = activityModulePaths(options.activities ?? process.env[ACTIVITIES_ENV]);
@@ -75,7 +85,10 @@ async function main(): Promise<number> {
   // The coordination queue (locks, gates) is served by every worker, whatever --queue says.
   const queues = servedQueues(options.queue ?? defaultQueues());
   logger.info({ address: target.connectionOptions.address, namespace: target.namespace, queues }, 'bundling workflows');
-  const [connection, workflowBundle] = await Promise.all([NativeConnection.connect(target.connectionOptions), bundleWorkflows(temporalLogger(logger.child({}, { level: 'warn' })))]);
+  const [connection, workflowBundle] = await Promise.all([
+    NativeConnection.connect(target.connectionOptions),
+    bundleWorkflows(temporalLogger(logger.child({}, { level: 'warn' }))),
+  ]);
   try {
     const workers = await createWorkers({
       connection,

@@ -52,6 +52,10 @@ describe('the log lines of a command attempt', () => {
     assert.equal(start.meta?.businessDate, '2026-12-01');
     assert.ok(!Number.isNaN(Date.parse(String(start.meta?.startTime))));
     const progress = lines.filter((line) => line.message.endsWith('records processed'));
-    assert.deepEqual(progress.map((line) => line.meta?.records), [1000, 2600], 'once per multiple of 1000 passed (2600 passes 2000)');
+    assert.deepEqual(
+      progress.map((line) => line.meta?.records),
+      [1000, 2600],
+      'once per multiple of 1000 passed (2600 passes 2000)',
+    );
   });
 });

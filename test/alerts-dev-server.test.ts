@@ -118,7 +118,10 @@ async function checksPatchTask(workflowId: string): Promise<{ marker: number | u
     const data = attributes?.markerName === 'core_patch' ? attributes.details?.['patch-data']?.payloads?.[0]?.data : undefined;
     return data !== undefined && data !== null && Buffer.from(data).toString().includes('checks-without-route');
   })?.markerRecordedEventAttributes?.workflowTaskCompletedEventId;
-  return { marker: marker === undefined || marker === null ? undefined : Number(marker), first: first === undefined || first === null ? undefined : Number(first) };
+  return {
+    marker: marker === undefined || marker === null ? undefined : Number(marker),
+    first: first === undefined || first === null ? undefined : Number(first),
+  };
 }
 
 /** Runs one job for one date to its end, then waits until visibility has it closed. */
@@ -154,7 +157,14 @@ const started: string[] = [];
 async function notificationsSettled(): Promise<void> {
   for (const workflowId of started.splice(0)) {
     const children = await notificationsOf(workflowId);
-    await Promise.all(children.map((id) => client.workflow.getHandle(id).result().catch(() => undefined)));
+    await Promise.all(
+      children.map((id) =>
+        client.workflow
+          .getHandle(id)
+          .result()
+          .catch(() => undefined),
+      ),
+    );
   }
 }
 
@@ -184,7 +194,10 @@ describe('alerts of job runs on the dev server', () => {
   it('a failure healed by the delayed retry: failed, retry_scheduled and retry_succeeded reach exactly their channels, once each; the 2nd delayed retry of the month warns', async () => {
     const first = await run(runInput('hr-import', '2026-12-01'));
     assert.equal(first.status, 'success');
-    assert.deepEqual(first.events.map((event) => event.type), ['started', 'failed', 'retry_scheduled', 'retry_succeeded']);
+    assert.deepEqual(
+      first.events.map((event) => event.type),
+      ['started', 'failed', 'retry_scheduled', 'retry_succeeded'],
+    );
     const second = await run(runInput('hr-import', '2026-12-02'));
     assert.equal(second.delayedRetry, true);
     await notificationsSettled();
@@ -198,7 +211,12 @@ describe('alerts of job runs on the dev server', () => {
       'retry_scheduled 2026-12-02',
     ]);
     // E-mail: critical only.
-    assert.deepEqual(mailsAbout('hr-import').map((mail) => mail.subject).sort(), ['[jobnet CRITICAL] hr-import failed (2026-12-01)', '[jobnet CRITICAL] hr-import failed (2026-12-02)']);
+    assert.deepEqual(
+      mailsAbout('hr-import')
+        .map((mail) => mail.subject)
+        .sort(),
+      ['[jobnet CRITICAL] hr-import failed (2026-12-01)', '[jobnet CRITICAL] hr-import failed (2026-12-02)'],
+    );
     // The webhook: the info route for retry_succeeded only; started and succeeded go nowhere.
     const succeeded = hookEvents().filter((event) => event.job === 'hr-import');
     assert.deepEqual(succeeded.map((event) => `${event.type} ${event.businessDate}`).sort(), ['retry_succeeded 2026-12-01', 'retry_succeeded 2026-12-02']);
@@ -207,7 +225,11 @@ describe('alerts of job runs on the dev server', () => {
   });
 
   it('a record count at 40 % of the previous business date raises one anomaly warning; the next day at par raises none', async () => {
-    for (const [date, count] of [['2026-12-01', '100'], ['2026-12-02', '40'], ['2026-12-03', '40']] as const) {
+    for (const [date, count] of [
+      ['2026-12-01', '100'],
+      ['2026-12-02', '40'],
+      ['2026-12-03', '40'],
+    ] as const) {
       const result = await run(runInput('ranking', date, { COUNT: count }));
       assert.equal(result.recordCount, Number(count));
     }
@@ -230,7 +252,8 @@ describe('alerts of job runs on the dev server', () => {
   });
 
   it('without a route, warnAfter, the record-count check and the failure streak still make their events: in the result and the state query, with no notification', async () => {
-    const checkEvents = (result: JobResult) => result.events.map((event) => event.type).filter((type) => type !== 'started' && type !== 'succeeded' && type !== 'failed');
+    const checkEvents = (result: JobResult) =>
+      result.events.map((event) => event.type).filter((type) => type !== 'started' && type !== 'succeeded' && type !== 'failed');
     // The day before (on a slow machine it may be late too: not asserted).
     const first = await run(unroutedInput('quiet-report', '2026-12-01', { COUNT: '100' }));
     assert.equal(first.status, 'success');
@@ -240,7 +263,10 @@ describe('alerts of job runs on the dev server', () => {
     assert.deepEqual(checkEvents(late), ['sla_warning', 'record_count_anomaly']);
     assert.match(late.events.find((event) => event.type === 'record_count_anomaly')!.message ?? '', /40 records, 40 % of the 100 of 2026-12-01/);
     const state = await client.workflow.getHandle('quiet-report@2026-12-02').query(jobStateQuery);
-    assert.deepEqual(state.events.map((event) => event.type), ['started', 'sla_warning', 'succeeded', 'record_count_anomaly']);
+    assert.deepEqual(
+      state.events.map((event) => event.type),
+      ['started', 'sla_warning', 'succeeded', 'record_count_anomaly'],
+    );
     assert.deepEqual(await notificationsOf('quiet-report@2026-12-02'), [], 'nobody is notified: no route');
 
     let third: JobResult | undefined;

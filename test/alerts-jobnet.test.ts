@@ -88,14 +88,19 @@ describe('alerts of a jobnet (time-skipping)', () => {
     await handle.executeUpdate(retryStepUpdate, { args: [{ job: 'rank' }] });
     await waitingAttempts(handle, 2);
     // Nobody acts: after operatorMaxWait the jobnet fails.
-    const failure = await handle.result().then(() => undefined, (reason: unknown) => reason);
+    const failure = await handle.result().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
     // The step runs inline: its notifications are started by the jobnet's own run.
     const ids = await notificationsOf(workflowId);
     await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
     assert.ok(failure instanceof WorkflowFailedError, String(failure));
 
     const events: JobnetEvent[] = hook.at('/events').map((delivery) => jobnetEventSchema.parse((delivery.body as { event: unknown }).event));
-    const summary = events.map((event) => `${event.type} ${event.job} ${event.workflowId}${event.details.stepRun ? ` ${String(event.details.stepRun)}` : ''}`).sort();
+    const summary = events
+      .map((event) => `${event.type} ${event.job} ${event.workflowId}${event.details.stepRun ? ` ${String(event.details.stepRun)}` : ''}`)
+      .sort();
     assert.deepEqual(summary, [
       `failed nightly ${workflowId}`,
       `failed rank ${workflowId} ${workflowId}/rank`,
@@ -108,7 +113,10 @@ describe('alerts of a jobnet (time-skipping)', () => {
     assert.equal(stepFailure.group, 'ranking', 'the used job’s group');
     assert.equal(stepFailure.runbookUrl, 'https://wiki.example/runbooks/ranking');
     const waits = events.filter((event) => event.type === 'waiting_operator');
-    assert.deepEqual(waits.map((event) => event.severity), ['warning', 'warning']);
+    assert.deepEqual(
+      waits.map((event) => event.severity),
+      ['warning', 'warning'],
+    );
     assert.deepEqual(waits.map((event) => event.details.attempts).sort(), [1, 2]);
     assert.equal(waits[0]!.group, 'ranking');
     const jobnetFailure = events.find((event) => event.job === 'nightly')!;

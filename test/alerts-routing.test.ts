@@ -65,11 +65,18 @@ describe('the alert settings of a job', () => {
   });
 
   it('takes runbooks for exit codes (exit:<code>) and refuses what is neither a type nor a code', () => {
-    const withExit = parseCatalog(TEXT.replace('runbooks: { CommandTimeout:', 'runbooks: { "exit:3": "https://wiki.example/runbooks/exit-3", CommandTimeout:'), 'alerts-test', { env: SECRETS });
+    const withExit = parseCatalog(
+      TEXT.replace('runbooks: { CommandTimeout:', 'runbooks: { "exit:3": "https://wiki.example/runbooks/exit-3", CommandTimeout:'),
+      'alerts-test',
+      { env: SECRETS },
+    );
     assert.equal(withExit.jobs['hr-import']!.runbooks['exit:3'], 'https://wiki.example/runbooks/exit-3');
     for (const key of ['exit:256', 'exit:x', 'exit:', 'Bad-Type']) {
       assert.throws(
-        () => parseCatalog(TEXT.replace('runbooks: { CommandTimeout:', `runbooks: { "${key}": "https://wiki.example/x", CommandTimeout:`), 'alerts-test', { env: SECRETS }),
+        () =>
+          parseCatalog(TEXT.replace('runbooks: { CommandTimeout:', `runbooks: { "${key}": "https://wiki.example/x", CommandTimeout:`), 'alerts-test', {
+            env: SECRETS,
+          }),
         (error: unknown) => error instanceof InvalidInputError && /jobs\.hr-import\.runbooks.*exit:<code>/.test(error.message),
         key,
       );
@@ -80,7 +87,8 @@ describe('the alert settings of a job', () => {
     const broken = TEXT.replace('groups: [hr]', 'groups: [hrr]');
     assert.throws(
       () => parseCatalog(broken, 'alerts-test', { env: SECRETS }),
-      (error: unknown) => error instanceof InvalidInputError && /notify\.routes\[1\]\.groups\[0\]: unknown group "hrr" — did you mean "hr"\?/.test(error.message),
+      (error: unknown) =>
+        error instanceof InvalidInputError && /notify\.routes\[1\]\.groups\[0\]: unknown group "hrr" — did you mean "hr"\?/.test(error.message),
     );
     assert.throws(() => parseCatalog(TEXT.replace('    group: hr\n', ''), 'alerts-test', { env: SECRETS }), /no job or step has group: hr/);
   });

@@ -60,7 +60,10 @@ const eventsOf = (job: string): JobnetEvent[] =>
     .filter((event) => event.job === job);
 
 /** Runs one job in a fresh time-skipping environment; returns its result and its notifications' ids. */
-async function runJob(job: JobSpecInput, withRouting = true): Promise<{ result: JobResult; workflowId: string; notifications: string[]; timers: number[]; cancelledTimers: number }> {
+async function runJob(
+  job: JobSpecInput,
+  withRouting = true,
+): Promise<{ result: JobResult; workflowId: string; notifications: string[]; timers: number[]; cancelledTimers: number }> {
   const env: TestWorkflowEnvironment = await createTimeSkippingEnv();
   try {
     const name = `alerting-${++runCounter}`;
@@ -99,7 +102,11 @@ describe('warnAfter and time-outs (time-skipping)', () => {
     const counter = path.join(work.dir, 'late-calls');
     const { result, notifications, timers } = await runJob({
       // The first call fails at once; the second, 16 minutes later by the retry policy, succeeds.
-      command: ['sh', '-c', `n=$(cat "${counter}" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "${counter}"; [ $n -ge 2 ] || { echo "source not ready" >&2; exit 1; }`],
+      command: [
+        'sh',
+        '-c',
+        `n=$(cat "${counter}" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "${counter}"; [ $n -ge 2 ] || { echo "source not ready" >&2; exit 1; }`,
+      ],
       retry: { attempts: 2, interval: '16m' },
       warnAfter: '15m',
     });
@@ -116,9 +123,16 @@ describe('warnAfter and time-outs (time-skipping)', () => {
     assert.deepEqual(timers, [900], 'one durable timer of 15 minutes');
     assert.equal(warnings[0]!.severity, 'warning');
     assert.match(warnings[0]!.message, /still running after 15m/);
-    assert.deepEqual(notifications.map((id) => id.split(':').slice(-2).join(':')), ['sla_warning:1'], 'nothing else was routed: success is info');
+    assert.deepEqual(
+      notifications.map((id) => id.split(':').slice(-2).join(':')),
+      ['sla_warning:1'],
+      'nothing else was routed: success is info',
+    );
     // The run's own record has it too, between its start and its end.
-    assert.deepEqual(result.events.filter((event) => event.type === 'sla_warning').map((event) => event.message), [warnings[0]!.message]);
+    assert.deepEqual(
+      result.events.filter((event) => event.type === 'sla_warning').map((event) => event.message),
+      [warnings[0]!.message],
+    );
   });
 
   it('a run that ends before warnAfter raises no warning: its timer is cancelled', async () => {
@@ -143,7 +157,10 @@ describe('warnAfter and time-outs (time-skipping)', () => {
     });
     assert.equal(result.status, 'timeout');
     const events = eventsOf(result.name);
-    assert.deepEqual(events.map((event) => `${event.type} ${event.severity}`), ['timeout critical']);
+    assert.deepEqual(
+      events.map((event) => `${event.type} ${event.severity}`),
+      ['timeout critical'],
+    );
     assert.equal(events[0]!.errorType, 'CommandTimeout');
     assert.equal(notifications.length, 1);
     const sleeper = Number(readFileSync(pidFile, 'utf8'));

@@ -33,7 +33,12 @@ describe('calendar schema', () => {
     ['not a real date', { extraHolidays: ['2027-02-30'] }, 'extraHolidays[0]', /"2027-02-30" is not a date; write YYYY-MM-DD/],
     ['date in another format', { extraWorkdays: ['2027/01/09'] }, 'extraWorkdays[0]', /"2027\/01\/09" is not a date/],
     ['date that is a number', { extraHolidays: [20270102] }, 'extraHolidays[0]', /20270102 is not a date/],
-    ['a date in both lists', { extraHolidays: ['2027-01-04'], extraWorkdays: ['2027-01-04'] }, 'extraWorkdays[0]', /2027-01-04 is also listed in extraHolidays/],
+    [
+      'a date in both lists',
+      { extraHolidays: ['2027-01-04'], extraWorkdays: ['2027-01-04'] },
+      'extraWorkdays[0]',
+      /2027-01-04 is also listed in extraHolidays/,
+    ],
     ['unknown field', { weekday: ['mon'] }, '(root)', /unknown field "weekday"/],
   ];
   for (const [what, input, path, message] of cases) {

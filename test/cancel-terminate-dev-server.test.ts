@@ -57,7 +57,11 @@ function sleeper(pidFile: string): string[] {
 
 /** The pid the command recorded, once it runs. */
 function pidOnceRunning(pidFile: string): Promise<number> {
-  return waitFor(() => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8').trim()) > 0 && Number(readFileSync(pidFile, 'utf8').trim()), 60_000, `${pidFile} to be written`);
+  return waitFor(
+    () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8').trim()) > 0 && Number(readFileSync(pidFile, 'utf8').trim()),
+    60_000,
+    `${pidFile} to be written`,
+  );
 }
 
 async function goneWithin(pid: number, ms: number): Promise<void> {
@@ -80,7 +84,9 @@ async function jobStatusOf(handle: WorkflowHandle): Promise<unknown> {
 /** The run's history replays on the current workflow code (the cancelled path's commands included). */
 async function assertReplays(handle: WorkflowHandle): Promise<void> {
   const history = await handle.fetchHistory();
-  for await (const replay of Worker.runReplayHistories({ ...jobnetWorkerOptions(), workflowBundle: await sharedBundle() }, [{ workflowId: handle.workflowId, history }])) {
+  for await (const replay of Worker.runReplayHistories({ ...jobnetWorkerOptions(), workflowBundle: await sharedBundle() }, [
+    { workflowId: handle.workflowId, history },
+  ])) {
     assert.equal(replay.error, undefined, `${replay.workflowId}: ${String(replay.error)}`);
   }
 }
@@ -88,7 +94,10 @@ async function assertReplays(handle: WorkflowHandle): Promise<void> {
 function runLogLines(): RunLogRecord[] {
   const file = runLogFile(path.join(dev.work.dir, 'logs'), DATE);
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RunLogRecord);
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as RunLogRecord);
 }
 
 describe('a cancelled run records how it ended (dev server)', () => {
@@ -103,31 +112,41 @@ describe('a cancelled run records how it ended (dev server)', () => {
     await goneWithin(pid, 30_000);
     assert.equal(await jobStatusOf(handle), 'cancelled');
     const lines = runLogLines().filter((line) => line.workflow_id === workflowId);
-    assert.deepEqual(lines.map((line) => [line.status, line.job_name, line.run_id]), [['cancelled', 'cancelled-job', (await handle.describe()).runId]]);
+    assert.deepEqual(
+      lines.map((line) => [line.status, line.job_name, line.run_id]),
+      [['cancelled', 'cancelled-job', (await handle.describe()).runId]],
+    );
     await assertReplays(handle);
   });
 
-  it('a jobnet: JobStatus cancelled; its inline step running then writes its run-log line "cancelled" and its command is killed', { timeout: 120_000 }, async () => {
-    const pidFile = path.join(dev.work.dir, 'step.pid');
-    const workflowId = `cancelled-jobnet@${DATE}`;
-    const input = jobnetRunSchema.parse({
-      name: 'cancelled-jobnet',
-      businessDate: DATE,
-      steps: {
-        first: { job: jobSpec({ command: ['true'] }) },
-        slow: { job: jobSpec({ command: sleeper(pidFile), heartbeatTimeout: '5s', timeout: '20m' }), needs: ['first'] },
-      },
-    });
-    const handle = await client.workflow.start('jobnetWorkflow', { taskQueue: QUEUE, workflowId, args: [input] });
-    const pid = await pidOnceRunning(pidFile);
-    await handle.cancel();
-    await endsWith(handle, CancelledFailure);
-    await goneWithin(pid, 30_000);
-    assert.equal(await jobStatusOf(handle), 'cancelled');
-    const lines = runLogLines().filter((line) => line.workflow_id.startsWith(`${workflowId}/`));
-    assert.deepEqual(lines.map((line) => [line.workflow_id, line.status]).sort(), [[`${workflowId}/first`, 'success'], [`${workflowId}/slow`, 'cancelled']]);
-    await assertReplays(handle);
-  });
+  it(
+    'a jobnet: JobStatus cancelled; its inline step running then writes its run-log line "cancelled" and its command is killed',
+    { timeout: 120_000 },
+    async () => {
+      const pidFile = path.join(dev.work.dir, 'step.pid');
+      const workflowId = `cancelled-jobnet@${DATE}`;
+      const input = jobnetRunSchema.parse({
+        name: 'cancelled-jobnet',
+        businessDate: DATE,
+        steps: {
+          first: { job: jobSpec({ command: ['true'] }) },
+          slow: { job: jobSpec({ command: sleeper(pidFile), heartbeatTimeout: '5s', timeout: '20m' }), needs: ['first'] },
+        },
+      });
+      const handle = await client.workflow.start('jobnetWorkflow', { taskQueue: QUEUE, workflowId, args: [input] });
+      const pid = await pidOnceRunning(pidFile);
+      await handle.cancel();
+      await endsWith(handle, CancelledFailure);
+      await goneWithin(pid, 30_000);
+      assert.equal(await jobStatusOf(handle), 'cancelled');
+      const lines = runLogLines().filter((line) => line.workflow_id.startsWith(`${workflowId}/`));
+      assert.deepEqual(lines.map((line) => [line.workflow_id, line.status]).sort(), [
+        [`${workflowId}/first`, 'success'],
+        [`${workflowId}/slow`, 'cancelled'],
+      ]);
+      await assertReplays(handle);
+    },
+  );
 });
 
 describe('fan-out: stopped while a partition is in flight around continue-as-new (dev server)', () => {
@@ -170,33 +189,41 @@ describe('fan-out: stopped while a partition is in flight around continue-as-new
     );
   }
 
-  it('cancelled while it waits to hand over: the partition in flight is killed, the run ends cancelled and does not continue', { timeout: 240_000 }, async () => {
-    const name = 'cancel-handover';
-    const handle = await client.workflow.start('fanoutWorkflow', { taskQueue: QUEUE, workflowId: `${name}@${DATE}`, args: [fanout(name, 0, dev.work.dir)] });
-    const pid = await pidOnceRunning(path.join(dev.work.dir, `${name}.pid`));
-    await waitingToHandOver(handle);
-    await handle.cancel();
-    await endsWith(handle, CancelledFailure);
-    await goneWithin(pid, 30_000);
-    const description = await handle.describe();
-    assert.equal(description.status.name, 'CANCELLED', 'the latest run of the id is the cancelled one: nothing continued');
-    assert.equal(description.typedSearchAttributes.get(JobStatus), 'cancelled');
-    await assertReplays(handle);
-  });
+  it(
+    'cancelled while it waits to hand over: the partition in flight is killed, the run ends cancelled and does not continue',
+    { timeout: 240_000 },
+    async () => {
+      const name = 'cancel-handover';
+      const handle = await client.workflow.start('fanoutWorkflow', { taskQueue: QUEUE, workflowId: `${name}@${DATE}`, args: [fanout(name, 0, dev.work.dir)] });
+      const pid = await pidOnceRunning(path.join(dev.work.dir, `${name}.pid`));
+      await waitingToHandOver(handle);
+      await handle.cancel();
+      await endsWith(handle, CancelledFailure);
+      await goneWithin(pid, 30_000);
+      const description = await handle.describe();
+      assert.equal(description.status.name, 'CANCELLED', 'the latest run of the id is the cancelled one: nothing continued');
+      assert.equal(description.typedSearchAttributes.get(JobStatus), 'cancelled');
+      await assertReplays(handle);
+    },
+  );
 
-  it('terminated while it waits to hand over: the partition in flight is killed (its batch finds its run gone); status says terminated', { timeout: 240_000 }, async () => {
-    const name = 'terminate-handover';
-    const handle = await client.workflow.start('fanoutWorkflow', { taskQueue: QUEUE, workflowId: `${name}@${DATE}`, args: [fanout(name, 0, dev.work.dir)] });
-    const pid = await pidOnceRunning(path.join(dev.work.dir, `${name}.pid`));
-    await waitingToHandOver(handle);
-    await handle.terminate('test: terminated while waiting to hand over');
-    await endsWith(handle, TerminatedFailure);
-    // The batch hears of it at its next heartbeat to the server (at most 0.8 × 5 s apart), then kills the tree.
-    await goneWithin(pid, 60_000);
-    const run = await readRunState(client, `${name}@${DATE}`);
-    assert.equal(run.temporalStatus, 'TERMINATED');
-    assert.deepEqual(await renderRun(client, run, viewNow('UTC')), [`${name}@${DATE}: terminated`]);
-  });
+  it(
+    'terminated while it waits to hand over: the partition in flight is killed (its batch finds its run gone); status says terminated',
+    { timeout: 240_000 },
+    async () => {
+      const name = 'terminate-handover';
+      const handle = await client.workflow.start('fanoutWorkflow', { taskQueue: QUEUE, workflowId: `${name}@${DATE}`, args: [fanout(name, 0, dev.work.dir)] });
+      const pid = await pidOnceRunning(path.join(dev.work.dir, `${name}.pid`));
+      await waitingToHandOver(handle);
+      await handle.terminate('test: terminated while waiting to hand over');
+      await endsWith(handle, TerminatedFailure);
+      // The batch hears of it at its next heartbeat to the server (at most 0.8 × 5 s apart), then kills the tree.
+      await goneWithin(pid, 60_000);
+      const run = await readRunState(client, `${name}@${DATE}`);
+      assert.equal(run.temporalStatus, 'TERMINATED');
+      assert.deepEqual(await renderRun(client, run, viewNow('UTC')), [`${name}@${DATE}: terminated`]);
+    },
+  );
 
   it('cancelled after it continued as new: the cancel reaches the partition in flight in the continued run', { timeout: 240_000 }, async () => {
     const name = 'cancel-continued';
@@ -221,7 +248,10 @@ describe('fan-out: stopped while a partition is in flight around continue-as-new
     const result = await fanoutOutcome(client.workflow.getHandle(`${name}@${DATE}`));
     assert.equal(result.status, 'partial');
     assert.equal(result.succeeded, 300);
-    assert.deepEqual(result.failedPartitions.map((failure) => failure.key), ['slow']);
+    assert.deepEqual(
+      result.failedPartitions.map((failure) => failure.key),
+      ['slow'],
+    );
     assert.ok(result.continuedAsNew >= 1, 'the run handed over once its last batch ended');
   });
 });
@@ -238,18 +268,33 @@ describe('a terminated run (dev server)', () => {
     await goneWithin(pid, 60_000);
     assert.equal(await jobStatusOf(handle), 'running', 'no code ran after the terminate: its JobStatus is stale');
     assert.deepEqual(await renderRun(client, await readRunState(client, workflowId), viewNow('UTC')), [`${workflowId}: terminated`]);
-    const history = await waitFor(async () => {
-      const runs = await listRecentRuns(client, 'terminated-job');
-      return runs.length > 0 && runs;
-    }, 30_000, 'the run in visibility');
-    assert.deepEqual(history.map((run) => run.status), ['terminated']);
-    assert.deepEqual(runLogLines().filter((line) => line.workflow_id === workflowId), [], 'no line yet: the run wrote none');
+    const history = await waitFor(
+      async () => {
+        const runs = await listRecentRuns(client, 'terminated-job');
+        return runs.length > 0 && runs;
+      },
+      30_000,
+      'the run in visibility',
+    );
+    assert.deepEqual(
+      history.map((run) => run.status),
+      ['terminated'],
+    );
+    assert.deepEqual(
+      runLogLines().filter((line) => line.workflow_id === workflowId),
+      [],
+      'no line yet: the run wrote none',
+    );
 
     // The daily refresh, as its Schedule fires it (here by hand), on a worker of the queue.
-    await waitFor(async () => {
-      for await (const _ of client.workflow.list({ query: `WorkflowId = "${workflowId}" AND ExecutionStatus = "Terminated"` })) return true;
-      return false;
-    }, 30_000, 'the run listed as terminated');
+    await waitFor(
+      async () => {
+        for await (const _ of client.workflow.list({ query: `WorkflowId = "${workflowId}" AND ExecutionStatus = "Terminated"` })) return true;
+        return false;
+      },
+      30_000,
+      'the run listed as terminated',
+    );
     const catalogFile = path.join(dev.work.dir, 'jobnet.yaml');
     writeFileSync(catalogFile, 'version: 1\njobs:\n  terminated-job: { command: ["true"] }\n');
     for (const round of [1, 2]) {

@@ -82,7 +82,10 @@ describe('broken catalogs report exactly their expected problems', () => {
         assert.match(lines[1] ?? '', /^ {2}line 3: locks\.orders\.maxWait: maxWait is for policy wait/);
         assert.match(error.message, /line 8: jobs\.ranking\.locks\[0\]: unknown lock "rankngs" — did you mean "rankings"\?/);
         const numbers = error.problems.map((p) => p.line ?? 0);
-        assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b));
+        assert.deepEqual(
+          numbers,
+          [...numbers].sort((a, b) => a - b),
+        );
         return true;
       },
     );

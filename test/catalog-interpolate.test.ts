@@ -74,7 +74,7 @@ describe('deferred values', () => {
   });
 
   it('interpolates every string of a document, never its keys, and collects every malformed reference', () => {
-    const { value, problems } = interpolateTree({ '${KEY}': ['${A}', { b: '${', n: 1, t: true } ], c: '${1}' }, { A: 'a', KEY: 'k' });
+    const { value, problems } = interpolateTree({ '${KEY}': ['${A}', { b: '${', n: 1, t: true }], c: '${1}' }, { A: 'a', KEY: 'k' });
     assert.deepEqual(value, { '${KEY}': ['a', { b: '${', n: 1, t: true }], c: '${1}' });
     assert.deepEqual(
       problems.map((p) => p.path),
@@ -100,7 +100,8 @@ describe('interpolation in a catalog', () => {
     const literal = designExample.replace('"${SLACK_WEBHOOK_URL}"', 'hooks.slack.example/no-scheme');
     assert.throws(
       () => parseCatalog(literal, 'jobnet.yaml', { env: {} }),
-      (error: unknown) => error instanceof InvalidInputError && error.problems.length === 1 && error.problems[0]!.path === 'notify.channels.ops-slack.webhookUrl',
+      (error: unknown) =>
+        error instanceof InvalidInputError && error.problems.length === 1 && error.problems[0]!.path === 'notify.channels.ops-slack.webhookUrl',
     );
     assert.doesNotThrow(() => parseCatalog(designExample, 'jobnet.yaml', { env: { SLACK_WEBHOOK_URL: 'not a url' } }));
   });
@@ -126,15 +127,27 @@ describe('interpolation in a catalog', () => {
     const job = catalog.jobs.a!;
     assert.deepEqual(job.command, ['node', '${SCRIPTS}/a.js', '$${LITERAL}']);
     const spec = jobSpecOf(catalog, job, 'a', {});
-    assert.deepEqual([spec.command, spec.cwd, spec.env], [['node', '${SCRIPTS}/a.js', '$${LITERAL}'], '${WORK_DIR:-/tmp}', { OUT: '${OUT_DIR}' }], 'nothing is resolved, nothing is missing, where runs are started');
-    assert.throws(() => parseCatalog('jobs:\n  a:\n    command: [node, "${1X}"]\n', 'c', { env: {} }), /jobs\.a\.command\[1\]/, 'a malformed reference is still bad input at load');
+    assert.deepEqual(
+      [spec.command, spec.cwd, spec.env],
+      [['node', '${SCRIPTS}/a.js', '$${LITERAL}'], '${WORK_DIR:-/tmp}', { OUT: '${OUT_DIR}' }],
+      'nothing is resolved, nothing is missing, where runs are started',
+    );
+    assert.throws(
+      () => parseCatalog('jobs:\n  a:\n    command: [node, "${1X}"]\n', 'c', { env: {} }),
+      /jobs\.a\.command\[1\]/,
+      'a malformed reference is still bad input at load',
+    );
   });
 });
 
 describe('a command resolved on the worker', () => {
   it('resolves argv, env and cwd from the host and masks every value it read', () => {
     const host = resolveCommand(
-      { command: ['psql', '--url=postgres://app:${DB_PASSWORD}@db/${DB_NAME}', '$${LITERAL}'], env: { TOKEN: '${API_TOKEN}', N: '${RETRIES:-3}' }, cwd: '${WORK:-/tmp}' },
+      {
+        command: ['psql', '--url=postgres://app:${DB_PASSWORD}@db/${DB_NAME}', '$${LITERAL}'],
+        env: { TOKEN: '${API_TOKEN}', N: '${RETRIES:-3}' },
+        cwd: '${WORK:-/tmp}',
+      },
       'load',
       { DB_PASSWORD: 'Sup3rS3cret!', DB_NAME: 'sales', API_TOKEN: 'tok-0123456789', WORK: '/srv/work' },
     );
@@ -149,9 +162,17 @@ describe('a command resolved on the worker', () => {
   });
 
   it("an activity's args: every string resolved on the worker, at any depth, as written in the catalog", () => {
-    const catalog = parseCatalog('jobs:\n  mail:\n    activity: sendMail\n    args: { smtpUrl: "smtp://u:${SMTP_PASSWORD}@mail", to: ["${OPS_MAIL:-ops@example.com}"], top: 10 }\n', 'c', { env: { SMTP_PASSWORD: 'hunter2-long' } });
+    const catalog = parseCatalog(
+      'jobs:\n  mail:\n    activity: sendMail\n    args: { smtpUrl: "smtp://u:${SMTP_PASSWORD}@mail", to: ["${OPS_MAIL:-ops@example.com}"], top: 10 }\n',
+      'c',
+      { env: { SMTP_PASSWORD: 'hunter2-long' } },
+    );
     const args = catalog.jobs.mail?.args;
-    assert.deepEqual(args, { smtpUrl: 'smtp://u:${SMTP_PASSWORD}@mail', to: ['${OPS_MAIL:-ops@example.com}'], top: 10 }, 'as written, whatever the loading environment holds');
+    assert.deepEqual(
+      args,
+      { smtpUrl: 'smtp://u:${SMTP_PASSWORD}@mail', to: ['${OPS_MAIL:-ops@example.com}'], top: 10 },
+      'as written, whatever the loading environment holds',
+    );
     const host = resolveArgs(args, 'mail', { SMTP_PASSWORD: 'hunter2-long' });
     assert.deepEqual(host.args, { smtpUrl: 'smtp://u:hunter2-long@mail', to: ['ops@example.com'], top: 10 });
     assert.equal(host.mask('auth failed for smtp://u:hunter2-long@mail'), 'auth failed for smtp://u:***@mail');
@@ -161,7 +182,10 @@ describe('a command resolved on the worker', () => {
     assert.throws(
       () => resolveCommand({ command: ['x', '${A}'], env: { B: '${B}' }, cwd: '${A}' }, 'nightly-load', {}),
       (error: unknown) =>
-        error instanceof ApplicationFailure && error.type === 'MissingVariable' && error.nonRetryable && /nightly-load: environment variables A, B are not set on this worker/.test(error.message),
+        error instanceof ApplicationFailure &&
+        error.type === 'MissingVariable' &&
+        error.nonRetryable &&
+        /nightly-load: environment variables A, B are not set on this worker/.test(error.message),
     );
   });
 });

@@ -16,16 +16,26 @@ import { findCycles } from '../src/catalog/load/cycles';
 import { InvalidInputError } from '../src/validation/validation-error';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures', 'catalogs', 'valid', name), 'utf8');
-const ENV = { BATCH_HOME: '/srv/batch', DATA_DIR: '/data', SLACK_WEBHOOK_URL: 'https://h.example/s', SMTP_URL: 'smtp://m.example', PAGER_URL: 'https://p.example' };
+const ENV = {
+  BATCH_HOME: '/srv/batch',
+  DATA_DIR: '/data',
+  SLACK_WEBHOOK_URL: 'https://h.example/s',
+  SMTP_URL: 'smtp://m.example',
+  PAGER_URL: 'https://p.example',
+};
 const design = parseCatalog(fixture('01-design-example.yaml'), 'design', { env: ENV });
 const everyKind = parseCatalog(fixture('05-every-kind.yaml'), 'every-kind', { env: ENV });
 
 describe('job kinds', () => {
   it('names the one kind of each job and step', () => {
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(everyKind.jobs).map(([name, job]) => [name, jobKindOf(job)])),
-      { 'per-company': 'command', 'monthly-billing': 'fanout', 'wait-upstream': 'fileWait', 'import-hr': 'fileImport', rank: 'activity', 'sub-run': 'jobnet' },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(everyKind.jobs).map(([name, job]) => [name, jobKindOf(job)])), {
+      'per-company': 'command',
+      'monthly-billing': 'fanout',
+      'wait-upstream': 'fileWait',
+      'import-hr': 'fileImport',
+      rank: 'activity',
+      'sub-run': 'jobnet',
+    });
     assert.equal(jobKindOf(design.jobnets['daily-ranking']!.jobs.rank!), 'use');
   });
 });
@@ -33,7 +43,10 @@ describe('job kinds', () => {
 describe('jobSpecOf', () => {
   it('keeps exactly the fields of a command job, so the strict run input accepts it', () => {
     const job = jobSpecOf(design, design.jobs['hr-import']!, 'hr-import', ENV);
-    assert.deepEqual(Object.keys(job).filter((key) => !(key in jobSpecSchema.shape)), []);
+    assert.deepEqual(
+      Object.keys(job).filter((key) => !(key in jobSpecSchema.shape)),
+      [],
+    );
     assert.equal(job.host, 'batch01');
     assert.equal(job.delayedRetry?.after, 360_000);
     assert.equal(job.retry.attempts, 3, 'the catalog defaults are in');
@@ -68,7 +81,7 @@ describe('jobSpecOf', () => {
 });
 
 describe('effectiveStep', () => {
-  it('a step that uses a job runs with the job\'s settings, under its own', () => {
+  it("a step that uses a job runs with the job's settings, under its own", () => {
     const rank = effectiveStep(design, 'daily-ranking', 'rank');
     assert.equal(rank.activity, 'rankingUpdate');
     assert.equal(rank.onFailure, 'wait', 'not replaced by a default of the step');
@@ -78,7 +91,7 @@ describe('effectiveStep', () => {
     assert.equal('schedule' in rank, false, 'a step runs when its jobnet runs');
   });
 
-  it('a step\'s own fields win, retry field by field', () => {
+  it("a step's own fields win, retry field by field", () => {
     const imported = effectiveStep(everyKind, 'hr', 'import');
     assert.deepEqual(imported.retry, { attempts: 5, interval: 30_000, backoff: 2, nonRetryable: [] });
     assert.equal(imported.fileImport?.to, '/data/hr');
@@ -116,7 +129,10 @@ describe('cycles', () => {
   const edge = (from: string, to: string) => ({ from, to, where: `${from}->${to}` });
 
   it('reports one cycle per knot, from the node first in the file, shortest loop', () => {
-    const cycles = findCycles(['a', 'b', 'c', 'd', 'e'], [edge('b', 'c'), edge('c', 'a'), edge('a', 'b'), edge('a', 'c'), edge('d', 'd'), edge('e', 'a'), edge('x', 'y')]);
+    const cycles = findCycles(
+      ['a', 'b', 'c', 'd', 'e'],
+      [edge('b', 'c'), edge('c', 'a'), edge('a', 'b'), edge('a', 'c'), edge('d', 'd'), edge('e', 'a'), edge('x', 'y')],
+    );
     assert.deepEqual(
       cycles.map((c) => [c.nodes.join(' → '), c.first.where]),
       [
@@ -128,6 +144,12 @@ describe('cycles', () => {
 
   it('finds none in a chain long enough to overflow a recursive search', () => {
     const nodes = Array.from({ length: 20_000 }, (_, i) => `n${i}`);
-    assert.deepEqual(findCycles(nodes, nodes.slice(1).map((node, i) => edge(node, nodes[i]!))), []);
+    assert.deepEqual(
+      findCycles(
+        nodes,
+        nodes.slice(1).map((node, i) => edge(node, nodes[i]!)),
+      ),
+      [],
+    );
   });
 });

@@ -109,7 +109,7 @@ describe('parseCatalog on arbitrary input', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 120 }), loadsOrRejects), { numRuns: RUNS });
   });
 
-  it('random text made of YAML\'s own punctuation', () => {
+  it("random text made of YAML's own punctuation", () => {
     const yamlish = fc.string({ unit: fc.constantFrom(...':-[]{},#&*!|>\'"%@`?\n  jobs command ${}$'.split('')), maxLength: 120 });
     fc.assert(fc.property(yamlish, loadsOrRejects), { numRuns: RUNS });
   });

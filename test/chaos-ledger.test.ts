@@ -69,14 +69,19 @@ describe('chaos ledger', () => {
     assert.deepEqual(count(input).lost, []);
   });
 
-  it('a step with two effects (also under an operator retry\'s name), a partition billed twice and a run-log line twice are duplicated', () => {
+  it("a step with two effects (also under an operator retry's name), a partition billed twice and a run-log line twice are duplicated", () => {
     const input = cleanRound();
     input.lines.push(...ran(`chaos-chain@${DATE}/c`, 90_000, 'plain', 2));
     input.lines.push(...ran(`chaos-flow@${DATE}/gate#3`, 91_000));
     input.partitionEffects.push({ runKey: `chaos-flow@${DATE}/bill/C1`, kind: 'invoice', count: 1 });
     input.partitionEffects = input.partitionEffects.map((row) => (row.runKey.endsWith('/C1') && row.kind === 'invoice' ? { ...row, count: 2 } : row));
     input.runLog.set(`chaos-lock-a@${DATE} run-9`, 2);
-    assert.deepEqual(whats(count(input).duplicated).sort(), [`chaos-chain@${DATE}/c`, `chaos-flow@${DATE}/bill/C1`, `chaos-flow@${DATE}/gate`, `run log chaos-lock-a@${DATE} run-9`]);
+    assert.deepEqual(whats(count(input).duplicated).sort(), [
+      `chaos-chain@${DATE}/c`,
+      `chaos-flow@${DATE}/bill/C1`,
+      `chaos-flow@${DATE}/gate`,
+      `run log chaos-lock-a@${DATE} run-9`,
+    ]);
   });
 
   it('a command finished twice for one run id is a repeat, not a duplicate (its effect is keyed)', () => {

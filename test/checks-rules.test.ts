@@ -16,7 +16,13 @@ import {
   type PastRun,
 } from '../src/activities/checks-rules';
 
-const current: CurrentRun = { jobName: 'BATCH-001', workflowId: 'BATCH-001@2026-12-04', runId: 'r-now', businessDate: '2026-12-04', startTime: '2026-12-03T18:00:00.000Z' };
+const current: CurrentRun = {
+  jobName: 'BATCH-001',
+  workflowId: 'BATCH-001@2026-12-04',
+  runId: 'r-now',
+  businessDate: '2026-12-04',
+  startTime: '2026-12-03T18:00:00.000Z',
+};
 
 let runCounter = 0;
 function run(businessDate: string, status: string, overrides: Partial<PastRun> = {}): PastRun {
@@ -60,7 +66,11 @@ describe('judgeRecordCount', () => {
       run('2026-12-01', 'success', { recordCount: 100 }),
     ];
     assert.equal(judgeRecordCount(current, 40, 0.5, runs).previous?.businessDate, '2026-12-01');
-    assert.deepEqual(judgeRecordCount(current, 40, 0.5, [run('2026-12-04', 'success', { recordCount: 100 })]), { anomaly: false }, 'the same date is not a previous one');
+    assert.deepEqual(
+      judgeRecordCount(current, 40, 0.5, [run('2026-12-04', 'success', { recordCount: 100 })]),
+      { anomaly: false },
+      'the same date is not a previous one',
+    );
     assert.equal(judgeRecordCount(current, 0, 0.5, [run('2026-12-03', 'success', { recordCount: 0 })]).anomaly, false, 'nothing yesterday, nothing expected');
   });
 });
@@ -79,7 +89,17 @@ describe('judgeStreak', () => {
   it('repeats every repeatEvery failures when asked', () => {
     const long = Array.from({ length: 8 }, (_, index) => run(`2026-11-${String(30 - index).padStart(2, '0')}`, 'timeout'));
     const streaks = [2, 3, 4, 5, 6, 7].map((earlier) => judgeStreak(current, { alertAt: 3, repeatEvery: 2 }, long.slice(0, earlier)));
-    assert.deepEqual(streaks.map((v) => [v.streak, v.alert]), [[3, true], [4, false], [5, true], [6, false], [7, true], [8, false]]);
+    assert.deepEqual(
+      streaks.map((v) => [v.streak, v.alert]),
+      [
+        [3, true],
+        [4, false],
+        [5, true],
+        [6, false],
+        [7, true],
+        [8, false],
+      ],
+    );
   });
 
   it('ends at the last success; runs still open and later dates do not count', () => {
@@ -94,14 +114,22 @@ describe('judgeStreak', () => {
   });
 
   it('counts the earlier runs of the same business date, by start time', () => {
-    const sameDay = [run('2026-12-04', 'error', { startTime: new Date('2026-12-03T17:00:00.000Z') }), run('2026-12-04', 'success', { startTime: new Date('2026-12-03T19:00:00.000Z') })];
+    const sameDay = [
+      run('2026-12-04', 'error', { startTime: new Date('2026-12-03T17:00:00.000Z') }),
+      run('2026-12-04', 'success', { startTime: new Date('2026-12-03T19:00:00.000Z') }),
+    ];
     assert.equal(judgeStreak(current, { alertAt: 3 }, sameDay).streak, 2);
   });
 });
 
 describe('judgeDelayedRetries', () => {
   it('counts the runs of the month with a delayed retry, this one included, and alerts at the threshold', () => {
-    const runs = [run('2026-12-01', 'success'), run('2026-12-02', 'success'), run('2026-11-30', 'success'), run('2026-12-03', 'success', { workflowId: 'other@2026-12-03' })];
+    const runs = [
+      run('2026-12-01', 'success'),
+      run('2026-12-02', 'success'),
+      run('2026-11-30', 'success'),
+      run('2026-12-03', 'success', { workflowId: 'other@2026-12-03' }),
+    ];
     assert.deepEqual(judgeDelayedRetries(current, 3, runs), { month: '2026-12', count: 3, alert: true });
     assert.equal(judgeDelayedRetries(current, 2, runs).alert, false, 'the threshold was reached by an earlier run');
     assert.equal(judgeDelayedRetries(current, 3, [...runs, { ...run('2026-12-04', 'running'), runId: 'r-now' }]).count, 3, 'this run counts once');

@@ -34,9 +34,23 @@ describe('catalog edits', () => {
 
   it('add and remove keep comments and the order of the rest', async () => {
     const file = path.join(work.dir, 'edit.yaml');
-    const original = '# our batch catalog\nversion: 1\njobs:\n  # the first job\n  first: { command: ["true"] }\n  last: { command: ["true"] } # trailing note\n';
+    const original =
+      '# our batch catalog\nversion: 1\njobs:\n  # the first job\n  first: { command: ["true"] }\n  last: { command: ["true"] } # trailing note\n';
     writeFileSync(file, original);
-    const added = await jobnet('-c', file, 'add', 'nightly', '--description', 'nightly export', '--', 'sh', '-c', 'echo "$JOBNET_BUSINESS_DATE"', '--daily', '03:00');
+    const added = await jobnet(
+      '-c',
+      file,
+      'add',
+      'nightly',
+      '--description',
+      'nightly export',
+      '--',
+      'sh',
+      '-c',
+      'echo "$JOBNET_BUSINESS_DATE"',
+      '--daily',
+      '03:00',
+    );
     assert.equal(added.code, 0, added.stderr);
     const text = readFileSync(file, 'utf8');
     assert.match(text, /^# our batch catalog\n/);

@@ -44,8 +44,26 @@ describe('golden outputs', () => {
 
   it('list, as a table', () => {
     const table = renderList([
-      { name: 'BATCH-000', kind: 'command', schedule: 'cron 30 2 * * * Asia/Tokyo', state: 'enabled', lastRun: '2026-12-01T02:30:00+09:00', lastStatus: 'success', consecutiveFailures: 0, nextRun: '2026-12-02T02:30:00+09:00' },
-      { name: 'BATCH-001', kind: 'command', schedule: 'cron 0 3 * * * Asia/Tokyo, business days (jp-business)', state: 'paused: server maintenance', lastRun: '2026-12-01T03:00:00+09:00', lastStatus: 'error', consecutiveFailures: 2, nextRun: null },
+      {
+        name: 'BATCH-000',
+        kind: 'command',
+        schedule: 'cron 30 2 * * * Asia/Tokyo',
+        state: 'enabled',
+        lastRun: '2026-12-01T02:30:00+09:00',
+        lastStatus: 'success',
+        consecutiveFailures: 0,
+        nextRun: '2026-12-02T02:30:00+09:00',
+      },
+      {
+        name: 'BATCH-001',
+        kind: 'command',
+        schedule: 'cron 0 3 * * * Asia/Tokyo, business days (jp-business)',
+        state: 'paused: server maintenance',
+        lastRun: '2026-12-01T03:00:00+09:00',
+        lastStatus: 'error',
+        consecutiveFailures: 2,
+        nextRun: null,
+      },
       { name: 'hello', kind: 'command', schedule: null, state: null, lastRun: null, lastStatus: null, consecutiveFailures: 0, nextRun: null },
     ]);
     assertGolden('list.txt', `${table}\n`);

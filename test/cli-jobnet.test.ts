@@ -26,7 +26,10 @@ before(async () => {
   process.env.BATCH_001_FAILS = '1';
 });
 after(async () => {
-  for (const [key, value] of [['JOBNET_TRACE', saved.trace], ['BATCH_001_FAILS', saved.fails]] as const) {
+  for (const [key, value] of [
+    ['JOBNET_TRACE', saved.trace],
+    ['BATCH_001_FAILS', saved.fails],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -57,11 +60,27 @@ describe('jobnet run / status / retry / skip / abort (dev server)', () => {
 
     const status = await statusUntil(run, (out) => /BATCH-001\s+waiting-operator/.test(out), 'BATCH-001 to wait for an operator');
     const lines = status.stdout.split('\n');
-    assert.match(lines[0]!, /^seed-001@2026-12-01: running\s+\(started 2\d{3}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+09:00\)/, 'times in the catalog\'s zone, with the offset');
-    assert.ok(lines.some((line) => /^├─ BATCH-000\s+succeeded/.test(line)), status.stdout);
-    assert.ok(lines.some((line) => /^├─ BATCH-001\s+waiting-operator .*error: exited with code 3/.test(line)), status.stdout);
-    assert.ok(lines.some((line) => line.includes(`→ jobnet retry|skip ${run} BATCH-001`)), status.stdout);
-    assert.ok(lines.some((line) => /BATCH-002\s+waiting-dependency/.test(line)), status.stdout);
+    assert.match(
+      lines[0]!,
+      /^seed-001@2026-12-01: running\s+\(started 2\d{3}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+09:00\)/,
+      "times in the catalog's zone, with the offset",
+    );
+    assert.ok(
+      lines.some((line) => /^├─ BATCH-000\s+succeeded/.test(line)),
+      status.stdout,
+    );
+    assert.ok(
+      lines.some((line) => /^├─ BATCH-001\s+waiting-operator .*error: exited with code 3/.test(line)),
+      status.stdout,
+    );
+    assert.ok(
+      lines.some((line) => line.includes(`→ jobnet retry|skip ${run} BATCH-001`)),
+      status.stdout,
+    );
+    assert.ok(
+      lines.some((line) => /BATCH-002\s+waiting-dependency/.test(line)),
+      status.stdout,
+    );
 
     // The same board on the run's Web UI page: its current details, as the Web UI reads them.
     const client = jobnetClient(await Connection.connect({ address: env.server.address }));
@@ -103,7 +122,11 @@ describe('jobnet run / status / retry / skip / abort (dev server)', () => {
   it('history and list show the jobnet run, as they do a job run', async () => {
     const history = await cli('history', 'seed-001');
     assert.equal(history.code, 0, history.stderr);
-    assert.match(history.stdout, /^seed-001@2026-12-01\s+success\s+2\d{3}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+09:00\s/m, 'started, in the catalog\'s zone (Asia/Tokyo, the default)');
+    assert.match(
+      history.stdout,
+      /^seed-001@2026-12-01\s+success\s+2\d{3}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+09:00\s/m,
+      "started, in the catalog's zone (Asia/Tokyo, the default)",
+    );
     // A job used as a step: its runs are filed under the catalog job, from the jobnet run that holds them.
     const step = await cli('history', 'BATCH-001');
     assert.equal(step.code, 0, step.stderr);

@@ -81,7 +81,16 @@ async function historyOf(name: string, expected: number) {
 /** `npm run start -- <argv>` as a process of its own (the worker runs in this one). */
 async function starter(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/starter.ts', '-c', catalog, '--address', env.server.address, ...argv]);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      'src/starter.ts',
+      '-c',
+      catalog,
+      '--address',
+      env.server.address,
+      ...argv,
+    ]);
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -163,7 +172,7 @@ describe('jobnet run', () => {
     assert.ok(Date.now() - started < 30_000, 'it ended by itself');
   });
 
-  it('the catalog\'s durations reach the run as written (timeout: 2s is two seconds)', async () => {
+  it("the catalog's durations reach the run as written (timeout: 2s is two seconds)", async () => {
     const started = Date.now();
     const result = await cli('run', 'slow-job', '--date', '2026-12-01', '--wait');
     assert.equal(result.code, 1);
@@ -209,7 +218,10 @@ describe('a jobnet with more step names than a search attribute holds', () => {
     const run = await cli('run', 'wide', '--date', '2026-12-04', '--wait');
     assert.equal(run.code, 0, run.stderr);
     const runs = await historyOf('tiny-job', 1);
-    assert.deepEqual(runs.map((found) => found.workflowId), [`wide@2026-12-04/${WIDE_STEPS.at(-1)}`]);
+    assert.deepEqual(
+      runs.map((found) => found.workflowId),
+      [`wide@2026-12-04/${WIDE_STEPS.at(-1)}`],
+    );
     assert.equal(runs[0]?.status, 'success');
   });
 });

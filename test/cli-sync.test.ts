@@ -91,14 +91,24 @@ describe('jobnet sync', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(
       result.stdout,
-      ['+ jobnet:chain', '+ jobnet:hourly', '+ jobnet:nightly', '+ jobnet:quarter-hourly', '+ jobnet:switched-off (paused: disabled)', '+ jobnet:weekly', '+ jobnet:_refresh', ''].join('\n'),
+      [
+        '+ jobnet:chain',
+        '+ jobnet:hourly',
+        '+ jobnet:nightly',
+        '+ jobnet:quarter-hourly',
+        '+ jobnet:switched-off (paused: disabled)',
+        '+ jobnet:weekly',
+        '+ jobnet:_refresh',
+        '',
+      ].join('\n'),
     );
 
     const nightly = await client.schedule.getHandle('jobnet:nightly').describe();
     assert.equal(nightly.spec.timezone, 'Asia/Tokyo');
     const skips = (date: Date) =>
       (nightly.spec.skip ?? []).some(
-        (s) => s.year?.[0]?.start === date.getUTCFullYear() && s.month?.[0]?.start === MONTHS[date.getUTCMonth()] && s.dayOfMonth?.[0]?.start === date.getUTCDate(),
+        (s) =>
+          s.year?.[0]?.start === date.getUTCFullYear() && s.month?.[0]?.start === MONTHS[date.getUTCMonth()] && s.dayOfMonth?.[0]?.start === date.getUTCDate(),
       );
     assert.ok(skips(EXTRA_HOLIDAY), 'extra holiday skipped');
     // A weekday New Year's Day would fire but for the national holiday; a weekend one never fires.
@@ -135,7 +145,11 @@ describe('jobnet sync', () => {
         (s) => `jobnet:${s.name}` === id,
       );
       assert.ok(planned && planned.kind === 'job');
-      assert.deepEqual(planned.nextRuns.map((time) => Date.parse(time)), serverTimes, id);
+      assert.deepEqual(
+        planned.nextRuns.map((time) => Date.parse(time)),
+        serverTimes,
+        id,
+      );
     }
   });
 
@@ -171,11 +185,14 @@ describe('jobnet sync', () => {
     await client.schedule.getHandle('jobnet:nightly').describe();
   });
 
-  it('a second catalog in the namespace syncs its own Schedules and leaves the first\'s untouched', async () => {
+  it("a second catalog in the namespace syncs its own Schedules and leaves the first's untouched", async () => {
     const first = (await client.schedule.getHandle('jobnet:nightly').describe()).info.createdAt.getTime();
     const second = path.join(path.dirname(catalog), 'billing.yaml');
     const billing = (jobs: string) => `version: 1\nname: billing\njobs:\n${jobs}`;
-    writeFileSync(second, billing('  invoice:\n    command: ["true"]\n    schedule: { daily: "06:00" }\n  dunning:\n    command: ["true"]\n    schedule: { daily: "07:00" }\n'));
+    writeFileSync(
+      second,
+      billing('  invoice:\n    command: ["true"]\n    schedule: { daily: "06:00" }\n  dunning:\n    command: ["true"]\n    schedule: { daily: "07:00" }\n'),
+    );
     const other = (...argv: string[]) => jobnet('-c', second, '--address', env.server.address, ...argv);
     const created = await other('sync');
     assert.equal(created.code, 0, created.stderr);
@@ -189,7 +206,10 @@ describe('jobnet sync', () => {
     assert.equal((await client.schedule.getHandle('jobnet:nightly').describe()).info.createdAt.getTime(), first);
     await client.schedule.getHandle('jobnet:_refresh').describe();
     // A name the first catalog has: refused before anything changes, naming the job and the owner.
-    writeFileSync(second, billing('  invoice:\n    command: ["true"]\n    schedule: { daily: "06:00" }\n  nightly:\n    command: ["true"]\n    schedule: { daily: "08:00" }\n'));
+    writeFileSync(
+      second,
+      billing('  invoice:\n    command: ["true"]\n    schedule: { daily: "06:00" }\n  nightly:\n    command: ["true"]\n    schedule: { daily: "08:00" }\n'),
+    );
     const taken = await other('sync');
     assert.equal(taken.code, 2);
     assert.match(taken.stderr, /nightly: jobnet:nightly belongs to the catalog "default"/);
@@ -212,7 +232,9 @@ describe('jobnet sync', () => {
     await waitFor(async () => (await handle.describe()).info.recentActions.length >= 2, 30_000);
     // By run id: two fires in the same second get the same workflow id (Temporal appends the
     // fire time in whole seconds), and the id alone would name the later run twice.
-    const parents = (await handle.describe()).info.recentActions.map(({ action }) => client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId));
+    const parents = (await handle.describe()).info.recentActions.map(({ action }) =>
+      client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId),
+    );
     const outcomes = await Promise.all(parents.map((parent) => parent.result() as Promise<{ outcome: string; workflowId: string }>));
     assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ['already-ran', 'ran']);
     assert.ok(outcomes.every((o) => o.workflowId === `nightly@${today}`));
@@ -236,7 +258,10 @@ describe('jobnet sync', () => {
     await waitFor(async () => (await run.describe().catch(() => undefined))?.status.name === 'COMPLETED', 60_000);
     const result = (await run.result()) as { status: string; steps: Record<string, { status: string }> };
     assert.equal(result.status, 'success');
-    assert.deepEqual(Object.fromEntries(Object.entries(result.steps).map(([step, state]) => [step, state.status])), { first: 'succeeded', second: 'succeeded' });
+    assert.deepEqual(Object.fromEntries(Object.entries(result.steps).map(([step, state]) => [step, state.status])), {
+      first: 'succeeded',
+      second: 'succeeded',
+    });
   });
 
   it('backfill starts one run per business date in the range', async () => {
@@ -248,13 +273,24 @@ describe('jobnet sync', () => {
       await waitFor(async () => (await run.describe().catch(() => undefined))?.status.name === 'COMPLETED', 30_000);
     }
     const actions = (await client.schedule.getHandle('jobnet:weekly').describe()).info.recentActions;
-    assert.deepEqual(actions.map((a) => a.scheduledAt.toISOString()), ['2026-11-01T08:00:00.000Z', '2026-11-08T08:00:00.000Z']);
+    assert.deepEqual(
+      actions.map((a) => a.scheduledAt.toISOString()),
+      ['2026-11-01T08:00:00.000Z', '2026-11-08T08:00:00.000Z'],
+    );
   });
 
-  it('a non-default dayBoundary names the run\'s business date: a 02:00 fire with the day starting at 05:00 runs for the day before', async () => {
+  it("a non-default dayBoundary names the run's business date: a 02:00 fire with the day starting at 05:00 runs for the day before", async () => {
     // Its own catalog, as sync would compile it; created under an id sync does not own, so the main catalog's sync leaves it alone.
     const boundary = parseCatalog(
-      ['version: 1', 'timezone: Asia/Tokyo', 'dayBoundary: "05:00"', 'jobs:', '  late-night:', '    command: [sh, -c, \'echo "date=$JOBNET_BUSINESS_DATE"\']', '    schedule: { daily: "02:00" }'].join('\n'),
+      [
+        'version: 1',
+        'timezone: Asia/Tokyo',
+        'dayBoundary: "05:00"',
+        'jobs:',
+        '  late-night:',
+        '    command: [sh, -c, \'echo "date=$JOBNET_BUSINESS_DATE"\']',
+        '    schedule: { daily: "02:00" }',
+      ].join('\n'),
       'day-boundary.yaml',
     );
     const desired = catalogSchedules(boundary, new Date(), 'day-boundary.yaml').desired.find((schedule) => schedule.name === 'late-night')!;
@@ -304,7 +340,9 @@ describe('jobnet sync', () => {
     for (let i = 0; i < 50 && failing?.lastStatus !== 'error'; i++) {
       const list = await cli('--json', 'list');
       assert.equal(list.code, 0, list.stderr);
-      failing = (JSON.parse(list.stdout) as Array<{ name: string; lastStatus: string | null; consecutiveFailures: number; kind: string }>).find((e) => e.name === 'failing');
+      failing = (JSON.parse(list.stdout) as Array<{ name: string; lastStatus: string | null; consecutiveFailures: number; kind: string }>).find(
+        (e) => e.name === 'failing',
+      );
       if (failing?.lastStatus !== 'error') await new Promise((resolve) => setTimeout(resolve, 200));
     }
     assert.equal(failing?.kind, 'command');
@@ -325,9 +363,19 @@ describe('jobnet sync', () => {
       const minutes = actions.map((action) => action.scheduledAt.toISOString().slice(0, 16));
       assert.ok(new Set(minutes).size < minutes.length, `two fires in one minute: ${minutes.join(', ')}`);
       const outcomes = await Promise.all(
-        actions.map(({ action }) => client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId).result() as Promise<{ outcome: string; workflowId: string }>),
+        actions.map(
+          ({ action }) =>
+            client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId).result() as Promise<{
+              outcome: string;
+              workflowId: string;
+            }>,
+        ),
       );
-      assert.deepEqual(outcomes.map((outcome) => outcome.outcome), ['ran', 'ran', 'ran'], JSON.stringify(outcomes));
+      assert.deepEqual(
+        outcomes.map((outcome) => outcome.outcome),
+        ['ran', 'ran', 'ran'],
+        JSON.stringify(outcomes),
+      );
       assert.equal(new Set(outcomes.map((outcome) => outcome.workflowId)).size, 3, JSON.stringify(outcomes));
       for (const outcome of outcomes) assert.match(outcome.workflowId, /^every-20s@\d{4}-\d{2}-\d{2}T\d{4}(20|40)?$/);
     } finally {

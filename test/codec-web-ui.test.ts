@@ -53,7 +53,13 @@ before(async () => {
   process.env.JOBNET_LOG_DIR = path.join(work.dir, 'logs');
   [codecPort, uiPort] = [await freePort(), await freePort()];
   codecServer = await startCodecServer();
-  server = await startDevServer({ dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), uiPort, uiCodecEndpoint: `http://127.0.0.1:${codecPort}`, stdio: 'ignore' });
+  server = await startDevServer({
+    dbFile: path.join(work.dir, 'temporal.db'),
+    port: await freePort(),
+    uiPort,
+    uiCodecEndpoint: `http://127.0.0.1:${codecPort}`,
+    stdio: 'ignore',
+  });
   const native = await NativeConnection.connect({ address: server.address });
   const worker = await Worker.create({ ...jobnetWorkerOptions(), connection: native, taskQueue: 'web-ui', workflowBundle: await sharedBundle() });
   const connection = await Connection.connect({ address: server.address });
@@ -93,7 +99,10 @@ describe('the Web UI with the codec server', () => {
     const fresh = await browser.newPage();
     const encoded = await openRun(fresh);
     // The history is there, its payloads are not readable.
-    await fresh.getByText(/YmluYXJ5L2VuY3J5cHRlZA|binary\/encrypted/).first().waitFor({ timeout: 30_000 });
+    await fresh
+      .getByText(/YmluYXJ5L2VuY3J5cHRlZA|binary\/encrypted/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     await fresh.screenshot({ path: path.join(ARTIFACTS, 'codec-web-ui-encoded.png'), fullPage: true });
     assert.ok(!encoded.includes(MARKER) && !(await fresh.content()).includes(MARKER), 'no plaintext without the codec server');
     codecServer = await startCodecServer();
@@ -101,8 +110,16 @@ describe('the Web UI with the codec server', () => {
 });
 
 describe('the codec server protocol', () => {
-  const payloads = (values: unknown[]) => ({ payloads: values.map((value) => defaultPayloadConverter.toPayload(value)).map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(p.data ?? []).toString('base64') })) });
-  const post = (url: string, body: unknown, headers: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const payloads = (values: unknown[]) => ({
+    payloads: values
+      .map((value) => defaultPayloadConverter.toPayload(value))
+      .map((p) => ({
+        metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
+        data: Buffer.from(p.data ?? []).toString('base64'),
+      })),
+  });
+  const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
   it('encodes and decodes; CORS answers the Web UI only', async () => {
     const base = `http://127.0.0.1:${codecPort}`;
@@ -114,7 +131,10 @@ describe('the codec server protocol', () => {
     assert.equal(decoded.status, 200);
     assert.equal(decoded.headers.get('access-control-allow-origin'), `http://127.0.0.1:${uiPort}`);
     assert.match(Buffer.from(((await decoded.json()) as { payloads: Array<{ data: string }> }).payloads[0]!.data, 'base64').toString(), new RegExp(MARKER));
-    const preflight = await fetch(`${base}/decode`, { method: 'OPTIONS', headers: { origin: `http://127.0.0.1:${uiPort}`, 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${base}/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: `http://127.0.0.1:${uiPort}`, 'access-control-request-method': 'POST' },
+    });
     assert.equal(preflight.status, 204);
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /X-Namespace/);
     const foreign = await post(`${base}/decode`, encodedBody, { origin: 'https://evil.example' });
@@ -126,7 +146,12 @@ describe('the codec server protocol', () => {
   it('with a token: refused without it, accepted as a bearer header or the cookie /login sets; --decode-only refuses /encode', async () => {
     const port = await freePort();
     const token = randomBytes(16).toString('hex');
-    const guarded = createCodecServer({ codec: new AesGcmCodec(parseKeyList(`k:${randomBytes(32).toString('base64')}`), 'client'), allowedOrigins: [], token, decodeOnly: true });
+    const guarded = createCodecServer({
+      codec: new AesGcmCodec(parseKeyList(`k:${randomBytes(32).toString('base64')}`), 'client'),
+      allowedOrigins: [],
+      token,
+      decodeOnly: true,
+    });
     await new Promise<void>((resolve) => guarded.listen(port, '127.0.0.1', resolve));
     try {
       const base = `http://127.0.0.1:${port}`;
@@ -139,7 +164,10 @@ describe('the codec server protocol', () => {
       const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
       assert.match(login.headers.get('set-cookie') ?? '', /HttpOnly; SameSite=Strict/);
       assert.equal((await post(`${base}/decode`, body, { cookie })).status, 200);
-      assert.equal((await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=wrong' })).status, 401);
+      assert.equal(
+        (await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=wrong' })).status,
+        401,
+      );
       assert.equal((await post(`${base}/encode`, body, { authorization: `Bearer ${token}` })).status, 403);
     } finally {
       await new Promise((resolve) => guarded.close(resolve));

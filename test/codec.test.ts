@@ -50,7 +50,10 @@ describe('AES-256-GCM payload codec', () => {
     assert.deepEqual((await rotated.decode(underA)).map(value), [secret]);
     const [underB] = await rotated.encode([json(secret)]);
     assert.equal(text(underB!.metadata?.[KEY_ID_METADATA]), 'B');
-    await assert.rejects(new AesGcmCodec(keyring(B), 'client').decode(underA), (error: unknown) => error instanceof UntrustedPayloadError && /key id "A", which is not among this process's keys \(B;/.test(error.message));
+    await assert.rejects(
+      new AesGcmCodec(keyring(B), 'client').decode(underA),
+      (error: unknown) => error instanceof UntrustedPayloadError && /key id "A", which is not among this process's keys \(B;/.test(error.message),
+    );
   });
 
   it('a worker turns what no key holder wrote into a marker its interceptors refuse: plaintext, unknown key, forged, relabelled', async () => {
@@ -62,11 +65,17 @@ describe('AES-256-GCM payload codec', () => {
     const decoded = (await worker.decode([json(secret), relabelled, forged, otherKey, { metadata: good!.metadata, data: new Uint8Array(3) }])).map(value);
     assert.ok(decoded.every(isUntrusted), JSON.stringify(decoded));
     const reasons = decoded.map((marker) => (isUntrusted(marker) ? marker.jobnetUntrustedPayload : ''));
-    const expected = [/^payload is not encrypted/, /^payload encrypted under key id "A2", which is not among this process's keys \(A;/, /^payload under key id "A" failed authentication/, /^payload under key id "A" failed authentication/, /^payload under key id "A" is too short/];
+    const expected = [
+      /^payload is not encrypted/,
+      /^payload encrypted under key id "A2", which is not among this process's keys \(A;/,
+      /^payload under key id "A" failed authentication/,
+      /^payload under key id "A" failed authentication/,
+      /^payload under key id "A" is too short/,
+    ];
     expected.forEach((pattern, i) => assert.match(reasons[i]!, pattern));
   });
 
-  it('a client shows plaintext payloads as they are (old runs, the server\'s own) and refuses to guess at the rest', async () => {
+  it("a client shows plaintext payloads as they are (old runs, the server's own) and refuses to guess at the rest", async () => {
     const client = new AesGcmCodec(keyring(A), 'client');
     assert.deepEqual((await client.decode([json('written before encryption')])).map(value), ['written before encryption']);
     const [underB] = await new AesGcmCodec(keyring(B), 'client').encode([json(secret)]);
@@ -94,18 +103,33 @@ describe('codec keys', () => {
 
   it('names the setting and the entry of every malformed key', () => {
     const short = `short:${Buffer.alloc(16).toString('base64')}`;
-    assert.deepEqual(problems(() => parseKeyList(`${A},${short},bad:@@not-base64@@,nocolon,${A}`)), [
-      'JOBNET_CODEC_KEYS[1]: key "short" is 16 bytes; AES-256 needs 32 (generate one with `npx jobnet keygen`)',
-      'JOBNET_CODEC_KEYS[2]: key "bad" is not standard base64',
-      'JOBNET_CODEC_KEYS[3]: a key is written id:base64 (e.g. k2026-12:…); this entry has no ":"',
-      'JOBNET_CODEC_KEYS[4]: key id "A" is given twice (first at JOBNET_CODEC_KEYS[0]); ids name keys in every payload, so each must be unique',
-    ]);
-    assert.deepEqual(problems(() => parseKeyList(`bad id:${A.split(':')[1]}`)), ['JOBNET_CODEC_KEYS: key id "bad id" must be 1–64 letters, digits, ".", "_" or "-"']);
-    assert.deepEqual(problems(() => parseKeyFile(`# keys\n${A}\n\n${A}\n`, '/etc/jobnet/keys')), [
-      'JOBNET_CODEC_KEY_FILE (/etc/jobnet/keys, line 4): key id "A" is given twice (first at JOBNET_CODEC_KEY_FILE (/etc/jobnet/keys, line 2)); ids name keys in every payload, so each must be unique',
-    ]);
-    assert.deepEqual(problems(() => parseKeyFile('# nothing yet\n', '/k')), ['JOBNET_CODEC_KEY_FILE (/k): holds no key']);
-    assert.deepEqual(problems(() => codecSettings({ JOBNET_CODEC: 'maybe' })), ['JOBNET_CODEC: "maybe" is neither on nor off']);
+    assert.deepEqual(
+      problems(() => parseKeyList(`${A},${short},bad:@@not-base64@@,nocolon,${A}`)),
+      [
+        'JOBNET_CODEC_KEYS[1]: key "short" is 16 bytes; AES-256 needs 32 (generate one with `npx jobnet keygen`)',
+        'JOBNET_CODEC_KEYS[2]: key "bad" is not standard base64',
+        'JOBNET_CODEC_KEYS[3]: a key is written id:base64 (e.g. k2026-12:…); this entry has no ":"',
+        'JOBNET_CODEC_KEYS[4]: key id "A" is given twice (first at JOBNET_CODEC_KEYS[0]); ids name keys in every payload, so each must be unique',
+      ],
+    );
+    assert.deepEqual(
+      problems(() => parseKeyList(`bad id:${A.split(':')[1]}`)),
+      ['JOBNET_CODEC_KEYS: key id "bad id" must be 1–64 letters, digits, ".", "_" or "-"'],
+    );
+    assert.deepEqual(
+      problems(() => parseKeyFile(`# keys\n${A}\n\n${A}\n`, '/etc/jobnet/keys')),
+      [
+        'JOBNET_CODEC_KEY_FILE (/etc/jobnet/keys, line 4): key id "A" is given twice (first at JOBNET_CODEC_KEY_FILE (/etc/jobnet/keys, line 2)); ids name keys in every payload, so each must be unique',
+      ],
+    );
+    assert.deepEqual(
+      problems(() => parseKeyFile('# nothing yet\n', '/k')),
+      ['JOBNET_CODEC_KEY_FILE (/k): holds no key'],
+    );
+    assert.deepEqual(
+      problems(() => codecSettings({ JOBNET_CODEC: 'maybe' })),
+      ['JOBNET_CODEC: "maybe" is neither on nor off'],
+    );
   });
 
   it('settings: explicit keys, then the key file, and off only when said', () => {
@@ -118,7 +142,10 @@ describe('codec keys', () => {
       const fromList = codecSettings({ JOBNET_CODEC_KEYS: A, JOBNET_CODEC_KEY_FILE: file });
       assert.ok(fromList.mode === 'on' && fromList.keyring.current.id === 'A');
       assert.deepEqual(codecSettings({ JOBNET_CODEC: 'off', JOBNET_CODEC_KEYS: A }), { mode: 'off' });
-      assert.deepEqual(problems(() => codecSettings({ JOBNET_CODEC_KEY_FILE: path.join(dir, 'missing') })).map((p) => p.replace(/: ENOENT.*/, '')), [`JOBNET_CODEC_KEY_FILE: cannot read ${path.join(dir, 'missing')}`]);
+      assert.deepEqual(
+        problems(() => codecSettings({ JOBNET_CODEC_KEY_FILE: path.join(dir, 'missing') })).map((p) => p.replace(/: ENOENT.*/, '')),
+        [`JOBNET_CODEC_KEY_FILE: cannot read ${path.join(dir, 'missing')}`],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

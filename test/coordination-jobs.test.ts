@@ -46,7 +46,10 @@ describe('after: runs of other schedules (time-skipping)', () => {
     const published = await outcome(await start('publish', trace, '2026-12-04'));
     assert.equal(published.status, 'error');
     assert.equal(published.errorType, 'AfterTimeout');
-    assert.deepEqual(published.events.map((event) => event.type), ['started', 'after_timeout']);
+    assert.deepEqual(
+      published.events.map((event) => event.type),
+      ['started', 'after_timeout'],
+    );
     const waited = Date.parse(published.events[1]!.at) - Date.parse(published.events[0]!.at);
     assert.ok(waited >= 2 * 3_600_000 && waited < 2 * 3_600_000 + 60_000, `failed at maxWait 2h of workflow time (after ${waited} ms)`);
     assert.equal(intervals(trace).length, 0, 'publish never ran');

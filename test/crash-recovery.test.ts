@@ -70,7 +70,12 @@ describe('crash recovery on the dev server', () => {
       businessDate: '2026-12-01',
       // The shell and a grandchild record their pids, then the job takes 6 seconds. Both ignore
       // SIGTERM (inherited), so only the reaper's KILL after its grace can stop them.
-      job: { command: ['sh', '-c', `trap "" TERM; sleep 120 & echo "$$ $!" >> "${pids}"; sleep 6; echo finished`], heartbeatTimeout: '3s', timeout: '2m', killGrace: '1s' },
+      job: {
+        command: ['sh', '-c', `trap "" TERM; sleep 120 & echo "$$ $!" >> "${pids}"; sleep 6; echo finished`],
+        heartbeatTimeout: '3s',
+        timeout: '2m',
+        killGrace: '1s',
+      },
     };
     const temporal = await client();
     const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'worker-crash@2026-12-01', args: [jobRun(input)] });
@@ -88,7 +93,10 @@ describe('crash recovery on the dev server', () => {
     workers.push(second);
     const result = await handle.result();
     assert.equal(result.status, 'success');
-    assert.ok(result.events.some((e) => e.type === 'worker_lost'), JSON.stringify(result.events));
+    assert.ok(
+      result.events.some((e) => e.type === 'worker_lost'),
+      JSON.stringify(result.events),
+    );
     assert.equal(readFileSync(pids, 'utf8').trim().split('\n').length, 2, 'ran once on each worker');
     await temporal.connection.close();
   });
@@ -100,7 +108,14 @@ describe('crash recovery on the dev server', () => {
       name: 'unsafe-crash',
       businessDate: '2026-12-01',
       // Retries are configured, and still must not be used: the job says it is not safe to repeat.
-      job: { command: ['sh', '-c', `echo "$$" >> "${runs}"; sleep 120; echo finished`], heartbeatTimeout: '3s', timeout: '5m', killGrace: '1s', safeToRepeat: false, retry: { attempts: 3, interval: '1s' } },
+      job: {
+        command: ['sh', '-c', `echo "$$" >> "${runs}"; sleep 120; echo finished`],
+        heartbeatTimeout: '3s',
+        timeout: '5m',
+        killGrace: '1s',
+        safeToRepeat: false,
+        retry: { attempts: 3, interval: '1s' },
+      },
     };
     const temporal = await client();
     const handle = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'unsafe-crash@2026-12-01', args: [jobRun(input)] });
@@ -153,12 +168,25 @@ describe('crash recovery on the dev server', () => {
     const traced = (name: string, seconds: number): JobRunInput => ({
       name,
       businessDate: '2026-12-01',
-      job: { command: ['sh', '-c', `echo "$WORKER_TAG $JOBNET_JOB start" >> "${trace}"; sleep ${seconds}; echo "$WORKER_TAG $JOBNET_JOB end" >> "${trace}"`], timeout: '2m', heartbeatTimeout: '10s' },
+      job: {
+        command: ['sh', '-c', `echo "$WORKER_TAG $JOBNET_JOB start" >> "${trace}"; sleep ${seconds}; echo "$WORKER_TAG $JOBNET_JOB end" >> "${trace}"`],
+        timeout: '2m',
+        heartbeatTimeout: '10s',
+      },
     });
-    const draining = await startWorkerProcess({ address: server.address, queues: [queue], env: { ...env(), WORKER_TAG: 'draining' }, args: ['--drain', '30s'] });
+    const draining = await startWorkerProcess({
+      address: server.address,
+      queues: [queue],
+      env: { ...env(), WORKER_TAG: 'draining' },
+      args: ['--drain', '30s'],
+    });
     workers.push(draining);
     const temporal = await client();
-    const running = await temporal.workflow.start(jobWorkflow, { taskQueue: queue, workflowId: 'drain-running@2026-12-01', args: [jobRun(traced('drain-running', 5))] });
+    const running = await temporal.workflow.start(jobWorkflow, {
+      taskQueue: queue,
+      workflowId: 'drain-running@2026-12-01',
+      args: [jobRun(traced('drain-running', 5))],
+    });
     await waitFor(() => linesOf(trace).includes('draining drain-running start'), 60_000, 'the first command to start on the draining worker');
 
     const exited = new Promise<{ code: number | null; at: number }>((resolve) => draining.child.once('exit', (code) => resolve({ code, at: Date.now() })));
@@ -231,17 +259,23 @@ describe('crash recovery on the dev server', () => {
     const after = await client();
     const result = await after.workflow.getHandle<typeof jobnetWorkflow>(workflowId).result();
     assert.equal(result.status, 'success');
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(result.steps).map(([name, step]) => [name, step.status])),
-      { 'BATCH-000': 'succeeded', 'BATCH-001': 'succeeded', 'BATCH-002': 'succeeded', 'on-error': 'not-run' },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(result.steps).map(([name, step]) => [name, step.status])), {
+      'BATCH-000': 'succeeded',
+      'BATCH-001': 'succeeded',
+      'BATCH-002': 'succeeded',
+      'on-error': 'not-run',
+    });
     // Each step ran once, in order: the crash repeated nothing and left nothing behind.
     const ran = intervals(trace);
-    assert.deepEqual(ran.map((interval) => interval.job), ['BATCH-000', 'BATCH-001', 'BATCH-002']);
+    assert.deepEqual(
+      ran.map((interval) => interval.job),
+      ['BATCH-000', 'BATCH-001', 'BATCH-002'],
+    );
     assert.ok(ran[2]!.start >= ran[1]!.end, 'BATCH-002 started after BATCH-001 ended');
     // Nothing stuck "running": every run of the jobnet is closed.
     const open: string[] = [];
-    for await (const run of after.workflow.list({ query: `WorkflowId STARTS_WITH "seed-001@2026-12-01" AND ExecutionStatus = "Running"` })) open.push(run.workflowId);
+    for await (const run of after.workflow.list({ query: `WorkflowId STARTS_WITH "seed-001@2026-12-01" AND ExecutionStatus = "Running"` }))
+      open.push(run.workflowId);
     assert.deepEqual(open, []);
     await after.connection.close();
   });

@@ -99,8 +99,14 @@ for (const engine of ENGINES) {
         });
         setTimeout(release, 300);
         const results = await Promise.all([slow, fast]);
-        assert.deepEqual(results.map((r) => r.outcome), [1, 1]);
-        assert.deepEqual(results.map((r) => r.repeated), [false, true]);
+        assert.deepEqual(
+          results.map((r) => r.outcome),
+          [1, 1],
+        );
+        assert.deepEqual(
+          results.map((r) => r.repeated),
+          [false, true],
+        );
         assert.deepEqual((await test.db.query('SELECT n FROM effects')).rows, [{ n: 1 }]);
       } finally {
         await test.drop();

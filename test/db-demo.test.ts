@@ -54,15 +54,19 @@ describe('jobnet demo seed', () => {
 });
 
 describe('PGlite belongs to one process', () => {
-  it('a second opener is refused while the first has it; a dead owner\'s lock is taken over', async () => {
+  it("a second opener is refused while the first has it; a dead owner's lock is taken over", async () => {
     const dir = path.join(work.dir, 'lock-test');
     const db = await openPglite(dir);
     try {
       await assert.rejects(openPglite(dir), PgliteDirectoryBusy);
-      const other = spawnSync(process.execPath, ['--import', 'tsx', '-e', `require('./src/db/pglite').openPglite(${JSON.stringify(dir)}).catch((e) => { console.error(e.message); process.exit(3); })`], {
-        cwd: path.resolve(__dirname, '..'),
-        encoding: 'utf8',
-      });
+      const other = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '-e', `require('./src/db/pglite').openPglite(${JSON.stringify(dir)}).catch((e) => { console.error(e.message); process.exit(3); })`],
+        {
+          cwd: path.resolve(__dirname, '..'),
+          encoding: 'utf8',
+        },
+      );
       assert.equal(other.status, 3);
       assert.match(other.stderr, new RegExp(`in use by process ${process.pid}.*DATABASE_URL`));
     } finally {

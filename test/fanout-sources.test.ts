@@ -56,7 +56,7 @@ describe('seed 004 billing of one company', () => {
     const again = await bill('c000001');
     assert.deepEqual(again.skipped, ['invoice', 'notice']);
     assert.equal(again.amount, first.amount);
-    const rows = await db.db.query<{ n: string }>("SELECT count(*)::text AS n FROM billing_invoices WHERE company_id = 1");
+    const rows = await db.db.query<{ n: string }>('SELECT count(*)::text AS n FROM billing_invoices WHERE company_id = 1');
     assert.equal(rows.rows[0]!.n, '1');
   });
 
@@ -64,7 +64,9 @@ describe('seed 004 billing of one company', () => {
     await assert.rejects(bill('c000997'), failsWith('UnknownPlan'));
     await assert.rejects(bill('c001499'), failsWith('UsageDataError'));
     await assert.rejects(bill('c999999'), failsWith('CompanyNotFound'));
-    const keys = await db.db.query<{ n: string }>("SELECT count(*)::text AS n FROM jobnet_idempotency WHERE run_key LIKE '%/c000997' OR run_key LIKE '%/c001499'");
+    const keys = await db.db.query<{ n: string }>(
+      "SELECT count(*)::text AS n FROM jobnet_idempotency WHERE run_key LIKE '%/c000997' OR run_key LIKE '%/c001499'",
+    );
     assert.equal(keys.rows[0]!.n, '0', 'a failed step leaves no key: the retry does the work');
   });
 });

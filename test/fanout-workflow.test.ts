@@ -41,7 +41,9 @@ after(async () => {
 
 /** Each partition appends its run id to `log`; the failing keys exit non-zero, except in their second round. */
 function input(name: string, log: string, keys: string[]): FanoutRunInput {
-  const cases = Object.entries(FAILING).map(([key, code]) => `${key}) echo "bad data for $JOBNET_ITEM" >&2; exit ${code};;`).join(' ');
+  const cases = Object.entries(FAILING)
+    .map(([key, code]) => `${key}) echo "bad data for $JOBNET_ITEM" >&2; exit ${code};;`)
+    .join(' ');
   return {
     name,
     businessDate: '2026-12-01',
@@ -76,17 +78,22 @@ describe('fan-out (time-skipping)', () => {
     assert.equal(result.succeeded, 997);
     assert.equal(result.failed, 3);
     assert.deepEqual(
-      result.failedPartitions.map(({ key, attempt, errorType, runbookUrl, runId: id }) => ({ key, attempt, errorType, runbookUrl, id })).sort((a, b) => a.key.localeCompare(b.key)),
+      result.failedPartitions
+        .map(({ key, attempt, errorType, runbookUrl, runId: id }) => ({ key, attempt, errorType, runbookUrl, id }))
+        .sort((a, b) => a.key.localeCompare(b.key)),
       [
         { key: 'k0100', attempt: 1, errorType: 'exit:3', runbookUrl: RUNBOOK, id: `${workflowId}/k0100` },
         { key: 'k0500', attempt: 1, errorType: 'exit:3', runbookUrl: RUNBOOK, id: `${workflowId}/k0500` },
         { key: 'k0900', attempt: 1, errorType: 'exit:4', runbookUrl: null, id: `${workflowId}/k0900` },
       ],
     );
-    assert.deepEqual(result.failures.map((g) => [g.errorType, g.count, g.runbookUrl, [...g.keys].sort()]), [
-      ['exit:3', 2, RUNBOOK, ['k0100', 'k0500']],
-      ['exit:4', 1, null, ['k0900']],
-    ]);
+    assert.deepEqual(
+      result.failures.map((g) => [g.errorType, g.count, g.runbookUrl, [...g.keys].sort()]),
+      [
+        ['exit:3', 2, RUNBOOK, ['k0100', 'k0500']],
+        ['exit:4', 1, null, ['k0900']],
+      ],
+    );
     assert.match(result.failedPartitions[0]!.error, /bad data for k0/);
     const ran = lines(log);
     assert.equal(ran.length, 1000, 'every partition ran once: no automatic retry of a job not safe to repeat');
@@ -98,7 +105,10 @@ describe('fan-out (time-skipping)', () => {
     // A partition that succeeded is never run again, not even when named.
     await assert.rejects(retryPartitions(env.client, workflowId, { keys: ['k0100', 'k0001'] }), (error: unknown) => {
       assert.ok(error instanceof InvalidInputError);
-      assert.deepEqual(error.problems.map((p) => p.path), ['--keys k0001']);
+      assert.deepEqual(
+        error.problems.map((p) => p.path),
+        ['--keys k0001'],
+      );
       return true;
     });
     const retry = await retryPartitions(env.client, workflowId, { failed: true });

@@ -60,7 +60,11 @@ describe('seed 000: hr-import from the examples catalog', () => {
       const handle = await env.client.workflow.start(jobWorkflow, { taskQueue: QUEUE, workflowId: 'hr-import@2026-03-02', args: [input] });
       // While the run waits on its timer, the upstream delivers (the clock does not move while
       // the test only queries).
-      await waitFor(async () => (await handle.query(jobStateQuery).catch(() => undefined))?.status === 'waiting-retry', 30_000, 'the run to wait for its delayed retry').catch(async (error: Error) => {
+      await waitFor(
+        async () => (await handle.query(jobStateQuery).catch(() => undefined))?.status === 'waiting-retry',
+        30_000,
+        'the run to wait for its delayed retry',
+      ).catch(async (error: Error) => {
         throw new Error(`${error.message}: ${JSON.stringify(await handle.query(jobStateQuery))}`);
       });
       mkdirSync(inbox, { recursive: true });
@@ -68,7 +72,10 @@ describe('seed 000: hr-import from the examples catalog', () => {
       const result = await handle.result();
 
       assert.equal(result.status, 'success');
-      assert.deepEqual(result.events.map((e) => e.type), ['started', 'failed', 'retry_scheduled', 'retry_succeeded']);
+      assert.deepEqual(
+        result.events.map((e) => e.type),
+        ['started', 'failed', 'retry_scheduled', 'retry_succeeded'],
+      );
       const failed = result.events[1]!;
       assert.equal(failed.errorType, 'UpstreamFileMissing');
       const scheduled = result.events[2]!;
@@ -79,7 +86,10 @@ describe('seed 000: hr-import from the examples catalog', () => {
       assert.match(result.output, /imported 1 \(employees_20260302\.csv\)/);
     });
 
-    assert.deepEqual(readdirSync(imported).filter((name) => !name.startsWith('.')), ['employees_20260302.csv']);
+    assert.deepEqual(
+      readdirSync(imported).filter((name) => !name.startsWith('.')),
+      ['employees_20260302.csv'],
+    );
     assert.equal(readFileSync(path.join(imported, 'employees_20260302.csv'), 'utf8'), readFileSync(path.join(ROOT, 'examples', 'hr', 'employees.csv'), 'utf8'));
     const manifest = await readManifest(imported);
     assert.deepEqual(Object.keys(manifest.files), ['employees_20260302.csv']);
@@ -88,7 +98,9 @@ describe('seed 000: hr-import from the examples catalog', () => {
     // An operator's forced re-run of the same date finds the file imported and changes nothing.
     const manifestBytes = readFileSync(manifestPath(imported));
     const rerunWorker = await createTestWorker(env, QUEUE);
-    const rerun = await rerunWorker.runUntil(env.client.workflow.execute(jobWorkflow, { taskQueue: QUEUE, workflowId: 'hr-import@2026-03-02+1', args: [input] }));
+    const rerun = await rerunWorker.runUntil(
+      env.client.workflow.execute(jobWorkflow, { taskQueue: QUEUE, workflowId: 'hr-import@2026-03-02+1', args: [input] }),
+    );
     assert.equal(rerun.status, 'success');
     assert.match(rerun.output, /imported 0, skipped 1 already imported/);
     assert.ok(readFileSync(manifestPath(imported)).equals(manifestBytes));

@@ -34,12 +34,17 @@ function scene() {
     roots: [work.dir],
     ...overrides,
   });
-  const visible = () => (existsSync(out) ? readdirSync(out).filter((name) => !name.startsWith('.')).sort() : []);
+  const visible = () =>
+    existsSync(out)
+      ? readdirSync(out)
+          .filter((name) => !name.startsWith('.'))
+          .sort()
+      : [];
   return { dir, inbox, out, request, visible };
 }
 
 function failureType(error: unknown): string | undefined {
-  return error instanceof ApplicationFailure ? error.type ?? undefined : undefined;
+  return error instanceof ApplicationFailure ? (error.type ?? undefined) : undefined;
 }
 
 describe('fileImport', () => {

@@ -11,7 +11,12 @@ let work: ReturnType<typeof tempDir>;
 before(() => (work = tempDir('file-wait')));
 after(() => work.cleanup());
 
-const request = (file: string, extra: { stableFor?: number; maxWait?: number } = {}) => ({ path: path.join(work.dir, file), pollInterval: 50, roots: [work.dir], ...extra });
+const request = (file: string, extra: { stableFor?: number; maxWait?: number } = {}) => ({
+  path: path.join(work.dir, file),
+  pollInterval: 50,
+  roots: [work.dir],
+  ...extra,
+});
 
 describe('fileWait', () => {
   it('returns once the done-marker appears, reporting each poll meanwhile', async () => {

@@ -48,7 +48,10 @@ describe('saved histories (test/histories) replay against the current workflow c
     const options = await replayOptions(await sharedBundle());
     const replaying = Date.now();
     const outcomes: { file: string; error?: string }[] = [];
-    const results = Worker.runReplayHistories(options, saved.map(({ workflowId, history }) => ({ workflowId, history })));
+    const results = Worker.runReplayHistories(
+      options,
+      saved.map(({ workflowId, history }) => ({ workflowId, history })),
+    );
     let index = 0;
     for await (const result of results) {
       const { file } = saved[index++]!;
@@ -57,7 +60,10 @@ describe('saved histories (test/histories) replay against the current workflow c
     const events = saved.reduce((sum, { history }) => sum + (history.events?.length ?? 0), 0);
     t.diagnostic(`replayed ${outcomes.length} histories (${events} events) in ${Date.now() - replaying} ms; the bundle took ${replaying - bundling} ms`);
     assert.equal(outcomes.length, saved.length, 'every history was replayed');
-    assert.deepEqual(outcomes.filter((outcome) => outcome.error !== undefined), []);
+    assert.deepEqual(
+      outcomes.filter((outcome) => outcome.error !== undefined),
+      [],
+    );
   });
 
   it('the guard fails a deploy: a jobWorkflow that schedules a timer first is a DeterminismViolationError on replay', async () => {
@@ -72,7 +78,11 @@ describe('saved histories (test/histories) replay against the current workflow c
       assert.ok(error instanceof DeterminismViolationError, `${file}: ${String(error)}`);
       assert.match(error.message, /^Replay failed with a nondeterminism error\./);
       // Core names the machine of the new command and the history event it met instead.
-      assert.match(error.message, /\[TMPRL1100\] Nondeterminism error: Timer machine does not handle this event: HistoryEvent\(id: \d+, /, `${file}: ${error.message}`);
+      assert.match(
+        error.message,
+        /\[TMPRL1100\] Nondeterminism error: Timer machine does not handle this event: HistoryEvent\(id: \d+, /,
+        `${file}: ${error.message}`,
+      );
     }
     // The other types, unchanged in that bundle, still replay: the failure is the changed code's.
     const others = saved.filter((history) => history.type === 'lockWorkflow');

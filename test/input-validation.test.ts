@@ -33,7 +33,12 @@ describe('job input validation', () => {
     ['zero timeout', { ...valid, job: { command: ['true'], timeout: '0s' } }, 'job.timeout', /greater than zero/],
     ['negative timeout', { ...valid, job: { command: ['true'], timeout: -5 } }, 'job.timeout', /greater than zero/],
     ['unknown field', { ...valid, job: { command: ['true'], retires: 3 } }, 'job', /unknown field "retires"/],
-    ['delayedRetry.after not a duration', { ...valid, job: { command: ['true'], delayedRetry: { after: 'six minutes' } } }, 'job.delayedRetry.after', /not a duration/],
+    [
+      'delayedRetry.after not a duration',
+      { ...valid, job: { command: ['true'], delayedRetry: { after: 'six minutes' } } },
+      'job.delayedRetry.after',
+      /not a duration/,
+    ],
     ['bad business date', { ...valid, businessDate: '2026-13-01' }, 'businessDate', /YYYY-MM-DD/],
     ['bad nonRetryable entry', { ...valid, job: { command: ['true'], retry: { nonRetryable: ['exit:abc'] } } }, 'job.retry.nonRetryable[0]', /exit:<code>/],
   ];

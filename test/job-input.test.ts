@@ -48,6 +48,9 @@ describe('a parsed job is a run input as it is', () => {
   it('a run input refuses a duration that is not a number of milliseconds', () => {
     const result = jobRunSchema.safeParse({ name: 'x', businessDate: '2026-12-01', job: { command: ['true'], timeout: '30m' } });
     assert.ok(!result.success);
-    assert.deepEqual(result.error.issues.map((issue) => issue.path.join('.')), ['job.timeout']);
+    assert.deepEqual(
+      result.error.issues.map((issue) => issue.path.join('.')),
+      ['job.timeout'],
+    );
   });
 });

@@ -73,7 +73,10 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
     assert.equal(result.attempts, 3);
     assert.equal(flaky.calls(), 3);
     assert.equal(result.delayedRetry, false);
-    assert.deepEqual(result.events.map((e) => e.type), ['started', 'succeeded']);
+    assert.deepEqual(
+      result.events.map((e) => e.type),
+      ['started', 'succeeded'],
+    );
     // Two retry intervals of 1 minute passed in workflow time.
     const elapsed = Date.parse(result.endTime) - Date.parse(result.startTime);
     assert.ok(elapsed >= 120_000 && elapsed < 180_000, `workflow time elapsed ${elapsed} ms`);
@@ -90,7 +93,10 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
     assert.equal(result.delayedRetry, true);
     assert.equal(result.attempts, 3);
     assert.equal(late.calls(), 3);
-    assert.deepEqual(result.events.map((e) => e.type), ['started', 'failed', 'retry_scheduled', 'retry_succeeded']);
+    assert.deepEqual(
+      result.events.map((e) => e.type),
+      ['started', 'failed', 'retry_scheduled', 'retry_succeeded'],
+    );
 
     const failed = result.events.find((e) => e.type === 'failed')!;
     const scheduled = result.events.find((e) => e.type === 'retry_scheduled')!;
@@ -111,7 +117,10 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
     });
     assert.equal(result.status, 'error');
     assert.equal(result.attempts, 3);
-    assert.deepEqual(result.events.map((e) => e.type), ['started', 'failed', 'retry_scheduled', 'retry_failed']);
+    assert.deepEqual(
+      result.events.map((e) => e.type),
+      ['started', 'failed', 'retry_scheduled', 'retry_failed'],
+    );
 
     // Hours later in workflow time, still nothing more ran: the run is closed.
     await env.sleep('3h');
@@ -146,7 +155,10 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
     });
     assert.equal(result.status, 'error');
     assert.equal(never.calls(), 1);
-    assert.deepEqual(result.events.map((e) => e.type), ['started', 'failed']);
+    assert.deepEqual(
+      result.events.map((e) => e.type),
+      ['started', 'failed'],
+    );
   });
 
   it('kills the whole process tree at the per-attempt timeout and reports timeout', async () => {
@@ -159,38 +171,45 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
     });
     assert.equal(result.status, 'timeout');
     assert.equal(result.errorType, 'CommandTimeout');
-    assert.deepEqual(result.events.map((e) => e.type), ['started', 'timeout']);
+    assert.deepEqual(
+      result.events.map((e) => e.type),
+      ['started', 'timeout'],
+    );
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     await waitFor(() => !processAlive(grandchild), 5_000, `grandchild ${grandchild} to be gone`);
   });
 
-  it('a command that ignores SIGTERM at its time-out gets SIGKILL from the worker itself after killGrace: the attempt ends, its processes are gone', { timeout: 180_000 }, async () => {
-    const pidFile = path.join(work.dir, 'stubborn.pids');
-    const started = path.join(work.dir, 'stubborn.started');
-    const alive = path.join(work.dir, 'stubborn.alive');
-    // Shell and grandchild ignore TERM (inherited); only a KILL ends them. The shell notes the
-    // time every 0.1 s while it lives. The worker of this test process stays up, so its reaper
-    // (which kills only when the worker dies) plays no part.
-    const { result } = await runJob({
-      command: [
-        'sh',
-        '-c',
-        `trap "" TERM; sleep 300 & echo "$$ $!" > "${pidFile}"; date +%s%3N > "${started}"; while :; do date +%s%3N > "${alive}"; sleep 0.1; done; echo "survived TERM"`,
-      ],
-      timeout: '2s',
-      killGrace: '3s',
-    });
-    assert.equal(result.status, 'timeout');
-    assert.equal(result.errorType, 'CommandTimeout', "the worker ended the attempt, not Temporal's backstop time-out");
-    assert.equal(result.exitCode, null, 'killed by a signal');
-    assert.doesNotMatch(result.output, /survived TERM/);
-    // TERM at 2 s was ignored; the KILL came after the 3 s grace (at about 5 s), not before and not much after.
-    const lived = Number(readFileSync(alive, 'utf8')) - Number(readFileSync(started, 'utf8'));
-    assert.ok(lived >= 4_000 && lived < 15_000, `the command lived ${lived} ms; timeout + killGrace is 5,000 ms`);
-    const [shell, grandchild] = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number) as [number, number];
-    // Gone when the attempt reports (a moment for the kernel to reap the orphaned grandchild).
-    await waitFor(() => !processAlive(shell) && !processAlive(grandchild), 3_000, `the command's processes ${shell} and ${grandchild} to be gone`);
-  });
+  it(
+    'a command that ignores SIGTERM at its time-out gets SIGKILL from the worker itself after killGrace: the attempt ends, its processes are gone',
+    { timeout: 180_000 },
+    async () => {
+      const pidFile = path.join(work.dir, 'stubborn.pids');
+      const started = path.join(work.dir, 'stubborn.started');
+      const alive = path.join(work.dir, 'stubborn.alive');
+      // Shell and grandchild ignore TERM (inherited); only a KILL ends them. The shell notes the
+      // time every 0.1 s while it lives. The worker of this test process stays up, so its reaper
+      // (which kills only when the worker dies) plays no part.
+      const { result } = await runJob({
+        command: [
+          'sh',
+          '-c',
+          `trap "" TERM; sleep 300 & echo "$$ $!" > "${pidFile}"; date +%s%3N > "${started}"; while :; do date +%s%3N > "${alive}"; sleep 0.1; done; echo "survived TERM"`,
+        ],
+        timeout: '2s',
+        killGrace: '3s',
+      });
+      assert.equal(result.status, 'timeout');
+      assert.equal(result.errorType, 'CommandTimeout', "the worker ended the attempt, not Temporal's backstop time-out");
+      assert.equal(result.exitCode, null, 'killed by a signal');
+      assert.doesNotMatch(result.output, /survived TERM/);
+      // TERM at 2 s was ignored; the KILL came after the 3 s grace (at about 5 s), not before and not much after.
+      const lived = Number(readFileSync(alive, 'utf8')) - Number(readFileSync(started, 'utf8'));
+      assert.ok(lived >= 4_000 && lived < 15_000, `the command lived ${lived} ms; timeout + killGrace is 5,000 ms`);
+      const [shell, grandchild] = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number) as [number, number];
+      // Gone when the attempt reports (a moment for the kernel to reap the orphaned grandchild).
+      await waitFor(() => !processAlive(shell) && !processAlive(grandchild), 3_000, `the command's processes ${shell} and ${grandchild} to be gone`);
+    },
+  );
 
   it('rejects a bad input at the workflow entry with every path, before any command runs', async () => {
     const workflowId = `bad-input-${++runCounter}@2026-12-01`;
@@ -203,7 +222,10 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
           // Not parsed: a run started from outside jobnet's clients, checked at the workflow's entry.
           args: [{ name: 'bad', businessDate: '2026-12-01', job: { command: [], timeout: 0, delayedRetry: { after: 'soon' } } } as unknown as JobRun],
         })
-        .then(() => undefined, (error: unknown) => error),
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
     );
     assert.ok(failure instanceof WorkflowFailedError && failure.cause instanceof ApplicationFailure, String(failure));
     assert.equal(failure.cause.type, 'InvalidInput');
@@ -216,7 +238,10 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
   it('writes exactly one run-log line per run', async () => {
     const { result } = await runJob({ command: ['sh', '-c', 'echo done; echo JOBNET_RECORD_COUNT=42'] });
     const file = path.join(work.dir, 'logs', 'batch_20261201.jsonl');
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const mine = lines.filter((line) => line.run_id === result.runId);
     assert.equal(mine.length, 1);
     assert.equal(mine[0]!.status, 'success');

@@ -35,7 +35,19 @@ const RUN = 'daily-ranking@2026-12-01';
 const HOUR = 3_600_000;
 
 function state(steps: Record<string, StepState>, overrides: Partial<JobnetState> = {}): JobnetState {
-  return { name: 'daily-ranking', businessDate: '2026-12-01', status: 'running', reason: null, startTime: '2026-12-01T13:00:00.000Z', endTime: null, steps, operatorActions: [], deadline: null, warnings: [], ...overrides };
+  return {
+    name: 'daily-ranking',
+    businessDate: '2026-12-01',
+    status: 'running',
+    reason: null,
+    startTime: '2026-12-01T13:00:00.000Z',
+    endTime: null,
+    steps,
+    operatorActions: [],
+    deadline: null,
+    warnings: [],
+    ...overrides,
+  };
 }
 
 describe('the jobnet board', () => {
@@ -43,9 +55,21 @@ describe('the jobnet board', () => {
     const board = jobnetBoard(
       state({
         'BATCH-000': step({ status: 'succeeded', attempts: 1, startTime: '2026-12-01T13:00:01.000Z', endTime: '2026-12-01T13:00:04.250Z' }),
-        'BATCH-001': step({ status: 'waiting-operator', attempts: 2, startTime: '2026-12-01T13:00:05.000Z', endTime: '2026-12-01T13:00:09.000Z', waitingSince: '2026-12-01T13:00:09.000Z', error: 'exited with code 3' }),
+        'BATCH-001': step({
+          status: 'waiting-operator',
+          attempts: 2,
+          startTime: '2026-12-01T13:00:05.000Z',
+          endTime: '2026-12-01T13:00:09.000Z',
+          waitingSince: '2026-12-01T13:00:09.000Z',
+          error: 'exited with code 3',
+        }),
         'BATCH-002': step({ status: 'waiting-dependency' }),
-        export: step({ status: 'running', attempts: 1, startTime: '2026-12-01T13:00:02.000Z', waiting: { kind: 'lock', lock: 'ranking-db', since: '2026-12-01T13:00:02.000Z' } }),
+        export: step({
+          status: 'running',
+          attempts: 1,
+          startTime: '2026-12-01T13:00:02.000Z',
+          waiting: { kind: 'lock', lock: 'ranking-db', since: '2026-12-01T13:00:02.000Z' },
+        }),
       }),
       { workflowId: RUN, needs: { 'BATCH-001': ['BATCH-000'], 'BATCH-002': ['BATCH-001', 'BATCH-000'], export: [] }, operatorMaxWaitMs: 24 * HOUR },
     );
@@ -53,7 +77,12 @@ describe('the jobnet board', () => {
     assert.equal(lines[0], `**${RUN}** — running`);
     assert.match(board, /4 steps: 1 succeeded · 1 waiting-operator · 1 waiting-dependency · 1 running/);
     assert.ok(lines.includes('| BATCH-000 | ✔ succeeded | 1 | 2026-12-01 13:00:01Z | 2026-12-01 13:00:04Z |  |  |'), board);
-    assert.ok(lines.includes('| BATCH-001 | ⏸ waiting-operator | 2 | 2026-12-01 13:00:05Z | 2026-12-01 13:00:09Z | operator until 2026-12-02 13:00:09Z | exited with code 3 |'), board);
+    assert.ok(
+      lines.includes(
+        '| BATCH-001 | ⏸ waiting-operator | 2 | 2026-12-01 13:00:05Z | 2026-12-01 13:00:09Z | operator until 2026-12-02 13:00:09Z | exited with code 3 |',
+      ),
+      board,
+    );
     // Only the predecessor still open, not the one that finished.
     assert.ok(lines.includes('| BATCH-002 | ◔ waiting-dependency | 0 |  |  | predecessor BATCH-001 |  |'), board);
     assert.ok(lines.includes('| export | ▶ running | 1 | 2026-12-01 13:00:02Z |  | lock ranking-db since 2026-12-01 13:00:02Z |  |'), board);
@@ -83,7 +112,10 @@ describe('the jobnet board', () => {
 
   it('shows the deadline and a warning that it passed', () => {
     const board = jobnetBoard(
-      state({ a: step({ status: 'running', attempts: 1 }) }, { deadline: '2026-12-01T15:00:00.000Z', warnings: ['deadline 2026-12-01T15:00:00.000Z passed while the run was still going'] }),
+      state(
+        { a: step({ status: 'running', attempts: 1 }) },
+        { deadline: '2026-12-01T15:00:00.000Z', warnings: ['deadline 2026-12-01T15:00:00.000Z passed while the run was still going'] },
+      ),
       { workflowId: RUN, needs: {}, operatorMaxWaitMs: HOUR },
     );
     assert.match(board, / · deadline 2026-12-01 15:00:00Z · /);
@@ -97,7 +129,10 @@ describe('the jobnet board', () => {
     steps.s8 = step({ status: 'running', attempts: 1 });
     const board = jobnetBoard(state(steps), { workflowId: RUN, needs: {}, operatorMaxWaitMs: HOUR });
     const rows = board.split('\n').filter((line) => /^\| s\d+ /.test(line));
-    assert.deepEqual(rows.map((row) => row.split(' | ')[0]), ['| s7', '| s8']);
+    assert.deepEqual(
+      rows.map((row) => row.split(' | ')[0]),
+      ['| s7', '| s8'],
+    );
     assert.match(board, new RegExp(`${FULL_BOARD_STEPS + 8} more steps .*npx jobnet status ${RUN}`));
   });
 });

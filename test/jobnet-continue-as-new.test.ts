@@ -38,7 +38,7 @@ after(async () => {
 
 describe('jobnet continue-as-new at its history bound (dev server)', () => {
   it('the run hands over while a step waits for an operator; the next run completes it, each step once', async () => {
-    assert.ok(SUGGEST_AFTER < CONTINUE_AS_NEW_AFTER_EVENTS, 'the server suggests it before jobnet\'s own bound');
+    assert.ok(SUGGEST_AFTER < CONTINUE_AS_NEW_AFTER_EVENTS, "the server suggests it before jobnet's own bound");
     const trace = path.join(dev.work.dir, 'can.trace');
     const traced = (extra: string = '') => ({ command: ['sh', '-c', `echo "$JOBNET_JOB" >> "${trace}"; ${extra || 'true'}`] });
     const chain = ['s1', 's2', 's3', 's4', 's5'];
@@ -56,11 +56,13 @@ describe('jobnet continue-as-new at its history bound (dev server)', () => {
 
     // The first run's history passed the bound; at gate's operator wait it handed over.
     const firstRun = client.workflow.getHandle(workflowId, first.firstExecutionRunId);
-    await waitFor(async () => (await firstRun.describe()).status.name === 'CONTINUED_AS_NEW', 60_000, 'the first run to continue as new').catch(async (error: Error) => {
-      const steps = (await first.query(jobnetStateQuery).catch(() => undefined))?.steps ?? {};
-      const statuses = Object.entries(steps).map(([name, state]) => `${name}: ${state.status}`);
-      throw new Error(`${error.message}; first run: ${(await firstRun.describe()).status.name}, ${statuses.join(', ')}`);
-    });
+    await waitFor(async () => (await firstRun.describe()).status.name === 'CONTINUED_AS_NEW', 60_000, 'the first run to continue as new').catch(
+      async (error: Error) => {
+        const steps = (await first.query(jobnetStateQuery).catch(() => undefined))?.steps ?? {};
+        const statuses = Object.entries(steps).map(([name, state]) => `${name}: ${state.status}`);
+        throw new Error(`${error.message}; first run: ${(await firstRun.describe()).status.name}, ${statuses.join(', ')}`);
+      },
+    );
     const firstEvents = (await firstRun.fetchHistory()).events ?? [];
     assert.ok(firstEvents.length >= SUGGEST_AFTER, `the first run's history has ${firstEvents.length} events`);
     assert.ok(firstEvents.at(-1)?.workflowExecutionContinuedAsNewEventAttributes, 'the first run ended by continuing as new');
@@ -84,10 +86,15 @@ describe('jobnet continue-as-new at its history bound (dev server)', () => {
     await latest.executeUpdate(skipStepUpdate, { args: [{ job: 'gate' }] });
     const result = jobnetResultSchema.parse(await latest.result());
     assert.equal(result.status, 'success');
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(result.steps).map(([name, state]) => [name, state.status])),
-      { s1: 'succeeded', s2: 'succeeded', s3: 'succeeded', s4: 'succeeded', s5: 'succeeded', gate: 'skipped', final: 'succeeded' },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(result.steps).map(([name, state]) => [name, state.status])), {
+      s1: 'succeeded',
+      s2: 'succeeded',
+      s3: 'succeeded',
+      s4: 'succeeded',
+      s5: 'succeeded',
+      gate: 'skipped',
+      final: 'succeeded',
+    });
     assert.ok(existsSync(trace), 'the steps ran');
     // Each step's command once, in needs order, across the two runs.
     assert.deepEqual(readFileSync(trace, 'utf8').trim().split('\n'), [...chain, 'gate', 'final']);

@@ -98,7 +98,8 @@ async function runJobnet(stepMinutes: number): Promise<{ name: string; result: J
       // Every notification delivered before the server stops.
       await Promise.all(notifications.map((id) => env.client.workflow.getHandle(id).result()));
       const replayed: unknown[] = [];
-      for await (const replay of Worker.runReplayHistories({ ...jobnetWorkerOptions(), workflowBundle: await sharedBundle() }, [{ workflowId, history }])) replayed.push(replay.error);
+      for await (const replay of Worker.runReplayHistories({ ...jobnetWorkerOptions(), workflowBundle: await sharedBundle() }, [{ workflowId, history }]))
+        replayed.push(replay.error);
       return { name, result, notifications, timers, replayed };
     });
   } finally {
@@ -107,25 +108,32 @@ async function runJobnet(stepMinutes: number): Promise<{ name: string; result: J
 }
 
 describe('jobnet deadline (time-skipping)', () => {
-  it('a run still going at its 30m deadline raises one critical sla_warning at 30:00 of workflow time, records it, and goes on', { timeout: 120_000 }, async () => {
-    const { name, result, notifications, timers, replayed } = await runJobnet(40);
-    assert.equal(result.status, 'success', 'the run goes on past its deadline');
-    const runMs = Date.parse(result.endTime) - Date.parse(result.startTime);
-    assert.ok(runMs >= 40 * 60_000, `the run took ${runMs} ms of workflow time`);
-    assert.deepEqual(timers, [1800], 'one durable timer, at the deadline');
+  it(
+    'a run still going at its 30m deadline raises one critical sla_warning at 30:00 of workflow time, records it, and goes on',
+    { timeout: 120_000 },
+    async () => {
+      const { name, result, notifications, timers, replayed } = await runJobnet(40);
+      assert.equal(result.status, 'success', 'the run goes on past its deadline');
+      const runMs = Date.parse(result.endTime) - Date.parse(result.startTime);
+      assert.ok(runMs >= 40 * 60_000, `the run took ${runMs} ms of workflow time`);
+      assert.deepEqual(timers, [1800], 'one durable timer, at the deadline');
 
-    const warnings = eventsOf(name).filter((event) => event.type === 'sla_warning');
-    assert.equal(warnings.length, 1, 'exactly one warning delivered');
-    assert.equal(warnings[0]!.severity, 'critical');
-    const at = Date.parse(warnings[0]!.at) - Date.parse(result.startTime);
-    assert.ok(at >= 30 * 60_000 && at < 30 * 60_000 + 5_000, `warned ${at} ms after the start`);
-    assert.match(warnings[0]!.message, /deadline .* passed with the run still going: load running/);
-    assert.deepEqual(notifications.map((id) => id.split(':').slice(-2).join(':')), ['sla_warning:1']);
-    // The run's own record has it too.
-    assert.deepEqual(result.warnings, [warnings[0]!.message.slice(`${name}: `.length)]);
-    assert.equal(Date.parse(result.deadline!) - Date.parse(result.startTime), 30 * 60_000);
-    assert.deepEqual(replayed, [undefined], 'its history replays');
-  });
+      const warnings = eventsOf(name).filter((event) => event.type === 'sla_warning');
+      assert.equal(warnings.length, 1, 'exactly one warning delivered');
+      assert.equal(warnings[0]!.severity, 'critical');
+      const at = Date.parse(warnings[0]!.at) - Date.parse(result.startTime);
+      assert.ok(at >= 30 * 60_000 && at < 30 * 60_000 + 5_000, `warned ${at} ms after the start`);
+      assert.match(warnings[0]!.message, /deadline .* passed with the run still going: load running/);
+      assert.deepEqual(
+        notifications.map((id) => id.split(':').slice(-2).join(':')),
+        ['sla_warning:1'],
+      );
+      // The run's own record has it too.
+      assert.deepEqual(result.warnings, [warnings[0]!.message.slice(`${name}: `.length)]);
+      assert.equal(Date.parse(result.deadline!) - Date.parse(result.startTime), 30 * 60_000);
+      assert.deepEqual(replayed, [undefined], 'its history replays');
+    },
+  );
 
   it('a run over before its deadline raises nothing and records no warning', { timeout: 120_000 }, async () => {
     const { name, result, notifications } = await runJobnet(0);

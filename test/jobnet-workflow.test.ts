@@ -157,7 +157,10 @@ const statusOf = (state: { steps: Record<string, StepState> }, name: string) => 
 const waitingFor = (name: string) => (state: JobnetState) => statusOf(state, name) === 'waiting-operator';
 
 async function rejection(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (failure: unknown) => failure);
+  const error = await promise.then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
   assert.ok(error instanceof WorkflowUpdateFailedError, `update refused, got ${String(error)}`);
   return error.cause?.message ?? '';
 }
@@ -220,9 +223,18 @@ describe('jobnetRunInput and the run input schema', () => {
     });
     assert.ok(!result.success);
     const issues = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    assert.ok(issues.some((issue) => /^steps\.d\.needs\.0: unknown step "aa" — did you mean "a"\?/.test(issue)), issues.join('\n'));
-    assert.ok(issues.some((issue) => /^steps\.a\.needs: needs form a cycle: a → c → b → a/.test(issue)), issues.join('\n'));
-    assert.ok(issues.some((issue) => /^steps\.d\.needs\.1: unknown step "constructor"/.test(issue)), issues.join('\n'));
+    assert.ok(
+      issues.some((issue) => /^steps\.d\.needs\.0: unknown step "aa" — did you mean "a"\?/.test(issue)),
+      issues.join('\n'),
+    );
+    assert.ok(
+      issues.some((issue) => /^steps\.a\.needs: needs form a cycle: a → c → b → a/.test(issue)),
+      issues.join('\n'),
+    );
+    assert.ok(
+      issues.some((issue) => /^steps\.d\.needs\.1: unknown step "constructor"/.test(issue)),
+      issues.join('\n'),
+    );
   });
 });
 
@@ -234,10 +246,12 @@ describe('jobnetWorkflow (time-skipping)', () => {
       return { handle, ...(await outcome(handle)) };
     });
     assert.equal(result.status, 'success');
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(result.steps).map(([name, state]) => [name, state.status])),
-      { 'BATCH-000': 'succeeded', 'BATCH-001': 'succeeded', 'BATCH-002': 'succeeded', 'on-error': 'not-run' },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(result.steps).map(([name, state]) => [name, state.status])), {
+      'BATCH-000': 'succeeded',
+      'BATCH-001': 'succeeded',
+      'BATCH-002': 'succeeded',
+      'on-error': 'not-run',
+    });
     assert.match(result.steps['on-error']!.reason ?? '', /when: failed/);
     assert.equal(result.steps['BATCH-001']!.workflowId, `${handle.workflowId}/BATCH-001`);
     const lines = readTrace(trace);
@@ -306,17 +320,25 @@ describe('jobnetWorkflow (time-skipping)', () => {
     const input = bindCommandVariables(jobnetRunInput(catalog, 'outer', BUSINESS_DATE, vars), vars);
     const { result } = await withWorker(async () => outcome(await start(input)));
     assert.equal(result.status, 'success', JSON.stringify(result.steps));
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(result.steps).map(([name, state]) => [name, state.status])),
-      { first: 'succeeded', sub: 'succeeded', bill: 'succeeded', last: 'succeeded' },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(result.steps).map(([name, state]) => [name, state.status])), {
+      first: 'succeeded',
+      sub: 'succeeded',
+      bill: 'succeeded',
+      last: 'succeeded',
+    });
     assert.equal(result.steps.bill!.recordCount, 3, 'the fan-out step counts its 3 partitions');
     assert.ok(existsSync(trace), 'the commands ran');
     const lines = readFileSync(trace, 'utf8').trim().split('\n');
     // first → the nested jobnet's step → the 3 partitions (any order among them) → last: each once, for the run's date.
     assert.equal(lines.length, 6, lines.join('\n'));
     assert.deepEqual(lines.slice(0, 2), [`step first item= ${BUSINESS_DATE}`, `nested hello item= ${BUSINESS_DATE}`]);
-    assert.deepEqual(lines.slice(2, 5).map((line) => line.replace(/^partition \S+ /, '')).sort(), ['k1', 'k2', 'k3'].map((key) => `item=${key} ${BUSINESS_DATE}`));
+    assert.deepEqual(
+      lines
+        .slice(2, 5)
+        .map((line) => line.replace(/^partition \S+ /, ''))
+        .sort(),
+      ['k1', 'k2', 'k3'].map((key) => `item=${key} ${BUSINESS_DATE}`),
+    );
     assert.deepEqual(lines.slice(5), [`step last item= ${BUSINESS_DATE}`]);
   });
 
@@ -332,7 +354,10 @@ describe('jobnetWorkflow (time-skipping)', () => {
       assert.ok(waiting.steps['BATCH-001']!.waitingSince);
 
       // Refused: a step not waiting for an operator, and a misspelt step.
-      assert.match(await rejection(handle.executeUpdate(skipStepUpdate, { args: [{ job: 'BATCH-000' }] })), /BATCH-000" is succeeded, not waiting for an operator/);
+      assert.match(
+        await rejection(handle.executeUpdate(skipStepUpdate, { args: [{ job: 'BATCH-000' }] })),
+        /BATCH-000" is succeeded, not waiting for an operator/,
+      );
       assert.match(await rejection(handle.executeUpdate(retryStepUpdate, { args: [{ job: 'BATCH-01' }] })), /no step "BATCH-01".*did you mean "BATCH-001"/);
 
       const answer = await handle.executeUpdate(skipStepUpdate, { args: [{ job: 'BATCH-001' }] });
@@ -343,7 +368,10 @@ describe('jobnetWorkflow (time-skipping)', () => {
     assert.equal(statusOf(result, 'BATCH-001'), 'skipped');
     assert.equal(statusOf(result, 'BATCH-002'), 'succeeded');
     assert.equal(statusOf(result, 'on-error'), 'not-run', 'a skipped step counts as succeeded');
-    assert.deepEqual(result.operatorActions.map((a) => [a.action, a.via, a.job, a.accepted]), [['skip', 'update', 'BATCH-001', true]]);
+    assert.deepEqual(
+      result.operatorActions.map((a) => [a.action, a.via, a.job, a.accepted]),
+      [['skip', 'update', 'BATCH-001', true]],
+    );
     const lines = readTrace(trace);
     assertRuns(lines, { 'BATCH-000': 1, 'BATCH-001': 1, 'BATCH-002': 1 });
     assertBefore(lines, ['BATCH-001', 'end'], ['BATCH-002', 'start']);
@@ -421,7 +449,10 @@ describe('jobnetWorkflow (time-skipping)', () => {
     assert.equal(statusOf(results.skip.result, 'BATCH-001'), 'skipped');
     assert.deepEqual(
       results.skip.result.operatorActions.map((a) => [a.action, a.via, a.job, a.accepted]),
-      [['skip', 'signal', 'BATCH-000', false], ['skip', 'signal', 'BATCH-001', true]],
+      [
+        ['skip', 'signal', 'BATCH-000', false],
+        ['skip', 'signal', 'BATCH-001', true],
+      ],
     );
     assert.match(results.skip.result.operatorActions[0]!.note ?? '', /not waiting for an operator/);
     assertRuns(readTrace(runs.skip.trace), { 'BATCH-000': 1, 'BATCH-001': 1, 'BATCH-002': 1 });
@@ -445,7 +476,10 @@ describe('jobnetWorkflow (time-skipping)', () => {
     // One durable timer of the whole operatorMaxWait, the only timer of the run.
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
     const timers = (history.events ?? []).filter((event) => event.timerStartedEventAttributes);
-    assert.deepEqual(timers.map((event) => Number(event.timerStartedEventAttributes!.startToFireTimeout?.seconds ?? 0)), [2 * 3_600]);
+    assert.deepEqual(
+      timers.map((event) => Number(event.timerStartedEventAttributes!.startToFireTimeout?.seconds ?? 0)),
+      [2 * 3_600],
+    );
     const rank = result.steps['BATCH-001']!;
     assert.equal(rank.status, 'failed');
     assert.match(rank.reason ?? '', /no operator acted within 2h/);
@@ -489,14 +523,38 @@ describe('jobnetWorkflow (time-skipping)', () => {
     const { input, trace } = seed001();
     const now = new Date(await env.currentTimeMs()).toISOString();
     const base: StepState = {
-      status: 'waiting-dependency', attempts: 0, workflowId: null, startTime: null, endTime: null, waitingSince: null,
-      jobStatus: null, exitCode: null, recordCount: null, error: null, errorType: null, reason: null, waiting: null, delayedRetry: false, uses: null, kind: 'job', held: null,
+      status: 'waiting-dependency',
+      attempts: 0,
+      workflowId: null,
+      startTime: null,
+      endTime: null,
+      waitingSince: null,
+      jobStatus: null,
+      exitCode: null,
+      recordCount: null,
+      error: null,
+      errorType: null,
+      reason: null,
+      waiting: null,
+      delayedRetry: false,
+      uses: null,
+      kind: 'job',
+      held: null,
     };
     const carry: JobnetCarry = {
       startTime: now,
       steps: {
         'BATCH-000': { ...base, status: 'succeeded', attempts: 1, startTime: now, endTime: now, jobStatus: 'success', exitCode: 0 },
-        'BATCH-001': { ...base, status: 'waiting-operator', attempts: 1, startTime: now, waitingSince: now, jobStatus: 'error', exitCode: 3, error: 'failed before' },
+        'BATCH-001': {
+          ...base,
+          status: 'waiting-operator',
+          attempts: 1,
+          startTime: now,
+          waitingSince: now,
+          jobStatus: 'error',
+          exitCode: 3,
+          error: 'failed before',
+        },
         'BATCH-002': base,
         'on-error': base,
       },

@@ -16,7 +16,11 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), 'jobnet-layout-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function cruise(cwd: string, ...targets: string[]) {
-  const result = spawnSync(DEPCRUISE, [...targets, '--config', path.join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err'], { cwd, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(DEPCRUISE, [...targets, '--config', path.join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err'], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

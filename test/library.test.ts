@@ -21,7 +21,10 @@ after(async () => {
 describe('jobnet as a library', () => {
   it('loads a catalog, starts a jobnet run once per date, reads its state and its history', async () => {
     const file = path.join(env.work.dir, 'jobnet.yaml');
-    writeFileSync(file, 'version: 1\njobs:\n  a: { command: ["true"] }\n  b: { command: ["true"] }\njobnets:\n  pair:\n    description: two steps\n    jobs:\n      a: { use: a }\n      b: { use: b, needs: [a] }\n');
+    writeFileSync(
+      file,
+      'version: 1\njobs:\n  a: { command: ["true"] }\n  b: { command: ["true"] }\njobnets:\n  pair:\n    description: two steps\n    jobs:\n      a: { use: a }\n      b: { use: b, needs: [a] }\n',
+    );
     const catalog = loadCatalog(file);
     const client = await connectClient(temporalTarget({ address: env.server.address }));
     try {
@@ -33,10 +36,14 @@ describe('jobnet as a library', () => {
       const state = await readRunState(client, 'pair@2026-12-01');
       assert.equal(state.kind, 'jobnet');
       assert.equal(state.kind === 'jobnet' ? state.state?.status : undefined, 'success');
-      const runs = await waitFor(async () => {
-        const listed = await listRecentRuns(client, 'pair');
-        return listed.length > 0 && listed[0]!.status === 'success' ? listed : false;
-      }, 30_000, 'the run in visibility');
+      const runs = await waitFor(
+        async () => {
+          const listed = await listRecentRuns(client, 'pair');
+          return listed.length > 0 && listed[0]!.status === 'success' ? listed : false;
+        },
+        30_000,
+        'the run in visibility',
+      );
       assert.equal(runs[0]!.workflowId, 'pair@2026-12-01');
     } finally {
       await client.connection.close();

@@ -61,7 +61,10 @@ describe('lockWorkflow under contention (dev server)', () => {
     holdings.sort((a, b) => a.start - b.start || a.arrival - b.arrival);
     for (let i = 1; i < holdings.length; i++) {
       const [previous, current] = [holdings[i - 1]!, holdings[i]!];
-      assert.ok(current.start >= previous.end, `take ${i} (${current.contender}) started at ${current.start}, before ${previous.contender} released at ${previous.end}`);
+      assert.ok(
+        current.start >= previous.end,
+        `take ${i} (${current.contender}) started at ${current.start}, before ${previous.contender} released at ${previous.end}`,
+      );
       assert.ok(current.arrival > previous.arrival, `take ${i} was granted out of arrival order (${current.arrival} after ${previous.arrival})`);
     }
     // The lock's history stayed bounded: it continued as new along the way.

@@ -43,7 +43,10 @@ describe('locks held by jobs (dev server)', () => {
     await stateWhen(first, (state) => state.events.some((event) => event.type === 'lock_acquired'), 'BATCH-001 to hold the lock');
     const second = await start('BATCH-003', trace);
     const waiting = await stateWhen(second, (state) => state.status === 'waiting-lock', 'BATCH-003 to wait for the lock');
-    assert.deepEqual(waiting.waiting && { kind: waiting.waiting.kind, lock: 'lock' in waiting.waiting ? waiting.waiting.lock : '' }, { kind: 'lock', lock: 'rankings' });
+    assert.deepEqual(waiting.waiting && { kind: waiting.waiting.kind, lock: 'lock' in waiting.waiting ? waiting.waiting.lock : '' }, {
+      kind: 'lock',
+      lock: 'rankings',
+    });
     const [one, three] = await Promise.all([outcome(first), outcome(second)]);
     assert.equal(one.status, 'success');
     assert.equal(three.status, 'success');
@@ -56,12 +59,20 @@ describe('locks held by jobs (dev server)', () => {
     assert.ok((acquired?.waitedMs ?? 0) > 0, 'the wait is on record');
   });
 
-  it('locks are taken in name order, and given back during a delayed retry\'s wait: another job takes them meanwhile', async () => {
+  it("locks are taken in name order, and given back during a delayed retry's wait: another job takes them meanwhile", async () => {
     const trace = traceFile();
     // Appends "<job> start|end <ms>" around the work, as the seed 001 commands do; `fail` runs after the end line.
-    const traced = (job: string, fail = 'true'): string[] => ['sh', '-c', `echo "${job} start $(date +%s%3N)" >> "${trace}"; echo "${job} end $(date +%s%3N)" >> "${trace}"; ${fail}`];
+    const traced = (job: string, fail = 'true'): string[] => [
+      'sh',
+      '-c',
+      `echo "${job} start $(date +%s%3N)" >> "${trace}"; echo "${job} end $(date +%s%3N)" >> "${trace}"; ${fail}`,
+    ];
     const startJob = (name: string, job: JobSpecInput) =>
-      client.workflow.start(jobWorkflow, { taskQueue: 'default', workflowId: `${name}@2026-12-04+${++counter}`, args: [jobRun({ name, businessDate: '2026-12-04', job })] });
+      client.workflow.start(jobWorkflow, {
+        taskQueue: 'default',
+        workflowId: `${name}@2026-12-04+${++counter}`,
+        args: [jobRun({ name, businessDate: '2026-12-04', job })],
+      });
     // Declared out of name order; the first attempt fails, the delayed retry succeeds.
     const holder = await startJob('two-locks', {
       command: traced('two-locks', `[ "$(grep -c '^two-locks start' "${trace}")" -ge 2 ]`),
@@ -70,15 +81,28 @@ describe('locks held by jobs (dev server)', () => {
     });
     await stateWhen(holder, (state) => state.status === 'waiting-retry', 'two-locks to wait for its delayed retry');
     // A job needing both locks gets them while two-locks waits (it would wait 20 s or more if they were still held).
-    const other = await startJob('other', { command: traced('other'), locks: [{ name: 'alpha', maxWait: '15s' }, { name: 'zeta', maxWait: '15s' }] });
+    const other = await startJob('other', {
+      command: traced('other'),
+      locks: [
+        { name: 'alpha', maxWait: '15s' },
+        { name: 'zeta', maxWait: '15s' },
+      ],
+    });
     const otherResult = await outcome(other);
     assert.equal(otherResult.status, 'success', JSON.stringify(otherResult.events));
     assert.equal((await holder.query(jobStateQuery)).status, 'waiting-retry', 'other ran and ended inside the wait');
     const held = await outcome(holder);
     assert.equal(held.status, 'success', JSON.stringify(held.events));
-    assert.deepEqual(held.events.filter((event) => event.type === 'lock_acquired').map((event) => event.lock), ['alpha', 'zeta', 'alpha', 'zeta'], 'each series takes its locks in name order');
+    assert.deepEqual(
+      held.events.filter((event) => event.type === 'lock_acquired').map((event) => event.lock),
+      ['alpha', 'zeta', 'alpha', 'zeta'],
+      'each series takes its locks in name order',
+    );
     const ran = intervals(trace).sort((x, y) => x.start - y.start);
-    assert.deepEqual(ran.map((interval) => interval.job), ['two-locks', 'other', 'two-locks']);
+    assert.deepEqual(
+      ran.map((interval) => interval.job),
+      ['two-locks', 'other', 'two-locks'],
+    );
     assert.ok(ran[1]!.start >= ran[0]!.end && ran[2]!.start >= ran[1]!.end, JSON.stringify(ran));
   });
 
@@ -90,7 +114,10 @@ describe('locks held by jobs (dev server)', () => {
     assert.equal(second.status, 'error');
     assert.equal(second.errorType, 'LockUnavailable');
     assert.match(second.error ?? '', /lock ranking-report is held by ranking-report/);
-    assert.deepEqual(second.events.map((event) => event.type), ['started', 'lock_unavailable']);
+    assert.deepEqual(
+      second.events.map((event) => event.type),
+      ['started', 'lock_unavailable'],
+    );
     assert.equal((await outcome(holder)).status, 'success');
     assert.equal(intervals(trace).length, 1, 'only the holder ran its command');
   });
@@ -123,5 +150,4 @@ describe('after: runs of other schedules (dev server)', () => {
     assert.ok(satisfied, 'after_satisfied is on record');
     assert.ok(Date.parse(published.endTime) - Date.parse(published.startTime) < 60_000, 'no waiting in workflow time');
   });
-
 });

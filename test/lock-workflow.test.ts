@@ -23,11 +23,18 @@ before(async () => {
 });
 after(async () => lockEnv?.stop());
 
-function contender(lock: string, name: string, holdMs: number[], options: { leaseMs?: number; maxWaitMs?: number; policy?: 'wait' | 'fail-fast'; taskQueue?: string } = {}) {
+function contender(
+  lock: string,
+  name: string,
+  holdMs: number[],
+  options: { leaseMs?: number; maxWaitMs?: number; policy?: 'wait' | 'fail-fast'; taskQueue?: string } = {},
+) {
   return client.workflow.start<typeof lockContenderWorkflow>('lockContenderWorkflow', {
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowId: `${name}-${++counter}`,
-    args: [{ contender: name, lock, holdMs, leaseMs: options.leaseMs ?? 30 * 60_000, maxWaitMs: options.maxWaitMs ?? 365 * 86_400_000, policy: options.policy }],
+    args: [
+      { contender: name, lock, holdMs, leaseMs: options.leaseMs ?? 30 * 60_000, maxWaitMs: options.maxWaitMs ?? 365 * 86_400_000, policy: options.policy },
+    ],
   });
 }
 
@@ -62,7 +69,14 @@ describe('lockWorkflow (dev server)', () => {
     const slow = await contender('renewed', 'slow', [7_000], { leaseMs });
     await lockStateWhen('renewed', (state) => state.holder?.request.holder.workflowId === slow.workflowId);
     const next = await contender('renewed', 'next', [1_000], { leaseMs });
-    const [{ holdings: [slowHolding] }, { holdings: [nextHolding] }] = await Promise.all([slow.result(), next.result()]);
+    const [
+      {
+        holdings: [slowHolding],
+      },
+      {
+        holdings: [nextHolding],
+      },
+    ] = await Promise.all([slow.result(), next.result()]);
     assert.ok(nextHolding!.start >= slowHolding!.end, 'the next holder waited for the slow one to release');
   });
 
@@ -76,7 +90,14 @@ describe('lockWorkflow (dev server)', () => {
     assert.equal(gaveUp.holdings.length, 0);
     assert.equal(gaveUp.failure?.type, 'LockWaitTimeout');
     assert.match(gaveUp.failure?.message ?? '', /lock impatient not acquired within 3s/);
-    const [{ holdings: [held] }, { holdings: [next] }] = await Promise.all([holder.result(), patient.result()]);
+    const [
+      {
+        holdings: [held],
+      },
+      {
+        holdings: [next],
+      },
+    ] = await Promise.all([holder.result(), patient.result()]);
     assert.ok(next!.start >= held!.end, 'the patient waiter got the lock after the holder');
     const state = await queryLock('impatient').catch(() => undefined);
     assert.ok(!state || state.queue.every((entry) => entry.request.jobName !== 'impatient'), 'the impatient request left the queue');

@@ -10,7 +10,14 @@ import { createLogger, redactionRules, temporalLogger, type RedactionRules } fro
 
 const WEBHOOK = 'https://hooks.slack.example/services/T000/B000/XyZ123secret';
 const DB_PASSWORD = 'pg-pass-8e1f';
-const env = { SLACK_WEBHOOK_URL: WEBHOOK, PGPASSWORD: DB_PASSWORD, PATH: '/usr/bin', HOME: '/home/ops', JOBNET_LOG_REDACT: 'customer_email, PHONE', SHORT_TOKEN: 'abc' };
+const env = {
+  SLACK_WEBHOOK_URL: WEBHOOK,
+  PGPASSWORD: DB_PASSWORD,
+  PATH: '/usr/bin',
+  HOME: '/home/ops',
+  JOBNET_LOG_REDACT: 'customer_email, PHONE',
+  SHORT_TOKEN: 'abc',
+};
 
 function capture(rules: RedactionRules = redactionRules(env)) {
   const lines: string[] = [];
@@ -28,7 +35,11 @@ function capture(rules: RedactionRules = redactionRules(env)) {
 describe('log redaction', () => {
   it('censors fields with secret names at any depth and leaves the others', () => {
     const { logger, records } = capture();
-    const job = { command: ['node', 'import.js'], env: { API_TOKEN: 'x1', SMTP_URL: 'smtp://a', PATH: '/bin' }, channel: { webhookUrl: WEBHOOK, password: 'p', apiKey: 'k' } };
+    const job = {
+      command: ['node', 'import.js'],
+      env: { API_TOKEN: 'x1', SMTP_URL: 'smtp://a', PATH: '/bin' },
+      channel: { webhookUrl: WEBHOOK, password: 'p', apiKey: 'k' },
+    };
     logger.info({ job }, 'starting');
     const [line] = records();
     assert.deepEqual(line!.job, {

@@ -8,7 +8,12 @@ describe('record progress', () => {
   it('reports each 1000 passed in streamed count lines, split across chunks', () => {
     const seen: number[] = [];
     const progress = new RecordProgress((records) => seen.push(records));
-    for (const chunk of ['working\nJOBNET_RECORD_COUNT=5', '00\nJOBNET_RECORD_COUNT=1000\nJOBNET_RECO', 'RD_COUNT=1999\r\nJOBNET_RECORD_COUNT=3500\n', 'x JOBNET_RECORD_COUNT=9000\n']) {
+    for (const chunk of [
+      'working\nJOBNET_RECORD_COUNT=5',
+      '00\nJOBNET_RECORD_COUNT=1000\nJOBNET_RECO',
+      'RD_COUNT=1999\r\nJOBNET_RECORD_COUNT=3500\n',
+      'x JOBNET_RECORD_COUNT=9000\n',
+    ]) {
       progress.push(Buffer.from(chunk));
     }
     // 3500 jumps over 2000 and 3000: one line. A count not at the start of a line is no count line.

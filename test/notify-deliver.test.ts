@@ -43,14 +43,22 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 
 describe('deliverNotification', () => {
   it('posts a Block Kit message to a Slack webhook, with the idempotency key', async () => {
-    const receipt = await deliver({ deliveryKey: 'k1:ops-slack', channelName: 'ops-slack', channel: { type: 'slack', webhookUrl: http.url('/slack/1') }, event: sampleEvent() });
+    const receipt = await deliver({
+      deliveryKey: 'k1:ops-slack',
+      channelName: 'ops-slack',
+      channel: { type: 'slack', webhookUrl: http.url('/slack/1') },
+      event: sampleEvent(),
+    });
     assert.deepEqual(receipt, { channelName: 'ops-slack', attempt: 1 });
     const [delivery, ...more] = http.at('/slack/1');
     assert.equal(more.length, 0);
     assert.equal(delivery?.headers['idempotency-key'], 'k1:ops-slack');
     assert.equal(delivery?.headers['x-jobnet-event'], 'failed');
     const body = delivery?.body as { text: string; blocks: { type: string }[] };
-    assert.deepEqual(body.blocks.map((b) => b.type), ['header', 'section', 'section', 'actions', 'context']);
+    assert.deepEqual(
+      body.blocks.map((b) => b.type),
+      ['header', 'section', 'section', 'actions', 'context'],
+    );
   });
 
   it('posts the event to a generic webhook', async () => {
@@ -86,7 +94,9 @@ describe('deliverNotification', () => {
       delete process.env.JOBNET_TEST_HOOK_URL;
     }
     assert.equal(http.at('/hook/secret').length, 1);
-    const failure = await failureOf(deliver({ deliveryKey: 'k4:pager', channelName: 'pager', channel: { type: 'webhook', url: deferred }, event: sampleEvent() }));
+    const failure = await failureOf(
+      deliver({ deliveryKey: 'k4:pager', channelName: 'pager', channel: { type: 'webhook', url: deferred }, event: sampleEvent() }),
+    );
     assert.equal(failure.type, 'NotificationUndelivered');
     assert.equal(failure.nonRetryable, false, 'setting the variable on the worker lets a later try through');
     assert.match(failure.message, /JOBNET_TEST_HOOK_URL is not set on this worker/);
@@ -94,9 +104,26 @@ describe('deliverNotification', () => {
 
   it('fails retryably while the receiver is down, and says why without the URL', async () => {
     await http.setMode({ status: 500 });
-    const answered = await failureOf(deliver({ deliveryKey: 'k5:ops-slack', channelName: 'ops-slack', channel: { type: 'slack', webhookUrl: http.url('/slack/secret-token') }, event: sampleEvent() }));
+    const answered = await failureOf(
+      deliver({
+        deliveryKey: 'k5:ops-slack',
+        channelName: 'ops-slack',
+        channel: { type: 'slack', webhookUrl: http.url('/slack/secret-token') },
+        event: sampleEvent(),
+      }),
+    );
     await http.setMode('refuse');
-    const refused = await failureOf(deliver({ deliveryKey: 'k5:ops-slack', channelName: 'ops-slack', channel: { type: 'slack', webhookUrl: http.url('/slack/secret-token') }, event: sampleEvent() }, 2));
+    const refused = await failureOf(
+      deliver(
+        {
+          deliveryKey: 'k5:ops-slack',
+          channelName: 'ops-slack',
+          channel: { type: 'slack', webhookUrl: http.url('/slack/secret-token') },
+          event: sampleEvent(),
+        },
+        2,
+      ),
+    );
     await http.setMode('up');
     assert.equal(answered.nonRetryable, false);
     assert.match(answered.message, /channel "ops-slack" answered HTTP 500: sink is down/);
@@ -108,14 +135,21 @@ describe('deliverNotification', () => {
 
   it('does not retry a receiver that rejects the message (a revoked webhook, an unknown mailbox)', async () => {
     await http.setMode({ status: 404 });
-    const revoked = await failureOf(deliver({ deliveryKey: 'k6:ops-slack', channelName: 'ops-slack', channel: { type: 'slack', webhookUrl: http.url('/slack/6') }, event: sampleEvent() }));
+    const revoked = await failureOf(
+      deliver({ deliveryKey: 'k6:ops-slack', channelName: 'ops-slack', channel: { type: 'slack', webhookUrl: http.url('/slack/6') }, event: sampleEvent() }),
+    );
     await http.setMode('up');
     assert.equal(revoked.type, 'NotificationRejected');
     assert.equal(revoked.nonRetryable, true);
 
     smtp.refusedRecipients.add('nobody@example.com');
     const unknown = await failureOf(
-      deliver({ deliveryKey: 'k7:m', channelName: 'm', channel: { type: 'email', to: ['nobody@example.com'], from: 'jobnet@example.com', smtpUrl: smtp.url() }, event: sampleEvent() }),
+      deliver({
+        deliveryKey: 'k7:m',
+        channelName: 'm',
+        channel: { type: 'email', to: ['nobody@example.com'], from: 'jobnet@example.com', smtpUrl: smtp.url() },
+        event: sampleEvent(),
+      }),
     );
     assert.equal(unknown.type, 'NotificationRejected');
     assert.match(unknown.message, /channel "m" could not send over SMTP: .*550 mailbox nobody@example.com does not exist \(not retried/);
@@ -126,17 +160,38 @@ describe('deliverNotification', () => {
     await spare.start();
     const url = spare.url();
     await spare.stop();
-    const failure = await failureOf(deliver({ deliveryKey: 'k8:m', channelName: 'm', channel: { type: 'email', to: ['ops@example.com'], from: 'jobnet@example.com', smtpUrl: url }, event: sampleEvent() }));
+    const failure = await failureOf(
+      deliver({
+        deliveryKey: 'k8:m',
+        channelName: 'm',
+        channel: { type: 'email', to: ['ops@example.com'], from: 'jobnet@example.com', smtpUrl: url },
+        event: sampleEvent(),
+      }),
+    );
     assert.equal(failure.type, 'NotificationUndelivered');
     assert.equal(failure.nonRetryable, false);
   });
 
   it('never quotes a URL that is not http(s) once resolved', async () => {
-    const failure = await failureOf(deliver({ deliveryKey: 'k9:p', channelName: 'p', channel: { type: 'webhook', url: loadTimeValue('${JOBNET_TEST_BAD_URL}', {}) }, event: sampleEvent() }).finally(() => undefined));
+    const failure = await failureOf(
+      deliver({
+        deliveryKey: 'k9:p',
+        channelName: 'p',
+        channel: { type: 'webhook', url: loadTimeValue('${JOBNET_TEST_BAD_URL}', {}) },
+        event: sampleEvent(),
+      }).finally(() => undefined),
+    );
     assert.match(failure.message, /JOBNET_TEST_BAD_URL/);
     process.env.JOBNET_TEST_BAD_URL = 'ftp://user:hunter2@x';
     try {
-      const bad = await failureOf(deliver({ deliveryKey: 'k9:p', channelName: 'p', channel: { type: 'webhook', url: loadTimeValue('${JOBNET_TEST_BAD_URL}', {}) }, event: sampleEvent() }));
+      const bad = await failureOf(
+        deliver({
+          deliveryKey: 'k9:p',
+          channelName: 'p',
+          channel: { type: 'webhook', url: loadTimeValue('${JOBNET_TEST_BAD_URL}', {}) },
+          event: sampleEvent(),
+        }),
+      );
       assert.equal(bad.type, 'NotificationRejected');
       assert.ok(!bad.message.includes('hunter2'));
     } finally {

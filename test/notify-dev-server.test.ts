@@ -57,7 +57,10 @@ after(async () => {
 describe('notifications on the dev server', () => {
   it('the run ends while Slack is down; its notification outlives it and arrives once; a repeat is refused', async () => {
     const input: EmitterInput = {
-      routing: { channels: { 'ops-slack': { type: 'slack', webhookUrl: slack.url('/dev/slack') } }, routes: [{ severity: ['critical'], channels: ['ops-slack'] }] },
+      routing: {
+        channels: { 'ops-slack': { type: 'slack', webhookUrl: slack.url('/dev/slack') } },
+        routes: [{ severity: ['critical'], channels: ['ops-slack'] }],
+      },
       steps: [{ draft: { type: 'failed', job: 'BATCH-001', businessDate: '2026-12-01', message: 'exit 1' } }],
     };
     await slack.setMode('refuse');
@@ -84,7 +87,10 @@ describe('notifications on the dev server', () => {
       args: [{ ...input, steps: [step, { ...step, sleepBefore: '3s' }] }],
     });
     const twice = await handle.result();
-    assert.deepEqual(twice.map((r) => r.status), ['started', 'duplicate']);
+    assert.deepEqual(
+      twice.map((r) => r.status),
+      ['started', 'duplicate'],
+    );
     const firstNotify = await client.workflow.getHandle(twice[0]?.key ?? '').describe();
     const emitterClosed = (await handle.describe()).closeTime;
     assert.ok(firstNotify.closeTime && emitterClosed && firstNotify.closeTime < emitterClosed, 'the first notification had finished before the repeat');

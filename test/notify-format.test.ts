@@ -17,7 +17,9 @@ describe('Slack message', () => {
     const message = formatSlack(sampleEvent());
     const [header] = blocksOf(message.blocks, 'header');
     assert.equal(header?.text.text, '🔴 BATCH-001 failed');
-    const fields = blocksOf(message.blocks, 'section').flatMap((s) => s.fields ?? []).map((f) => f.text);
+    const fields = blocksOf(message.blocks, 'section')
+      .flatMap((s) => s.fields ?? [])
+      .map((f) => f.text);
     assert.deepEqual(fields, ['*Severity*\nCRITICAL', '*Business date*\n2026-12-01', '*Job*\nBATCH-001', '*Attempt*\n3', '*Error type*\nDeadlockError']);
     assert.match(message.text, /^🔴 CRITICAL: BATCH-001 failed \(2026-12-01\): deadlock/);
   });

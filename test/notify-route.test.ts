@@ -84,8 +84,12 @@ describe('the notify section of the catalog', () => {
 
   it('rejects an unknown event type in a route, naming the known ones', () => {
     assert.throws(
-      () => parseCatalog('notify: { channels: { s: { type: webhook, url: "https://x.example" } }, routes: [{ severity: [critical], events: [faild], channels: [s] }] }'),
-      (error: unknown) => error instanceof InvalidInputError && /notify\.routes\[0\]\.events\[0\]: "faild" is not an event type: started, succeeded, failed/.test(error.message),
+      () =>
+        parseCatalog(
+          'notify: { channels: { s: { type: webhook, url: "https://x.example" } }, routes: [{ severity: [critical], events: [faild], channels: [s] }] }',
+        ),
+      (error: unknown) =>
+        error instanceof InvalidInputError && /notify\.routes\[0\]\.events\[0\]: "faild" is not an event type: started, succeeded, failed/.test(error.message),
     );
   });
 
@@ -114,7 +118,10 @@ describe('eventRoutingFor', () => {
     assert.ok(slack?.type === 'slack' && slack.webhookUrl === '${SLACK_WEBHOOK_URL}');
     assert.equal(resolveOnHost(slack.webhookUrl, SECRETS).value, SECRETS.SLACK_WEBHOOK_URL, 'the worker resolves it from its own environment');
     const mail = routing.channels['ops-mail'];
-    assert.ok(mail?.type === 'email' && mail.smtpUrl === '${SMTP_URL:-smtp://localhost:25}', 'a URL with a default stays as written too: the worker may set it');
+    assert.ok(
+      mail?.type === 'email' && mail.smtpUrl === '${SMTP_URL:-smtp://localhost:25}',
+      'a URL with a default stays as written too: the worker may set it',
+    );
     assert.equal(resolveOnHost(mail.smtpUrl, {}).value, 'smtp://localhost:25');
     const literal = routing.channels['hr-mail'];
     assert.ok(literal?.type === 'email' && literal.smtpUrl === 'smtp://mail.example:25', 'a URL without variables stays as it is');
@@ -128,7 +135,11 @@ describe('eventRoutingFor', () => {
   });
 
   it('carries the group, the jobnet and the runbooks of the job', () => {
-    const routing = eventRoutingFor(catalog.notify, { names: ['hr-import'], group: 'hr', jobnet: 'nightly', runbooks: { DeadlockError: 'https://wiki.example/deadlock' } }, { env: {} });
+    const routing = eventRoutingFor(
+      catalog.notify,
+      { names: ['hr-import'], group: 'hr', jobnet: 'nightly', runbooks: { DeadlockError: 'https://wiki.example/deadlock' } },
+      { env: {} },
+    );
     assert.equal(routing.group, 'hr');
     assert.equal(routing.jobnet, 'nightly');
     assert.deepEqual(routing.runbooks, { DeadlockError: 'https://wiki.example/deadlock' });

@@ -29,12 +29,7 @@ before(async () => {
   slack = new HttpSink();
   hooks = new HttpSink();
   smtp = new SmtpSink();
-  [workflowBundle] = await Promise.all([
-    bundleWorkflows(undefined, require.resolve('./workflows/notify-emitter')),
-    slack.start(),
-    hooks.start(),
-    smtp.start(),
-  ]);
+  [workflowBundle] = await Promise.all([bundleWorkflows(undefined, require.resolve('./workflows/notify-emitter')), slack.start(), hooks.start(), smtp.start()]);
 });
 after(async () => {
   await Promise.all([slack?.stop(), hooks?.stop(), smtp?.stop()]);
@@ -42,7 +37,13 @@ after(async () => {
 
 /** A worker runs once: each test gets its own, on the bundle built once for the file. */
 async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ ...jobnetWorkerOptions(), connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: TASK_QUEUE, workflowBundle });
+  const worker = await Worker.create({
+    ...jobnetWorkerOptions(),
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: TASK_QUEUE,
+    workflowBundle,
+  });
   return worker.runUntil(fn);
 }
 
@@ -115,21 +116,30 @@ describe('emitEvent and notifyWorkflow (time-skipping, real sinks)', () => {
       return run;
     });
 
-    assert.deepEqual(results.map((r) => [r.event.type, r.status, r.channels]), [
-      ['failed', 'started', ['ops-slack', 'ops-mail', 'pager']],
-      ['sla_warning', 'started', ['ops-slack']],
-      ['succeeded', 'not-routed', []],
-      ['failed', 'started', ['ops-slack', 'ops-mail', 'pager', 'hr-mail']],
-    ]);
+    assert.deepEqual(
+      results.map((r) => [r.event.type, r.status, r.channels]),
+      [
+        ['failed', 'started', ['ops-slack', 'ops-mail', 'pager']],
+        ['sla_warning', 'started', ['ops-slack']],
+        ['succeeded', 'not-routed', []],
+        ['failed', 'started', ['ops-slack', 'ops-mail', 'pager', 'hr-mail']],
+      ],
+    );
     const [failed, warning, , hrFailed] = results.map((r) => r.key);
     assert.equal(failed, `notify:${workflowId}:${runId}:BATCH-001:failed:3`);
     assert.deepEqual(keysOf(slack.at(`/${test}/slack`)).sort(), [`${failed}:ops-slack`, `${hrFailed}:ops-slack`, `${warning}:ops-slack`].sort());
     assert.deepEqual(keysOf(hooks.at(`/${test}/pager`)).sort(), [`${failed}:pager`, `${hrFailed}:pager`].sort());
     assert.equal(mailsTo(`ops-${test}@example.com`).length, 2);
-    assert.deepEqual(mailsTo(`hr-${test}@example.com`).map((m) => m.subject), ['[jobnet CRITICAL] hr-import failed (2026-12-01)']);
+    assert.deepEqual(
+      mailsTo(`hr-${test}@example.com`).map((m) => m.subject),
+      ['[jobnet CRITICAL] hr-import failed (2026-12-01)'],
+    );
 
     // The event as the receivers see it: ids, the workflow-clock time, the links.
-    const pagerBody = hooks.at(`/${test}/pager`).map((d) => d.body as { event: Record<string, unknown> }).find((b) => b.event.job === 'BATCH-001');
+    const pagerBody = hooks
+      .at(`/${test}/pager`)
+      .map((d) => d.body as { event: Record<string, unknown> })
+      .find((b) => b.event.job === 'BATCH-001');
     assert.deepEqual(
       { ...pagerBody?.event, at: undefined },
       {
@@ -171,7 +181,12 @@ describe('emitEvent and notifyWorkflow (time-skipping, real sinks)', () => {
 
       await slack.setMode('up');
       const result = await notify.result();
-      return { result, notifyStart, history: await notify.fetchHistory(), emitterStatus: (await env.client.workflow.getHandle(run.workflowId).describe()).status.name };
+      return {
+        result,
+        notifyStart,
+        history: await notify.fetchHistory(),
+        emitterStatus: (await env.client.workflow.getHandle(run.workflowId).describe()).status.name,
+      };
     });
 
     assert.equal(started.emitterStatus, 'COMPLETED');
@@ -181,7 +196,13 @@ describe('emitEvent and notifyWorkflow (time-skipping, real sinks)', () => {
     assert.equal(slackOutcome?.status, 'delivered');
     assert.ok((slackOutcome?.attempt ?? 0) > 5, `Slack was tried again and again (try ${slackOutcome?.attempt})`);
     assert.equal(delivered[0]?.headers['x-jobnet-delivery-attempt'], String(slackOutcome?.attempt));
-    assert.deepEqual(started.result.outcomes.filter((o) => o.channelName !== 'ops-slack').map((o) => [o.channelName, o.attempt]), [['ops-mail', 1], ['pager', 1]]);
+    assert.deepEqual(
+      started.result.outcomes.filter((o) => o.channelName !== 'ops-slack').map((o) => [o.channelName, o.attempt]),
+      [
+        ['ops-mail', 1],
+        ['pager', 1],
+      ],
+    );
     // The successful try started after the two minutes of outage (workflow time), within the 1-minute retry cap.
     const slackStarted = (started.history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes?.attempt === slackOutcome?.attempt);
     const startedAt = Number(slackStarted[0]?.eventTime?.seconds ?? 0) * 1000 - started.notifyStart;
@@ -207,7 +228,10 @@ describe('emitEvent and notifyWorkflow (time-skipping, real sinks)', () => {
     const refused = slack.rejected.slice(rejectedBefore).filter((d) => d.path === `/${test}/slack`);
     // Tries at 0, 1, 3, 7, 15, 31, 63 s (doubling from 1 s) fall inside the two minutes.
     assert.ok(refused.length >= 7, `${refused.length} tries were refused`);
-    assert.ok(refused.every((d) => d.headers['idempotency-key'] === `${key}:ops-slack`), 'every try carries the same key');
+    assert.ok(
+      refused.every((d) => d.headers['idempotency-key'] === `${key}:ops-slack`),
+      'every try carries the same key',
+    );
     assert.equal(slack.at(`/${test}/slack`).length, 1);
     assert.deepEqual(outcome, { key, outcomes: [{ channelName: 'ops-slack', status: 'delivered', attempt: refused.length + 1 }] } satisfies NotifyResult);
   });
@@ -227,7 +251,10 @@ describe('emitEvent and notifyWorkflow (time-skipping, real sinks)', () => {
       for (const result of run.results) if (result.status === 'started') await env.client.workflow.getHandle(result.key).result();
       return run;
     });
-    assert.deepEqual(results.map((r) => r.status), ['started', 'duplicate', 'duplicate', 'started']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['started', 'duplicate', 'duplicate', 'started'],
+    );
     assert.equal(results[0]?.key, results[2]?.key);
     assert.deepEqual(keysOf(slack.at(`/${test}/slack`)), [`${results[0]?.key}:ops-slack`, `${results[3]?.key}:ops-slack`]);
   });
@@ -249,7 +276,14 @@ describe('emitEvent and notifyWorkflow (time-skipping, real sinks)', () => {
     assert.equal(failure.cause.type, 'NotificationUndelivered');
     assert.match(failure.cause.message, /^timeout of BATCH-001 \(2026-12-01\) not delivered: ops-mail: channel "ops-mail" could not send over SMTP: .*550/);
     const result = failure.cause.details?.[0] as NotifyResult;
-    assert.deepEqual(result.outcomes.map((o) => [o.channelName, o.status]), [['ops-slack', 'delivered'], ['ops-mail', 'failed'], ['pager', 'delivered']]);
+    assert.deepEqual(
+      result.outcomes.map((o) => [o.channelName, o.status]),
+      [
+        ['ops-slack', 'delivered'],
+        ['ops-mail', 'failed'],
+        ['pager', 'delivered'],
+      ],
+    );
     assert.equal(slack.at(`/${test}/slack`).length, 1);
     assert.equal(hooks.at(`/${test}/pager`).length, 1);
   });
@@ -262,7 +296,14 @@ describe('emitEvent and notifyWorkflow (time-skipping, real sinks)', () => {
         await env.client.workflow.execute(notifyWorkflow, {
           taskQueue: TASK_QUEUE,
           workflowId: key,
-          args: [{ key, event: sampleEvent(), deliveryWindow: '3m', channels: [{ name: 'ops-slack', channel: { type: 'slack', webhookUrl: slack.url('/window/slack') } }] }],
+          args: [
+            {
+              key,
+              event: sampleEvent(),
+              deliveryWindow: '3m',
+              channels: [{ name: 'ops-slack', channel: { type: 'slack', webhookUrl: slack.url('/window/slack') } }],
+            },
+          ],
         });
       } catch (error) {
         return error;

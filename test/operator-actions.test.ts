@@ -121,13 +121,19 @@ describe('operator actions on jobnet runs (dev server, through the CLI)', () => 
   it('rerun from the failed step: the steps that succeeded do not run again; the failed one and those after it do, under run ids of their own', async () => {
     const run = `ops@${DATE}`;
     ok(await cli('run', 'ops', '--date', DATE), 'run ops');
-    await until(() => client.workflow.getHandle(run).describe(), (d) => d.status.name !== 'RUNNING', `${run} to end`);
+    await until(
+      () => client.workflow.getHandle(run).describe(),
+      (d) => d.status.name !== 'RUNNING',
+      `${run} to end`,
+    );
     const first = await ended(run);
     assert.equal(first.status, 'failed');
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(first.steps).map(([name, step]) => [name, step.status])),
-      { extract: 'succeeded', transform: 'failed', load: 'not-run', report: 'succeeded' },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(first.steps).map(([name, step]) => [name, step.status])), {
+      extract: 'succeeded',
+      transform: 'failed',
+      load: 'not-run',
+      report: 'succeeded',
+    });
 
     // The input is fixed; the operator reruns the ended run.
     writeFileSync(fixed, '');
@@ -135,7 +141,11 @@ describe('operator actions on jobnet runs (dev server, through the CLI)', () => 
     const rerunId = /started (\S+), a rerun of/.exec(rerun.stderr)?.[1] ?? '';
     assert.ok(rerunId.startsWith(`${run}+`), rerun.stderr);
     assert.match(rerun.stderr, /running again transform, load; kept extract, report/);
-    await until(() => client.workflow.getHandle(rerunId).describe(), (d) => d.status.name !== 'RUNNING', `${rerunId} to end`);
+    await until(
+      () => client.workflow.getHandle(rerunId).describe(),
+      (d) => d.status.name !== 'RUNNING',
+      `${rerunId} to end`,
+    );
     const second = await ended(rerunId);
     assert.equal(second.status, 'success', JSON.stringify(second));
 
@@ -167,12 +177,20 @@ describe('operator actions on jobnet runs (dev server, through the CLI)', () => 
     // `first` takes 2 s: `later` has not started yet.
     const held = ok(await cli('hold', run, 'later', '--reason', 'wait for the DBA'), 'hold');
     assert.match(held.stdout, /later\s+waiting-dependency, HELD by alice@ops-console/, held.stdout);
-    const board = await until(() => boardOf(run), (text) => text.includes('### ⏸ later is held'), 'the board to show the hold');
+    const board = await until(
+      () => boardOf(run),
+      (text) => text.includes('### ⏸ later is held'),
+      'the board to show the hold',
+    );
     assert.match(board, /^\| later \| .* \| release \(held by alice@ops-console since /m, board);
     assert.ok(board.includes(`\`npx jobnet release ${run} later --reason "…"\``), board);
 
     // `slow` runs (its shell and a background sleep); `later` stays held though `first` succeeded.
-    await until(() => Promise.resolve(existsSync(pids) ? readFileSync(pids, 'utf8').split('\n').filter(Boolean).length : 0), (n) => n === 2, 'slow to start');
+    await until(
+      () => Promise.resolve(existsSync(pids) ? readFileSync(pids, 'utf8').split('\n').filter(Boolean).length : 0),
+      (n) => n === 2,
+      'slow to start',
+    );
     const tree = readFileSync(pids, 'utf8').split('\n').filter(Boolean).map(Number);
     assert.ok(tree.every(alive), 'the command and its child run');
     const state = await stateOf(run);
@@ -187,8 +205,17 @@ describe('operator actions on jobnet runs (dev server, through the CLI)', () => 
 
     const forced = ok(await cli('force', run, 'slow', '--succeeded', '--reason', 'output checked by hand'), 'force');
     assert.match(forced.stdout, /slow/);
-    await until(() => Promise.resolve(tree.filter(alive)), (left) => left.length === 0, 'the forced command\'s process tree to be gone', 20_000);
-    await until(() => stateOf(run), (s) => s.steps.then!.status === 'succeeded', '`then` to run after the forced success');
+    await until(
+      () => Promise.resolve(tree.filter(alive)),
+      (left) => left.length === 0,
+      "the forced command's process tree to be gone",
+      20_000,
+    );
+    await until(
+      () => stateOf(run),
+      (s) => s.steps.then!.status === 'succeeded',
+      '`then` to run after the forced success',
+    );
     const afterForce = await stateOf(run);
     assert.equal(afterForce.steps.slow!.status, 'succeeded');
     assert.match(afterForce.steps.slow!.reason ?? '', /forced to end succeeded by alice@ops-console: output checked by hand/);
@@ -196,7 +223,11 @@ describe('operator actions on jobnet runs (dev server, through the CLI)', () => 
 
     // Released through the Web UI's signal form (no `by` in the body): it runs, and the run ends.
     await client.workflow.getHandle(run).signal('release', { job: 'later', reason: 'DBA done' });
-    const done = await until(() => ended(run).catch(() => undefined), (s) => s?.status === 'success', `${run} to succeed`);
+    const done = await until(
+      () => ended(run).catch(() => undefined),
+      (s) => s?.status === 'success',
+      `${run} to succeed`,
+    );
     assert.deepEqual(ranOf(`${run}/later`), [`${run}/later`]);
     assert.deepEqual(
       done!.operatorActions.map((a) => [a.action, a.job, a.by ?? null, a.reason ?? null, a.via]),
@@ -214,13 +245,26 @@ describe('operator actions on jobnet runs (dev server, through the CLI)', () => 
     const run = `night@2026-12-02`;
     writeFileSync(pids, '');
     ok(await cli('run', 'night', '--date', '2026-12-02'), 'run night');
-    await until(() => Promise.resolve(readFileSync(pids, 'utf8').split('\n').filter(Boolean).length), (n) => n === 2, 'slow to start');
+    await until(
+      () => Promise.resolve(readFileSync(pids, 'utf8').split('\n').filter(Boolean).length),
+      (n) => n === 2,
+      'slow to start',
+    );
     const tree = readFileSync(pids, 'utf8').split('\n').filter(Boolean).map(Number);
     const noOutcome = await cli('force', run, 'slow', '--reason', 'hung');
     assert.equal(noOutcome.code, 2, 'force needs --succeeded or --failed');
     ok(await cli('force', run, 'slow', '--failed', '--reason', 'hung on a dead NFS mount'), 'force --failed');
-    await until(() => Promise.resolve(tree.filter(alive)), (left) => left.length === 0, 'the forced command\'s process tree to be gone', 20_000);
-    const result = await until(() => ended(run).catch(() => undefined), (s) => s?.status === 'failed', `${run} to fail`);
+    await until(
+      () => Promise.resolve(tree.filter(alive)),
+      (left) => left.length === 0,
+      "the forced command's process tree to be gone",
+      20_000,
+    );
+    const result = await until(
+      () => ended(run).catch(() => undefined),
+      (s) => s?.status === 'failed',
+      `${run} to fail`,
+    );
     assert.equal(result!.steps.slow!.status, 'failed');
     assert.equal(result!.steps.slow!.errorType, 'ForcedByOperator');
     assert.equal(result!.steps.then!.status, 'not-run');
@@ -231,9 +275,17 @@ describe('operator actions on jobnet runs (dev server, through the CLI)', () => 
   it('skip --reason: the reason and who are kept with the skip', async () => {
     const run = `gate@${DATE}`;
     ok(await cli('run', 'gate', '--date', DATE), 'run gate');
-    await until(() => stateOf(run), (s) => s.steps.check!.status === 'waiting-operator', 'check to wait for an operator');
+    await until(
+      () => stateOf(run),
+      (s) => s.steps.check!.status === 'waiting-operator',
+      'check to wait for an operator',
+    );
     ok(await cli('skip', run, 'check', '--reason', 'feed skipped for the holiday'), 'skip');
-    const result = await until(() => ended(run).catch(() => undefined), (s) => s?.status === 'success', `${run} to succeed`);
+    const result = await until(
+      () => ended(run).catch(() => undefined),
+      (s) => s?.status === 'success',
+      `${run} to succeed`,
+    );
     assert.match(result!.steps.check!.reason ?? '', /skipped by alice@ops-console \(update\): feed skipped for the holiday/);
     assert.deepEqual(ranOf(`${run}/after`), [`${run}/after`]);
   });

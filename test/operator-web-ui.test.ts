@@ -67,11 +67,19 @@ before(async () => {
     if (request.method === 'POST' && request.url?.endsWith('/encode')) encodeCalls += 1;
   });
   await new Promise<void>((resolve) => codecServer.listen(codecPort, '127.0.0.1', resolve));
-  server = await startDevServer({ dbFile: path.join(work.dir, 'temporal.db'), port: await freePort(), uiPort, uiCodecEndpoint: `http://127.0.0.1:${codecPort}`, stdio: 'ignore' });
+  server = await startDevServer({
+    dbFile: path.join(work.dir, 'temporal.db'),
+    port: await freePort(),
+    uiPort,
+    uiCodecEndpoint: `http://127.0.0.1:${codecPort}`,
+    stdio: 'ignore',
+  });
   native = await NativeConnection.connect({ address: server.address });
   // The default queue and the coordination queue every worker serves (seed 001's lock runs there).
   const workflowBundle = await sharedBundle();
-  workers = await Promise.all(servedQueues(['default']).map((taskQueue) => Worker.create({ ...jobnetWorkerOptions(), connection: native, taskQueue, workflowBundle })));
+  workers = await Promise.all(
+    servedQueues(['default']).map((taskQueue) => Worker.create({ ...jobnetWorkerOptions(), connection: native, taskQueue, workflowBundle })),
+  );
   running = Promise.all(workers.map((worker) => worker.run()));
   mkdirSync(ARTIFACTS, { recursive: true });
   // A previous run's screenshots would pass for this run's.
@@ -99,7 +107,10 @@ before(async () => {
 });
 
 after(async () => {
-  for (const [key, value] of [['JOBNET_TRACE', saved.trace], ['BATCH_001_FAILS', saved.fails]] as const) {
+  for (const [key, value] of [
+    ['JOBNET_TRACE', saved.trace],
+    ['BATCH_001_FAILS', saved.fails],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -143,7 +154,15 @@ async function listedRuns(): Promise<string[]> {
 async function boardShowing(texts: string[]): Promise<Frame | undefined> {
   for (const frame of page.frames()) {
     if (frame === page.mainFrame()) continue;
-    const shown = await Promise.all(texts.map((text) => frame.getByText(text).first().isVisible().catch(() => false)));
+    const shown = await Promise.all(
+      texts.map((text) =>
+        frame
+          .getByText(text)
+          .first()
+          .isVisible()
+          .catch(() => false),
+      ),
+    );
     if (shown.every(Boolean)) return frame;
   }
   return undefined;
@@ -215,7 +234,9 @@ describe('the operator flow in the Temporal Web UI (dev server, codec server, Ch
     const connection = await Connection.connect({ address: server.address });
     try {
       const { history } = await connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: RUN } });
-      const signals = (history?.events ?? []).flatMap((event) => (event.workflowExecutionSignaledEventAttributes?.signalName === 'retry' ? [event.workflowExecutionSignaledEventAttributes] : []));
+      const signals = (history?.events ?? []).flatMap((event) =>
+        event.workflowExecutionSignaledEventAttributes?.signalName === 'retry' ? [event.workflowExecutionSignaledEventAttributes] : [],
+      );
       assert.equal(signals.length, 1, 'one retry Signal');
       const encoding = signals[0]!.input?.payloads?.[0]?.metadata?.encoding;
       assert.equal(Buffer.from(encoding ?? []).toString(), 'binary/encrypted');

@@ -23,7 +23,8 @@ const ports = { grpc: 0, ui: 0, codec: 0, metrics: 0 };
 /** The environment of a new user's shell: no payload key of the test suite's, the README's port variables. */
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of ['JOBNET_CODEC_KEYS', 'JOBNET_CODEC_KEY_FILE', 'JOBNET_CODEC', 'JOBNET_CATALOG', 'JOBNET_LOG_DIR', 'TEMPORAL_ADDRESS', 'NODE_OPTIONS']) delete env[key];
+  for (const key of ['JOBNET_CODEC_KEYS', 'JOBNET_CODEC_KEY_FILE', 'JOBNET_CODEC', 'JOBNET_CATALOG', 'JOBNET_LOG_DIR', 'TEMPORAL_ADDRESS', 'NODE_OPTIONS'])
+    delete env[key];
   return {
     ...env,
     JOBNET_DEV_PORT: String(ports.grpc),
@@ -35,7 +36,12 @@ function userEnv(): NodeJS.ProcessEnv {
 
 /** A second terminal: the same shell, pointed at the dev server's port. */
 function run(command: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(command, args, { cwd: checkout, env: { ...userEnv(), TEMPORAL_ADDRESS: `localhost:${ports.grpc}` }, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(command, args, {
+    cwd: checkout,
+    env: { ...userEnv(), TEMPORAL_ADDRESS: `localhost:${ports.grpc}` },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -80,7 +86,9 @@ describe('the README quick start', () => {
     dev = spawn('npm', ['run', 'dev'], { cwd: checkout, env: userEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     dev.stdout!.on('data', (chunk: Buffer) => (devLog += chunk.toString()));
     dev.stderr!.on('data', (chunk: Buffer) => (devLog += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => dev!.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      dev!.once('exit', (code, signal) => resolve({ code, signal })),
+    );
 
     // Ready once it has synced the examples (and recorded the catalog for the CLI).
     await waitFor(() => existsSync(path.join(checkout, '.data', 'dev-catalog')) && /Web UI on/.test(devLog), 180_000, `npm run dev to start:\n${devLog}`);
@@ -110,6 +118,10 @@ describe('the README quick start', () => {
     // npm itself ends by the signal, as in a terminal; the runner below it stopped in order.
     assert.ok(code === 0 || signal === 'SIGINT', `npm run dev ended ${code ?? signal}:\n${devLog}`);
     assert.match(devLog, /stopped\./);
-    assert.ok(readFileSync(path.join(checkout, '.data', 'dev-catalog'), 'utf8').trim().endsWith(path.join('examples', 'jobnet.yaml')));
+    assert.ok(
+      readFileSync(path.join(checkout, '.data', 'dev-catalog'), 'utf8')
+        .trim()
+        .endsWith(path.join('examples', 'jobnet.yaml')),
+    );
   });
 });

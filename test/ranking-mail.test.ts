@@ -34,7 +34,14 @@ for (const engine of ENGINES) {
 
     it('sends the top of the board once per run, however often the attempt is repeated', async () => {
       const before = smtp.messages.length;
-      const request = { to: ['ops@example.com'], from: 'jobnet@example.com', smtpUrl: smtp.url(), top: 3, businessDate: DATE, runKey: `BATCH-002@${DATE}-${engine}` };
+      const request = {
+        to: ['ops@example.com'],
+        from: 'jobnet@example.com',
+        smtpUrl: smtp.url(),
+        top: 3,
+        businessDate: DATE,
+        runKey: `BATCH-002@${DATE}-${engine}`,
+      };
       const first = await sendRankingMail(test.db, request);
       const retried = await sendRankingMail(test.db, request);
       assert.deepEqual(first, { subject: `[jobnet] rankings of ${DATE} updated`, sent: true, topCount: 3 });
@@ -42,7 +49,9 @@ for (const engine of ENGINES) {
       const mails = smtp.messages.slice(before);
       assert.equal(mails.length, 1);
       assert.deepEqual(mails[0]!.to, ['ops@example.com']);
-      const top = await test.db.query<{ user_id: string }>('SELECT user_id::text AS user_id FROM rankings WHERE business_date = $1 ORDER BY rank LIMIT 3', [DATE]);
+      const top = await test.db.query<{ user_id: string }>('SELECT user_id::text AS user_id FROM rankings WHERE business_date = $1 ORDER BY rank LIMIT 3', [
+        DATE,
+      ]);
       for (const [i, row] of top.rows.entries()) assert.match(mails[0]!.raw, new RegExp(`${i + 1}\\. user ${row.user_id} `));
       const outbox = await test.db.query<{ n: number }>('SELECT count(*)::int AS n FROM mail_outbox WHERE run_key = $1', [request.runKey]);
       assert.equal(outbox.rows[0]!.n, 1);
@@ -50,7 +59,14 @@ for (const engine of ENGINES) {
 
     it('without an SMTP server the mail waits in the outbox', async () => {
       const before = smtp.messages.length;
-      const result = await sendRankingMail(test.db, { to: ['ops@example.com'], from: 'jobnet@example.com', smtpUrl: undefined, top: 3, businessDate: DATE, runKey: `outbox-only-${engine}` });
+      const result = await sendRankingMail(test.db, {
+        to: ['ops@example.com'],
+        from: 'jobnet@example.com',
+        smtpUrl: undefined,
+        top: 3,
+        businessDate: DATE,
+        runKey: `outbox-only-${engine}`,
+      });
       assert.equal(result.sent, false);
       assert.equal(smtp.messages.length, before);
     });

@@ -39,9 +39,7 @@ async function expectedRanking(db: Database, date: string, windowDays: number): 
       entry.orders += 1;
     }
   }
-  return [...score.entries()]
-    .map(([userId, s]) => ({ userId, score: s.score, orders: s.orders }))
-    .sort((a, b) => b.score - a.score || a.userId - b.userId);
+  return [...score.entries()].map(([userId, s]) => ({ userId, score: s.score, orders: s.orders })).sort((a, b) => b.score - a.score || a.userId - b.userId);
 }
 
 async function rankingRows(db: Database, date: string) {
@@ -114,25 +112,41 @@ for (const engine of ENGINES) {
 
     it('BATCH-000 sums the date and BATCH-003 removes excluded users, keeping ranks dense', async () => {
       const sales = await aggregateDailySales(test.db, { timezone: 'Asia/Tokyo', businessDate: DATE, runKey: 'agg@2026-03-31' });
-      const day = (await expectedRanking(test.db, DATE, 1)).reduce((acc, e) => ({ orders: acc.orders + e.orders, amount: acc.amount + e.score }), { orders: 0, amount: 0 });
+      const day = (await expectedRanking(test.db, DATE, 1)).reduce((acc, e) => ({ orders: acc.orders + e.orders, amount: acc.amount + e.score }), {
+        orders: 0,
+        amount: 0,
+      });
       assert.deepEqual({ orders: sales.orders, amount: sales.amount }, day);
       assert.ok(day.orders > 0);
 
       const top = await rankingRows(test.db, DATE);
       const excluded = [top[0]!.user_id, top[10]!.user_id];
-      await test.db.query(`INSERT INTO ranking_exclusions (user_id, reason, since) VALUES ($1, 'fraud', '2026-01-01'), ($2, 'opt-out', '2026-01-01')`, excluded);
+      await test.db.query(
+        `INSERT INTO ranking_exclusions (user_id, reason, since) VALUES ($1, 'fraud', '2026-01-01'), ($2, 'opt-out', '2026-01-01')`,
+        excluded,
+      );
       const result = await applyRankingExclusions(test.db, { businessDate: DATE, runKey: 'excl@2026-03-31' });
       assert.deepEqual(result, { removed: 2, remaining: DEMO.users - 2, repeated: false });
       const after = await rankingRows(test.db, DATE);
-      assert.deepEqual(after.map((r) => r.rank), Array.from({ length: DEMO.users - 2 }, (_, i) => i + 1));
-      assert.deepEqual(after.map((r) => r.user_id), top.map((r) => r.user_id).filter((id) => !excluded.includes(id)));
+      assert.deepEqual(
+        after.map((r) => r.rank),
+        Array.from({ length: DEMO.users - 2 }, (_, i) => i + 1),
+      );
+      assert.deepEqual(
+        after.map((r) => r.user_id),
+        top.map((r) => r.user_id).filter((id) => !excluded.includes(id)),
+      );
       const again = await applyRankingExclusions(test.db, { businessDate: DATE, runKey: 'excl@2026-03-31+forced' });
       assert.equal(again.removed, 0);
     });
 
     it('demo data is deterministic: a second load gives the same rows', async () => {
       const fingerprint = async () =>
-        (await test.db.query<{ md5: string }>(`SELECT md5(string_agg(id || ':' || user_id || ':' || amount || ':' || extract(epoch FROM ordered_at)::bigint, ',' ORDER BY id)) AS md5 FROM orders`)).rows[0]!.md5;
+        (
+          await test.db.query<{ md5: string }>(
+            `SELECT md5(string_agg(id || ':' || user_id || ':' || amount || ':' || extract(epoch FROM ordered_at)::bigint, ',' ORDER BY id)) AS md5 FROM orders`,
+          )
+        ).rows[0]!.md5;
       const first = await fingerprint();
       await seedDemoData(test.db, DEMO);
       assert.equal(await fingerprint(), first);

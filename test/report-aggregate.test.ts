@@ -79,9 +79,15 @@ describe('report aggregation', () => {
 
   it('reports one job with --job', () => {
     const data = aggregateRuns(runs, { ...window, job: 'B' });
-    assert.deepEqual(data.jobs.map((j) => j.job), ['B']);
+    assert.deepEqual(
+      data.jobs.map((j) => j.job),
+      ['B'],
+    );
     assert.equal(data.totals.runs, 2);
-    assert.deepEqual(data.recordsByWeek.series.map((s) => s.job), ['B']);
+    assert.deepEqual(
+      data.recordsByWeek.series.map((s) => s.job),
+      ['B'],
+    );
   });
 
   it('merges the jobs beyond the first ten into "other jobs", keeping every record', () => {
@@ -91,7 +97,10 @@ describe('report aggregation', () => {
     assert.equal(data.recordsByWeek.series.at(-1)!.job, OTHER_JOBS);
     const total = data.recordsByWeek.series.flatMap((s) => s.values).reduce<number>((x, y) => x + (y ?? 0), 0);
     assert.equal(total, data.totals.records);
-    assert.ok(data.recordsByWeek.series.some((s) => s.job === 'job-00'), 'the job with the most runs keeps its own series');
+    assert.ok(
+      data.recordsByWeek.series.some((s) => s.job === 'job-00'),
+      'the job with the most runs keeps its own series',
+    );
     assert.equal(data.jobs.length, 14, 'the table still lists every job');
   });
 

@@ -95,11 +95,17 @@ describe('jobnet report', () => {
     assert.ok(statSync(SCREENSHOT).size > 20_000, `a screenshot with content at ${SCREENSHOT}`);
 
     assert.deepEqual(errors, []);
-    assert.deepEqual(requests.filter((url) => !url.startsWith('file://')), [], 'the report loads nothing from the network');
+    assert.deepEqual(
+      requests.filter((url) => !url.startsWith('file://')),
+      [],
+      'the report loads nothing from the network',
+    );
 
     const charts: ChartFigures[] = await page.evaluate(() => {
       // Runs in the page; the project compiles without the DOM typings, hence these few shapes.
-      interface Canvas { id: string }
+      interface Canvas {
+        id: string;
+      }
       interface ChartLike {
         config: { type: string };
         data: { datasets: { data: (number | null)[] }[] };
@@ -136,7 +142,10 @@ describe('jobnet report', () => {
     const result = await jobnet('--address', env.server.address, '--json', 'report', '--job', 'extract', '--since', '30d', '-o', file);
     assert.equal(result.code, 0, result.stderr);
     const summary = JSON.parse(result.stdout) as { jobs: { job: string; runs: number; failureRate: number; lastRun: { workflowId: string } }[] };
-    assert.deepEqual(summary.jobs.map((j) => [j.job, j.runs, j.failureRate, j.lastRun.workflowId]), [['extract', 3, 0, `extract@${today}`]]);
+    assert.deepEqual(
+      summary.jobs.map((j) => [j.job, j.runs, j.failureRate, j.lastRun.workflowId]),
+      [['extract', 3, 0, `extract@${today}`]],
+    );
   });
 
   it('exits 2 on bad input and 3 when Temporal is unreachable, writing nothing', async () => {

@@ -11,9 +11,23 @@ import { planRerun } from '../src/runs/rerun';
 
 function step(status: StepState['status'], attempts = 1): StepState {
   return {
-    status, attempts, workflowId: `r/${status}`, startTime: '2026-12-01T00:00:00Z', endTime: '2026-12-01T00:01:00Z', waitingSince: null,
-    jobStatus: null, exitCode: null, recordCount: null, error: status === 'failed' ? 'exit 4' : null, errorType: null, reason: null,
-    waiting: null, delayedRetry: false, uses: null, kind: 'job', held: null,
+    status,
+    attempts,
+    workflowId: `r/${status}`,
+    startTime: '2026-12-01T00:00:00Z',
+    endTime: '2026-12-01T00:01:00Z',
+    waitingSince: null,
+    jobStatus: null,
+    exitCode: null,
+    recordCount: null,
+    error: status === 'failed' ? 'exit 4' : null,
+    errorType: null,
+    reason: null,
+    waiting: null,
+    delayedRetry: false,
+    uses: null,
+    kind: 'job',
+    held: null,
   };
 }
 
@@ -28,9 +42,16 @@ const graph = {
 
 function endedRun(statuses: Record<keyof typeof graph, StepState['status']>): JobnetState {
   return {
-    name: 'ops', businessDate: '2026-12-01', status: 'failed', reason: 'transform failed', startTime: '2026-12-01T00:00:00Z', endTime: '2026-12-01T00:02:00Z',
+    name: 'ops',
+    businessDate: '2026-12-01',
+    status: 'failed',
+    reason: 'transform failed',
+    startTime: '2026-12-01T00:00:00Z',
+    endTime: '2026-12-01T00:02:00Z',
     steps: Object.fromEntries(Object.entries(statuses).map(([name, status]) => [name, step(status, name === 'transform' ? 2 : 1)])),
-    operatorActions: [], deadline: null, warnings: [],
+    operatorActions: [],
+    deadline: null,
+    warnings: [],
   };
 }
 
@@ -45,24 +66,41 @@ describe('rerun plan', () => {
     assert.equal(plan.carry.steps.transform!.status, 'waiting-dependency');
     assert.equal(plan.carry.steps.transform!.attempts, 2, 'its next run is #3');
     assert.equal(plan.carry.steps.transform!.error, null);
-    assert.deepEqual(plan.carry.steps.extract, endedRun({ extract: 'succeeded', transform: 'failed', load: 'not-run', report: 'succeeded', side: 'skipped' }).steps.extract);
+    assert.deepEqual(
+      plan.carry.steps.extract,
+      endedRun({ extract: 'succeeded', transform: 'failed', load: 'not-run', report: 'succeeded', side: 'skipped' }).steps.extract,
+    );
     assert.deepEqual([plan.carry.stopCauses, plan.carry.reason, plan.carry.rerunOf], [[], null, 'ops@2026-12-01']);
     assert.deepEqual(plan.carry.operatorActions, [action]);
   });
 
   it('--from reruns that step and every step after it, even ones that succeeded; a failed step it keeps still stops the run', () => {
-    const plan = planRerun(endedRun({ extract: 'succeeded', transform: 'succeeded', load: 'succeeded', report: 'succeeded', side: 'failed' }), graph, options('transform'));
+    const plan = planRerun(
+      endedRun({ extract: 'succeeded', transform: 'succeeded', load: 'succeeded', report: 'succeeded', side: 'failed' }),
+      graph,
+      options('transform'),
+    );
     assert.deepEqual(plan.again, ['transform', 'load']);
     assert.deepEqual(plan.carry.stopCauses, ['side']);
     assert.match(plan.carry.reason ?? '', /side failed in ops@2026-12-01/);
-    const fromTop = planRerun(endedRun({ extract: 'succeeded', transform: 'failed', load: 'not-run', report: 'succeeded', side: 'succeeded' }), graph, options('extract'));
+    const fromTop = planRerun(
+      endedRun({ extract: 'succeeded', transform: 'failed', load: 'not-run', report: 'succeeded', side: 'succeeded' }),
+      graph,
+      options('extract'),
+    );
     assert.deepEqual(fromTop.again, ['extract', 'transform', 'load', 'report']);
     assert.equal(fromTop.carry.steps.extract!.status, 'pending');
   });
 
   it('refuses an unknown --from and a run where nothing is left to run again', () => {
     const ended = endedRun({ extract: 'succeeded', transform: 'succeeded', load: 'succeeded', report: 'succeeded', side: 'skipped' });
-    assert.throws(() => planRerun(ended, graph, options()), (error: unknown) => error instanceof InvalidInputError && /nothing to run again/.test(error.message));
-    assert.throws(() => planRerun(ended, graph, options('trasform')), (error: unknown) => error instanceof InvalidInputError && /no step "trasform"/.test(error.message));
+    assert.throws(
+      () => planRerun(ended, graph, options()),
+      (error: unknown) => error instanceof InvalidInputError && /nothing to run again/.test(error.message),
+    );
+    assert.throws(
+      () => planRerun(ended, graph, options('trasform')),
+      (error: unknown) => error instanceof InvalidInputError && /no step "trasform"/.test(error.message),
+    );
   });
 });

@@ -64,7 +64,15 @@ describe('New Year with jp-business (acceptance)', () => {
       '2027-FEBRUARY 11: jp-business: National Foundation Day',
     ]);
     // A whole day: every hour, minute and second of it.
-    assert.deepEqual(spec.skip![0], { year: 2026, month: 'DECEMBER', dayOfMonth: 31, hour: '*', minute: '*', second: '*', comment: 'jp-business: extra holiday' });
+    assert.deepEqual(spec.skip![0], {
+      year: 2026,
+      month: 'DECEMBER',
+      dayOfMonth: 31,
+      hour: '*',
+      minute: '*',
+      second: '*',
+      comment: 'jp-business: extra holiday',
+    });
     // No skip for a holiday on a weekend (2027-03-21 is a Sunday), one for its substitute.
     assert.ok(!skipped.some((entry) => entry.startsWith('2027-MARCH 21:')));
     assert.ok(skipped.includes('2027-MARCH 22: jp-business: Holiday in lieu'));
@@ -95,7 +103,10 @@ describe('business calendars in the spec', () => {
     const schedule = parse({ daily: '03:00', calendar: 'jp-business' });
     const options = { timezone: 'Asia/Tokyo', from: new Date('2027-01-08T12:00:00+09:00'), count: 2 };
     assert.deepEqual(tokyo(upcomingRuns(schedule, { ...options, calendars: calendars() })), ['2027-01-12 03:00', '2027-01-13 03:00']);
-    assert.deepEqual(tokyo(upcomingRuns(schedule, { ...options, calendars: calendars({ extraWorkdays: ['2027-01-11'] }) })), ['2027-01-11 03:00', '2027-01-12 03:00']);
+    assert.deepEqual(tokyo(upcomingRuns(schedule, { ...options, calendars: calendars({ extraWorkdays: ['2027-01-11'] }) })), [
+      '2027-01-11 03:00',
+      '2027-01-12 03:00',
+    ]);
   });
 
   it('weekly on Saturday with a Monday–Friday calendar fires only on working Saturdays', () => {
@@ -153,7 +164,15 @@ describe('compiled forms without a calendar', () => {
     ]);
     const runs = upcomingRuns(parse({ cron: '0 3 1 * mon' }), { timezone: 'Asia/Tokyo', calendars: {}, from: NEW_YEAR_PLANNING, count: 7 });
     // 2026-12-28 is a Monday; 2027-01-01 a Friday; 2027-02-01 both a Monday and the 1st (once).
-    assert.deepEqual(tokyo(runs), ['2026-12-28 03:00', '2027-01-01 03:00', '2027-01-04 03:00', '2027-01-11 03:00', '2027-01-18 03:00', '2027-01-25 03:00', '2027-02-01 03:00']);
+    assert.deepEqual(tokyo(runs), [
+      '2026-12-28 03:00',
+      '2027-01-01 03:00',
+      '2027-01-04 03:00',
+      '2027-01-11 03:00',
+      '2027-01-18 03:00',
+      '2027-01-25 03:00',
+      '2027-02-01 03:00',
+    ]);
   });
 
   it('monthly on the 31st fires only in months that have one', () => {
@@ -174,7 +193,8 @@ describe('compiled forms without a calendar', () => {
 
 describe('determinism and the horizon', () => {
   const schedule = parse({ cron: '0 3 * * *', calendar: 'jp-business' });
-  const at = (now: string) => compileSchedule(schedule, { timezone: 'Asia/Tokyo', calendars: calendars({ extraWorkdays: ['2027-01-09'] }), now: new Date(now) });
+  const at = (now: string) =>
+    compileSchedule(schedule, { timezone: 'Asia/Tokyo', calendars: calendars({ extraWorkdays: ['2027-01-09'] }), now: new Date(now) });
 
   it('any day of one month compiles to the same spec, so a sync sees no change', () => {
     const early = at('2026-12-01T00:00:00+09:00');
@@ -224,11 +244,17 @@ describe('offline evaluator: the server’s rules (checked against Temporal 1.29
   });
 
   it('02:30 on a spring-forward day does not exist and does not fire', () => {
-    assert.deepEqual(runs({ timezone: 'America/New_York', calendars: [{ hour: 2, minute: 30 }] }, '2026-03-07T12:00:00Z', 2), ['2026-03-09T06:30:00.000Z', '2026-03-10T06:30:00.000Z']);
+    assert.deepEqual(runs({ timezone: 'America/New_York', calendars: [{ hour: 2, minute: 30 }] }, '2026-03-07T12:00:00Z', 2), [
+      '2026-03-09T06:30:00.000Z',
+      '2026-03-10T06:30:00.000Z',
+    ]);
   });
 
   it('intervals count from the Unix epoch, plus the offset', () => {
-    assert.deepEqual(runs({ intervals: [{ every: 5_400_000, offset: 0 }] }, '2026-12-28T00:10:00Z', 2), ['2026-12-28T01:30:00.000Z', '2026-12-28T03:00:00.000Z']);
+    assert.deepEqual(runs({ intervals: [{ every: 5_400_000, offset: 0 }] }, '2026-12-28T00:10:00Z', 2), [
+      '2026-12-28T01:30:00.000Z',
+      '2026-12-28T03:00:00.000Z',
+    ]);
     assert.deepEqual(runs({ intervals: [{ every: 5_400_000, offset: 600_000 }] }, '2026-12-28T00:10:00Z', 1), ['2026-12-28T01:40:00.000Z']);
   });
 

@@ -32,7 +32,14 @@ describe('schedule schema: the forms', () => {
       when: {
         kind: 'cron',
         text: '0 3 * * *',
-        fields: { minute: [0], hour: [3], dayOfMonth: Array.from({ length: 31 }, (_, i) => i + 1), month: Array.from({ length: 12 }, (_, i) => i + 1), dayOfWeek: [0, 1, 2, 3, 4, 5, 6], dayMatch: 'both' },
+        fields: {
+          minute: [0],
+          hour: [3],
+          dayOfMonth: Array.from({ length: 31 }, (_, i) => i + 1),
+          month: Array.from({ length: 12 }, (_, i) => i + 1),
+          dayOfWeek: [0, 1, 2, 3, 4, 5, 6],
+          dayMatch: 'both',
+        },
       },
       holidayShift: 'skip',
       calendar: 'jp-business',
@@ -71,7 +78,12 @@ describe('schedule schema: the forms', () => {
   it('daily, weekly (one day or a list), monthly', () => {
     assert.deepEqual(scheduleSchema.parse({ daily: '02:00' }).when, { kind: 'daily', text: '02:00', at: { hour: 2, minute: 0 } });
     assert.deepEqual(scheduleSchema.parse({ weekly: 'sun 03:00' }).when, { kind: 'weekly', text: 'sun 03:00', days: [0], at: { hour: 3, minute: 0 } });
-    assert.deepEqual(scheduleSchema.parse({ weekly: 'fri,mon,Wed 3:05' }).when, { kind: 'weekly', text: 'fri,mon,Wed 3:05', days: [1, 3, 5], at: { hour: 3, minute: 5 } });
+    assert.deepEqual(scheduleSchema.parse({ weekly: 'fri,mon,Wed 3:05' }).when, {
+      kind: 'weekly',
+      text: 'fri,mon,Wed 3:05',
+      days: [1, 3, 5],
+      at: { hour: 3, minute: 5 },
+    });
     assert.deepEqual(scheduleSchema.parse({ monthly: '31 04:00' }).when, { kind: 'monthly', text: '31 04:00', day: 31, at: { hour: 4, minute: 0 } });
   });
 
@@ -83,7 +95,12 @@ describe('schedule schema: the forms', () => {
       overlap: 'skip',
       enabled: true,
     });
-    assert.deepEqual(scheduleSchema.parse({ businessDay: 23, at: '4:05', calendar: 'c' }).when, { kind: 'businessDay', text: '23 at 04:05', nth: 23, at: { hour: 4, minute: 5 } });
+    assert.deepEqual(scheduleSchema.parse({ businessDay: 23, at: '4:05', calendar: 'c' }).when, {
+      kind: 'businessDay',
+      text: '23 at 04:05',
+      nth: 23,
+      at: { hour: 4, minute: 5 },
+    });
     assert.equal(scheduleSchema.parse({ businessDay: -23, at: '04:00', calendar: 'c' }).when.kind, 'businessDay');
   });
 
@@ -104,7 +121,14 @@ describe('schedule schema: the forms', () => {
   });
 
   it('the common fields: zone (letter case fixed for the server), overlap, catch-up window, enabled, note', () => {
-    const schedule = scheduleSchema.parse({ daily: '03:00', timezone: 'america/new_york', overlap: 'buffer', catchupWindow: '1h', enabled: false, note: 'until the migration' });
+    const schedule = scheduleSchema.parse({
+      daily: '03:00',
+      timezone: 'america/new_york',
+      overlap: 'buffer',
+      catchupWindow: '1h',
+      enabled: false,
+      note: 'until the migration',
+    });
     assert.equal(schedule.timezone, 'America/New_York');
     assert.equal(schedule.overlap, 'buffer');
     assert.equal(schedule.catchupWindow, 3_600_000);
@@ -116,24 +140,69 @@ describe('schedule schema: the forms', () => {
 describe('schedule schema: bad input', () => {
   const cases: Array<[string, unknown, string, RegExp]> = [
     ['no form at all', { calendar: 'jp-business' }, at, /needs one of cron, daily, weekly, monthly, interval or businessDay/],
-    ['two forms', { cron: '0 3 * * *', daily: '03:00' }, at, /exactly one of cron, daily, weekly, monthly, interval or businessDay; this one has cron and daily/],
+    [
+      'two forms',
+      { cron: '0 3 * * *', daily: '03:00' },
+      at,
+      /exactly one of cron, daily, weekly, monthly, interval or businessDay; this one has cron and daily/,
+    ],
     ['three forms', { daily: '03:00', weekly: 'sun 03:00', interval: '1h' }, at, /this one has daily and weekly and interval/],
-    ['businessDay 0', { businessDay: 0, at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^businessDay 0 is out of range; write 1 to 23 \(the Nth business day of the month\) or -1 to -23/],
+    [
+      'businessDay 0',
+      { businessDay: 0, at: '04:00', calendar: 'c' },
+      `${at}.businessDay`,
+      /^businessDay 0 is out of range; write 1 to 23 \(the Nth business day of the month\) or -1 to -23/,
+    ],
     ['businessDay 25', { businessDay: 25, at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^businessDay 25 is out of range/],
     ['businessDay 24', { businessDay: 24, at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^businessDay 24 is out of range/],
     ['businessDay -24', { businessDay: -24, at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^businessDay -24 is out of range/],
     ['businessDay 1.5', { businessDay: 1.5, at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^businessDay 1.5 is out of range/],
-    ['businessDay as a word', { businessDay: 'last', at: '04:00', calendar: 'c' }, `${at}.businessDay`, /^"last" is not a business day number; write 1 for the first business day of the month, -1 for the last$/],
+    [
+      'businessDay as a word',
+      { businessDay: 'last', at: '04:00', calendar: 'c' },
+      `${at}.businessDay`,
+      /^"last" is not a business day number; write 1 for the first business day of the month, -1 for the last$/,
+    ],
     ['businessDay with cron', { businessDay: 1, at: '04:00', cron: '0 4 1 * *', calendar: 'c' }, at, /exactly one of .*; this one has cron and businessDay$/],
-    ['businessDay without a calendar', { businessDay: -1, at: '22:00' }, at, /^a businessDay rule counts the business days of a calendar; name one, e\.g\. calendar: jp-business$/],
+    [
+      'businessDay without a calendar',
+      { businessDay: -1, at: '22:00' },
+      at,
+      /^a businessDay rule counts the business days of a calendar; name one, e\.g\. calendar: jp-business$/,
+    ],
     ['businessDay without at', { businessDay: 1, calendar: 'c' }, at, /^a businessDay rule needs its time of day: add at: "HH:MM"/],
-    ['businessDay with a bad time', { businessDay: 1, at: '25:00', calendar: 'c' }, `${at}.at`, /^"25:00" is not a time of day; write HH:MM from 00:00 to 23:59$/],
+    [
+      'businessDay with a bad time',
+      { businessDay: 1, at: '25:00', calendar: 'c' },
+      `${at}.at`,
+      /^"25:00" is not a time of day; write HH:MM from 00:00 to 23:59$/,
+    ],
     ['at without businessDay', { daily: '03:00', at: '04:00' }, `${at}.at`, /^at is the time of a businessDay rule/],
-    ['holidayShift sideways', { monthly: '15 09:00', calendar: 'c', holidayShift: 'sideways' }, `${at}.holidayShift`, /^"sideways" is not a holiday shift; use skip, next, previous$/],
-    ['holidayShift without a calendar', { monthly: '15 09:00', holidayShift: 'next' }, `${at}.holidayShift`, /^holidayShift moves runs off the non-business days of a calendar; name one/],
-    ['holidayShift skip without a calendar', { daily: '03:00', holidayShift: 'skip' }, `${at}.holidayShift`, /^holidayShift moves runs off the non-business days of a calendar/],
+    [
+      'holidayShift sideways',
+      { monthly: '15 09:00', calendar: 'c', holidayShift: 'sideways' },
+      `${at}.holidayShift`,
+      /^"sideways" is not a holiday shift; use skip, next, previous$/,
+    ],
+    [
+      'holidayShift without a calendar',
+      { monthly: '15 09:00', holidayShift: 'next' },
+      `${at}.holidayShift`,
+      /^holidayShift moves runs off the non-business days of a calendar; name one/,
+    ],
+    [
+      'holidayShift skip without a calendar',
+      { daily: '03:00', holidayShift: 'skip' },
+      `${at}.holidayShift`,
+      /^holidayShift moves runs off the non-business days of a calendar/,
+    ],
     ['holidayShift on an interval', { interval: '1h', calendar: 'c', holidayShift: 'previous' }, `${at}.holidayShift`, /^an interval has no date to move/],
-    ['holidayShift on a businessDay rule', { businessDay: 1, at: '04:00', calendar: 'c', holidayShift: 'next' }, `${at}.holidayShift`, /^a businessDay rule always lands on a business day; holidayShift does not apply to it$/],
+    [
+      'holidayShift on a businessDay rule',
+      { businessDay: 1, at: '04:00', calendar: 'c', holidayShift: 'next' },
+      `${at}.holidayShift`,
+      /^a businessDay rule always lands on a business day; holidayShift does not apply to it$/,
+    ],
     ['cron with 4 fields', { cron: '0 3 * *' }, `${at}.cron`, /"0 3 \* \*" has 4 fields; a cron expression has 5: minute hour day-of-month month day-of-week/],
     ['cron with seconds', { cron: '0 0 3 * * *' }, `${at}.cron`, /has 6 fields/],
     ['cron minute 60', { cron: '60 3 * * *' }, `${at}.cron`, /^minute 60 is out of range 0-59$/],
@@ -202,7 +271,10 @@ describe('describeSchedule', () => {
   });
 
   it('business-day rules and holiday shifts in words', () => {
-    assert.equal(words({ businessDay: -1, at: '22:00', calendar: 'jp-business' }, 'Asia/Tokyo'), 'last business day of the month at 22:00 Asia/Tokyo (jp-business)');
+    assert.equal(
+      words({ businessDay: -1, at: '22:00', calendar: 'jp-business' }, 'Asia/Tokyo'),
+      'last business day of the month at 22:00 Asia/Tokyo (jp-business)',
+    );
     assert.equal(words({ businessDay: -2, at: '22:00', calendar: 'jp-business' }), '2nd to last business day of the month at 22:00 (jp-business)');
     assert.equal(words({ businessDay: 1, at: '04:00', calendar: 'jp-business' }), '1st business day of the month at 04:00 (jp-business)');
     assert.equal(words({ businessDay: 3, at: '04:00', calendar: 'jp-business' }), '3rd business day of the month at 04:00 (jp-business)');
@@ -212,7 +284,10 @@ describe('describeSchedule', () => {
       words({ monthly: '15 09:00', calendar: 'jp-business', holidayShift: 'next' }, 'Asia/Tokyo'),
       'monthly on day 15 at 09:00 Asia/Tokyo, moved to the next business day when it is not one (jp-business)',
     );
-    assert.equal(words({ weekly: 'fri 18:00', calendar: 'jp-business', holidayShift: 'previous' }), 'weekly on fri at 18:00, moved to the previous business day when it is not one (jp-business)');
+    assert.equal(
+      words({ weekly: 'fri 18:00', calendar: 'jp-business', holidayShift: 'previous' }),
+      'weekly on fri at 18:00, moved to the previous business day when it is not one (jp-business)',
+    );
     assert.equal(words({ daily: '03:00', calendar: 'jp-business', holidayShift: 'skip' }), 'daily at 03:00, business days (jp-business)');
   });
 

@@ -105,7 +105,13 @@ describe('offline upcoming runs equal the server’s nextActionTimes', () => {
       // The server lists times after the instant its schedule workflow first ran, somewhere
       // between these two; both offline lists must agree, unless a fire time fell in between.
       const beforeCreate = new Date();
-      const handle = await client.schedule.create({ scheduleId: id, action: ACTION, spec: compiled.spec, policies: compiled.policies, state: { paused: true } });
+      const handle = await client.schedule.create({
+        scheduleId: id,
+        action: ACTION,
+        spec: compiled.spec,
+        policies: compiled.policies,
+        state: { paused: true },
+      });
       const description = await handle.describe();
       const fromNow = new Date();
 
@@ -136,7 +142,10 @@ describe('offline upcoming runs equal the server’s nextActionTimes', () => {
       }
       if (id === 'new-york-fall-back') {
         const wallClock = offline.map((time) => businessDateAt(new Date(time), 'America/New_York'));
-        assert.ok(wallClock.some((date, index) => date === wallClock[index + 1]), `a date with two runs: ${wallClock.join(', ')}`);
+        assert.ok(
+          wallClock.some((date, index) => date === wallClock[index + 1]),
+          `a date with two runs: ${wallClock.join(', ')}`,
+        );
       }
     });
   }
@@ -148,10 +157,13 @@ describe('bad business-day rules', () => {
     const existing = async (names: string[]) => {
       const found: string[] = [];
       for (const name of names) {
-        const exists = await client.schedule.getHandle(scheduleIdOf(name)).describe().then(
-          () => true,
-          (error: unknown) => (error instanceof ScheduleNotFoundError ? false : Promise.reject(error)),
-        );
+        const exists = await client.schedule
+          .getHandle(scheduleIdOf(name))
+          .describe()
+          .then(
+            () => true,
+            (error: unknown) => (error instanceof ScheduleNotFoundError ? false : Promise.reject(error)),
+          );
         if (exists) found.push(name);
       }
       return found;

@@ -105,12 +105,18 @@ describe('secrets and PII never reach the server in plaintext', () => {
     assert.match(runLog, /connect \*\*\* as \*\*\* for LITERAL-/);
 
     // The notification: the failure arrived, the secret masked.
-    const failed = await waitFor(() => hook.at('/hook').find((delivery) => JSON.stringify(delivery.body).includes('"failed"')), 20_000, 'the failed event at the webhook');
+    const failed = await waitFor(
+      () => hook.at('/hook').find((delivery) => JSON.stringify(delivery.body).includes('"failed"')),
+      20_000,
+      'the failed event at the webhook',
+    );
     assert.match(JSON.stringify(failed.body), /login failed for \*\*\*/);
     assert.equal(count(JSON.stringify(hook.deliveries), SECRET), 0);
 
     // `temporal workflow show` without the codec: ciphertext only.
-    const shown = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', env.server.address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+    const shown = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', env.server.address, '--workflow-id', workflowId, '--output', 'json'], {
+      encoding: 'utf8',
+    });
     assert.ok(shown.includes(Buffer.from('binary/encrypted').toString('base64')), 'payloads marked encrypted (metadata is base64 in JSON)');
     assert.equal(count(shown, SECRET), 0, 'the secret in workflow show');
     assert.equal(count(shown, LITERAL), 0, 'the literal argv in workflow show');

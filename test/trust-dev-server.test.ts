@@ -52,7 +52,12 @@ after(async () => {
 
 /** A worker on `queue` with `keys`, running until the returned stop is called. */
 async function workerWith(keys: CodecSettings, queue: string): Promise<{ worker: Worker; stop: () => Promise<void> }> {
-  const worker = await Worker.create({ ...jobnetWorkerOptions({ codec: keys }), connection: workerConnection, taskQueue: queue, workflowBundle: await sharedBundle() });
+  const worker = await Worker.create({
+    ...jobnetWorkerOptions({ codec: keys }),
+    connection: workerConnection,
+    taskQueue: queue,
+    workflowBundle: await sharedBundle(),
+  });
   const running = worker.run();
   return {
     worker,
@@ -66,10 +71,13 @@ async function workerWith(keys: CodecSettings, queue: string): Promise<{ worker:
 const touchJob = (name: string, file: string): JobRunInput => ({ name, businessDate: '2026-12-01', job: { command: ['touch', file] } });
 
 async function failureOf(client: Client, workflowId: string): Promise<ApplicationFailure> {
-  const error = await client.workflow.getHandle(workflowId).result().then(
-    () => assert.fail(`${workflowId} should have been refused`),
-    (caught: unknown) => caught,
-  );
+  const error = await client.workflow
+    .getHandle(workflowId)
+    .result()
+    .then(
+      () => assert.fail(`${workflowId} should have been refused`),
+      (caught: unknown) => caught,
+    );
   assert.ok(error instanceof WorkflowFailedError, String(error));
   assert.ok(error.cause instanceof ApplicationFailure, String(error.cause));
   return error.cause;
@@ -88,7 +96,12 @@ describe('a worker runs only what a key holder asked for', () => {
       const stranger = jobnetClient(connection, 'default', codec(newKeyEntry('A')));
       const cases = [
         { client: plain, id: 'keyless@2026-12-01', file: path.join(work.dir, 'keyless-ran'), why: /workflow input refused: payload is not encrypted/ },
-        { client: stranger, id: 'wrong-key@2026-12-01', file: path.join(work.dir, 'wrong-key-ran'), why: /workflow input refused: payload under key id "A" failed authentication/ },
+        {
+          client: stranger,
+          id: 'wrong-key@2026-12-01',
+          file: path.join(work.dir, 'wrong-key-ran'),
+          why: /workflow input refused: payload under key id "A" failed authentication/,
+        },
       ];
       for (const { client, id, file } of cases) {
         await client.workflow.start('jobWorkflow', { taskQueue: 'trust', workflowId: id, args: [jobRun(touchJob(id.split('@')[0]!, file))] });
@@ -116,11 +129,19 @@ describe('a worker runs only what a key holder asked for', () => {
     const input: JobRunInput = {
       name: 'rotating',
       businessDate: '2026-12-01',
-      job: { command: ['sh', '-c', `if [ -e '${mark}' ]; then echo second; else touch '${mark}'; exit 1; fi`], retry: { attempts: 1 }, delayedRetry: { after: '3s' } },
+      job: {
+        command: ['sh', '-c', `if [ -e '${mark}' ]; then echo second; else touch '${mark}'; exit 1; fi`],
+        retry: { attempts: 1 },
+        delayedRetry: { after: '3s' },
+      },
     };
     const first = await workerWith(codec(A), 'rotation');
     const handle = await clientA().workflow.start('jobWorkflow', { taskQueue: 'rotation', workflowId: 'rotating@2026-12-01', args: [jobRun(input)] });
-    await waitFor(async () => (await handle.query(jobStateQuery).catch(() => undefined))?.status === 'waiting-retry', 30_000, 'the delayed retry to be scheduled under A');
+    await waitFor(
+      async () => (await handle.query(jobStateQuery).catch(() => undefined))?.status === 'waiting-retry',
+      30_000,
+      'the delayed retry to be scheduled under A',
+    );
     await first.stop();
 
     const restarted = await workerWith(codec(`${B},${A}`), 'rotation');
@@ -155,7 +176,8 @@ describe('a worker runs only what a key holder asked for', () => {
   it('replays an encrypted history with the keys, and fails to without them', async () => {
     const history = await clientBA().workflow.getHandle('rotating@2026-12-01').fetchHistory();
     const workflowBundle = await sharedBundle();
-    const replay = (keys: string) => Worker.runReplayHistory({ ...jobnetWorkerOptions({ codec: codec(keys) }), workflowBundle }, history, 'rotating@2026-12-01');
+    const replay = (keys: string) =>
+      Worker.runReplayHistory({ ...jobnetWorkerOptions({ codec: codec(keys) }), workflowBundle }, history, 'rotating@2026-12-01');
     await replay(`${B},${A}`);
     await assert.rejects(replay(B), /Nondeterminism|DeterminismViolation|UntrustedPayload/i);
   });

@@ -35,7 +35,8 @@ async function summaries(workflowId: string): Promise<string[]> {
   const found: string[] = [];
   for (const event of history.events ?? []) {
     const summary = event.userMetadata?.summary;
-    if ((event.activityTaskScheduledEventAttributes || event.timerStartedEventAttributes) && summary) found.push(String(await readPayload(client, summary as Payload)));
+    if ((event.activityTaskScheduledEventAttributes || event.timerStartedEventAttributes) && summary)
+      found.push(String(await readPayload(client, summary as Payload)));
   }
   return found;
 }
@@ -55,7 +56,11 @@ describe('the Web UI metadata of runs', () => {
     const { handle } = await triggerJob(client, { input, taskQueue: 'default', description: 'fails on purpose' });
     await assert.rejects(handle.result());
     assert.equal(await (await handle.describe()).staticSummary(), 'flaky — fails on purpose · flaky@2026-12-01');
-    assert.deepEqual(await summaries(handle.workflowId), ['command: sh -c exit 3 · up to 2 attempts', 'delayed retry in 1s', 'command: sh -c exit 3 · the delayed retry']);
+    assert.deepEqual(await summaries(handle.workflowId), [
+      'command: sh -c exit 3 · up to 2 attempts',
+      'delayed retry in 1s',
+      'command: sh -c exit 3 · the delayed retry',
+    ]);
     const details = await currentDetails(handle.workflowId);
     assert.match(details, /^\*\*flaky@2026-12-01\*\* — error · attempts 3$/m, details);
     assert.match(details, /^\| .* \| retry_scheduled \| retry at 2026-/m, details);
@@ -83,12 +88,27 @@ describe('the Web UI metadata of runs', () => {
     assert.match(details, /failed exit:1 ×1 \(runbook https:\/\/runbooks\.example\/bill\): b/, details);
 
     // The fan-out run in history and the report like any run.
-    const history = await waitFor(async () => {
-      const listed = await jobnet('--address', env.server.address, 'history', 'bills');
-      return /^bills@2026-12-01\s+partial\s/m.test(listed.stdout) && listed;
-    }, 30_000, 'the fan-out run in history');
+    const history = await waitFor(
+      async () => {
+        const listed = await jobnet('--address', env.server.address, 'history', 'bills');
+        return /^bills@2026-12-01\s+partial\s/m.test(listed.stdout) && listed;
+      },
+      30_000,
+      'the fan-out run in history',
+    );
     assert.equal(history.code, 0);
-    const report = await jobnet('--address', env.server.address, '--json', 'report', '--since', '2026-11-01', '--job', 'bills', '-o', path.join(env.work.dir, 'bills.html'));
+    const report = await jobnet(
+      '--address',
+      env.server.address,
+      '--json',
+      'report',
+      '--since',
+      '2026-11-01',
+      '--job',
+      'bills',
+      '-o',
+      path.join(env.work.dir, 'bills.html'),
+    );
     assert.equal(report.code, 0, report.stderr);
     assert.deepEqual((JSON.parse(report.stdout) as { totals: unknown }).totals, { runs: 1, succeeded: 0, failed: 1, running: 0, records: 2 });
   });

@@ -12,7 +12,8 @@ import { createWorkflowVm, type WorkflowVm } from '../scripts/lib/workflow-vm';
 
 const JOB = { command: ['true'] };
 const BUSINESS_DATE = '2026-12-01';
-const SCHEMA_MODULES = /node_modules\/zod\/|src\/catalog\/(job-schema|duration|notify-schema|fanout-input)\.ts|src\/events\/(event|routing)-schema\.ts|-schemas\.ts/;
+const SCHEMA_MODULES =
+  /node_modules\/zod\/|src\/catalog\/(job-schema|duration|notify-schema|fanout-input)\.ts|src\/events\/(event|routing)-schema\.ts|-schemas\.ts/;
 
 let vm: WorkflowVm;
 before(async () => {
@@ -24,13 +25,19 @@ const schemaModules = (modules: string[]) => modules.filter((id) => SCHEMA_MODUL
 
 describe('workflow modules per run', () => {
   it('a fan-out schedules its partitions as one batch activity, not a run per partition', async () => {
-    const input = { name: 'fan', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1', 'k2', 'k3'] }, maxParallel: 4, item: { name: 'item', job: JOB } };
+    const input = {
+      name: 'fan',
+      businessDate: BUSINESS_DATE,
+      source: { kind: 'items', items: ['k1', 'k2', 'k3'] },
+      maxParallel: 4,
+      item: { name: 'item', job: JOB },
+    };
     const run = await vm.firstActivation('fanoutWorkflow', [input]);
     assert.deepEqual(run.outcome, { commands: ['upsertWorkflowSearchAttributes', 'scheduleActivity'] });
     assert.ok(!run.modules.some((id) => id.includes('src/workflows/jobnet.ts')), 'no other workflow type was loaded');
   });
 
-  it('a job started by a parent (its input checked with the parent\'s) builds no schema', async () => {
+  it("a job started by a parent (its input checked with the parent's) builds no schema", async () => {
     const run = await vm.firstActivation('jobWorkflow', [{ name: 'step', businessDate: BUSINESS_DATE, job: jobSpecSchema.parse(JOB) }], { child: true });
     // The checks-without-route patch is decided in a job's first workflow task (job-alerts.ts says why).
     assert.deepEqual(run.outcome, { commands: ['setPatchMarker', 'upsertWorkflowSearchAttributes', 'scheduleActivity'] });
@@ -40,7 +47,10 @@ describe('workflow modules per run', () => {
   it('a job started from outside validates its input, with the schemas', async () => {
     const run = await vm.firstActivation('jobWorkflow', [{ name: 'job', businessDate: BUSINESS_DATE, job: JOB }]);
     assert.deepEqual(run.outcome, { commands: ['setPatchMarker', 'upsertWorkflowSearchAttributes', 'scheduleActivity'] });
-    assert.ok(schemaModules(run.modules).some((id) => id.includes('node_modules/zod/')), 'zod is loaded to validate');
+    assert.ok(
+      schemaModules(run.modules).some((id) => id.includes('node_modules/zod/')),
+      'zod is loaded to validate',
+    );
     const bad = await vm.firstActivation('jobWorkflow', [{ name: 'job', businessDate: BUSINESS_DATE, job: { command: [] } }]);
     assert.ok('failed' in bad.outcome && /invalid input: job\.command/.test(bad.outcome.failed), JSON.stringify(bad.outcome));
   });
@@ -49,12 +59,17 @@ describe('workflow modules per run', () => {
     const runs = [
       await vm.firstActivation('jobWorkflow', [{ name: 'job', businessDate: BUSINESS_DATE, job: JOB }]),
       await vm.firstActivation('jobnetWorkflow', [{ name: 'net', businessDate: BUSINESS_DATE, steps: { a: { job: JOB }, b: { job: JOB, needs: ['a'] } } }]),
-      await vm.firstActivation('fanoutWorkflow', [{ name: 'fan', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1'] }, maxParallel: 1, item: { name: 'item', job: JOB } }]),
+      await vm.firstActivation('fanoutWorkflow', [
+        { name: 'fan', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1'] }, maxParallel: 1, item: { name: 'item', job: JOB } },
+      ]),
       await vm.firstActivation('scheduledRunWorkflow', [{ name: 'job', job: jobSpecSchema.parse(JOB), timezone: 'Asia/Tokyo' }]),
     ];
     for (const run of runs) {
       assert.ok(!('failed' in run.outcome), JSON.stringify(run.outcome));
-      assert.deepEqual(run.modules.filter((id) => /node_modules\/yaml\/|src\/catalog\/(load|yaml-source)\.ts|src\/activities\//.test(id)), []);
+      assert.deepEqual(
+        run.modules.filter((id) => /node_modules\/yaml\/|src\/catalog\/(load|yaml-source)\.ts|src\/activities\//.test(id)),
+        [],
+      );
     }
   });
 });

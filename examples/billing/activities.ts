@@ -25,7 +25,10 @@ const billingCompanyArgs = z.strictObject({
   /** The company's code: the fan-out's partition key. */
   item: z.string().min(1),
   /** YYYY-MM; default: the month before the business date. */
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional(),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .optional(),
   /** How long the hand-over to the outside service takes (simulated), between the two steps. */
   externalCallMs: z.int().min(0).max(600_000).default(0),
 });

@@ -28,7 +28,11 @@ const hash = (expression: string, salt: number) => `((((${expression}) + ${salt}
 const USAGE_CHUNK = 250_000;
 
 /** Replaces the billing tables' contents with deterministic demo data. */
-export async function seedBilling(db: Database, input: BillingSeedInput, progress: ProgressReporter = noProgress): Promise<{ companies: number; usageRows: number; month: string }> {
+export async function seedBilling(
+  db: Database,
+  input: BillingSeedInput,
+  progress: ProgressReporter = noProgress,
+): Promise<{ companies: number; usageRows: number; month: string }> {
   const data = billingSeedSchema.parse(input);
   const monthStart = `${data.month}-01`;
   const rows = data.companies * data.usagePerCompany;
@@ -90,12 +94,15 @@ export async function billCompany(
   call: () => Promise<void> = async () => undefined,
 ): Promise<BillOutcome> {
   const monthStart = `${request.month}-01`;
-  const found = await db.query<{ id: string; plan: string; name: string }>('SELECT id::text AS id, plan, name FROM billing_companies WHERE code = $1', [request.code]);
+  const found = await db.query<{ id: string; plan: string; name: string }>('SELECT id::text AS id, plan, name FROM billing_companies WHERE code = $1', [
+    request.code,
+  ]);
   const company = found.rows[0];
   if (company === undefined) throw ApplicationFailure.create({ type: 'CompanyNotFound', message: `no company ${request.code}`, nonRetryable: true });
   const skipped: string[] = [];
   const invoice = await runOnce(db, { runKey: request.runKey, step: 'invoice' }, async (tx) => {
-    const plan = (await tx.query<{ base_fee: number; unit_price: number }>('SELECT base_fee, unit_price FROM billing_plans WHERE plan = $1', [company.plan])).rows[0];
+    const plan = (await tx.query<{ base_fee: number; unit_price: number }>('SELECT base_fee, unit_price FROM billing_plans WHERE plan = $1', [company.plan]))
+      .rows[0];
     if (plan === undefined) {
       throw ApplicationFailure.create({ type: 'UnknownPlan', message: `${request.code} has plan "${company.plan}", which has no price`, nonRetryable: true });
     }
@@ -107,7 +114,11 @@ export async function billCompany(
       )
     ).rows[0]!;
     if (usage.lowest !== null && usage.lowest < 0) {
-      throw ApplicationFailure.create({ type: 'UsageDataError', message: `${request.code} has usage rows with negative units in ${request.month}`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: 'UsageDataError',
+        message: `${request.code} has usage rows with negative units in ${request.month}`,
+        nonRetryable: true,
+      });
     }
     const units = Number(usage.units ?? 0);
     const amount = plan.base_fee + units * plan.unit_price;
@@ -121,10 +132,12 @@ export async function billCompany(
   if (invoice.repeated) skipped.push('invoice');
   const notice = await runOnce(db, { runKey: request.runKey, step: 'notice' }, async (tx) => {
     await call();
-    await tx.query(
-      `INSERT INTO billing_notices (month, company_id, subject, run_key) VALUES ($1, $2, $3, $4) ON CONFLICT (month, company_id) DO NOTHING`,
-      [monthStart, company.id, `Invoice ${request.month} for ${company.name}: ${invoice.outcome.amount} yen`, request.runKey],
-    );
+    await tx.query(`INSERT INTO billing_notices (month, company_id, subject, run_key) VALUES ($1, $2, $3, $4) ON CONFLICT (month, company_id) DO NOTHING`, [
+      monthStart,
+      company.id,
+      `Invoice ${request.month} for ${company.name}: ${invoice.outcome.amount} yen`,
+      request.runKey,
+    ]);
     return true;
   });
   if (notice.repeated) skipped.push('notice');

@@ -66,7 +66,9 @@ export async function openCampaignDatabase(workDir: string): Promise<CampaignDat
     db,
     companyCodes: codes.rows.map((row) => row.code),
     effects: async () => {
-      const rows = await db.query<{ run_key: string; kind: string; n: string }>('SELECT run_key, kind, count(*)::text AS n FROM chaos_effects GROUP BY run_key, kind');
+      const rows = await db.query<{ run_key: string; kind: string; n: string }>(
+        'SELECT run_key, kind, count(*)::text AS n FROM chaos_effects GROUP BY run_key, kind',
+      );
       return rows.rows.map((row) => ({ runKey: row.run_key, kind: row.kind, count: Number(row.n) }));
     },
     drop: async () => {

@@ -70,7 +70,7 @@ export class Killer {
       let kind = this.random.weighted(KINDS.map((value) => ({ value, weight: WEIGHTS[value] })));
       let targets = this.targets();
       const hasTarget = (k: KillKind) => (k === 'worker' ? targets.workers.length > 0 : k === 'command' ? targets.commands.length > 0 : targets.server);
-      for (const waitUntil = Date.now() + TARGET_WAIT_MS; !hasTarget(kind) && Date.now() < waitUntil; ) {
+      for (const waitUntil = Date.now() + TARGET_WAIT_MS; !hasTarget(kind) && Date.now() < waitUntil;) {
         await pause(250);
         targets = this.targets();
       }
@@ -86,8 +86,7 @@ export class Killer {
         // A worker running commands when there is one: the kill then interrupts attempts, whose recovery is measured.
         const busy = targets.workers.filter((worker) => targets.commands.some((command) => command.worker === worker.name));
         await this.killWorker(n, this.random.pick(busy.length > 0 ? busy : targets.workers));
-      }
-      else if (kind === 'command') await this.killCommand(n, this.random.pick(targets.commands));
+      } else if (kind === 'command') await this.killCommand(n, this.random.pick(targets.commands));
       else await this.killServer(n);
     }
   }
@@ -111,7 +110,11 @@ export class Killer {
     const tree = descendants(pid);
     const at = Date.now();
     await worker.kill();
-    this.note(n, { at, kind: 'worker', target: worker.name, pids: [pid, ...tree] }, `SIGKILL pid ${pid} (${tree.length} processes below it: its reaper and commands)`);
+    this.note(
+      n,
+      { at, kind: 'worker', target: worker.name, pids: [pid, ...tree] },
+      `SIGKILL pid ${pid} (${tree.length} processes below it: its reaper and commands)`,
+    );
     const downMs = this.random.between(0.5, 3) * 1_000;
     this.restarts.push(
       (async () => {
@@ -137,7 +140,11 @@ export class Killer {
     const at = Date.now();
     await this.server.kill();
     const downMs = this.random.between(0.5, 3) * 1_000;
-    this.note(n, { at, kind: 'server', target: `dev server :${this.server.port}`, pids: [] }, `SIGKILL; restarting on the same file in ${(downMs / 1000).toFixed(1)}s`);
+    this.note(
+      n,
+      { at, kind: 'server', target: `dev server :${this.server.port}`, pids: [] },
+      `SIGKILL; restarting on the same file in ${(downMs / 1000).toFixed(1)}s`,
+    );
     await pause(downMs);
     for (;;) {
       try {

@@ -109,12 +109,16 @@ export function count(input: LedgerInput): Counts {
     for (const step of expectedSteps(date)) {
       const effects = effectsByStep.get(step) ?? [];
       if (effects.length === 0 && !input.stuckRuns.has(runOf(step))) counts.lost.push({ what: step, detail: 'no effect' });
-      if (effects.length > 1) counts.duplicated.push({ what: step, detail: `${effects.length} effects: ${effects.map((e) => `${e.runId} attempt ${e.attempt}`).join(', ')}` });
+      if (effects.length > 1)
+        counts.duplicated.push({ what: step, detail: `${effects.length} effects: ${effects.map((e) => `${e.runId} attempt ${e.attempt}`).join(', ')}` });
     }
     const first = effectsByStep.get(`chaos-after-first@${date}`)?.[0];
     const second = input.lines.find((line) => line.event === 'start' && line.runId === `chaos-after-second@${date}`);
     if (second && (!first || second.at < first.at)) {
-      counts.orderViolations.push({ what: `chaos-after-second@${date}`, detail: `started at ${second.at}, before chaos-after-first@${date} took effect (${first?.at ?? 'never'})` });
+      counts.orderViolations.push({
+        what: `chaos-after-second@${date}`,
+        detail: `started at ${second.at}, before chaos-after-first@${date} took effect (${first?.at ?? 'never'})`,
+      });
     }
   }
   // Effects of steps no round expects (a step run under another name) are duplicates too.
@@ -147,7 +151,8 @@ export function count(input: LedgerInput): Counts {
   for (const kill of input.kills.filter((k) => k.kind === 'worker')) {
     for (const pid of kill.pids) {
       const start = killedStart(input.lines, pid, kill.at);
-      if (!start || input.lines.some((line) => line.pid === pid && (line.event === 'end' || line.event === 'fail') && line.at > start.at && line.at <= kill.at)) continue;
+      if (!start || input.lines.some((line) => line.pid === pid && (line.event === 'end' || line.event === 'fail') && line.at > start.at && line.at <= kill.at))
+        continue;
       const again = input.lines.find((line) => line.event === 'start' && line.runId === start.runId && line.at > Math.max(kill.at, start.at));
       if (again) counts.recoveries.push(again.at - kill.at);
       else counts.notRecovered.push({ what: start.runId, detail: `interrupted at ${kill.at} by the kill of ${kill.target}` });
@@ -188,7 +193,10 @@ function lockOverlaps(lines: CommandLine[], kills: KillRecord[]): Finding[] {
   let latest: (typeof intervals)[number] | undefined;
   for (const interval of intervals) {
     if (latest && interval.from < latest.until) {
-      overlaps.push({ what: `${interval.runId} attempt ${interval.attempt}`, detail: `started at ${interval.from} while ${latest.runId} attempt ${latest.attempt} held the lock (until ${latest.until})` });
+      overlaps.push({
+        what: `${interval.runId} attempt ${interval.attempt}`,
+        detail: `started at ${interval.from} while ${latest.runId} attempt ${latest.attempt} held the lock (until ${latest.until})`,
+      });
     }
     if (!latest || interval.until > latest.until) latest = interval;
   }

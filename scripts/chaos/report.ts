@@ -83,7 +83,10 @@ export function printFigures(figures: CampaignFigures, write: (line: string) => 
     for (const finding of findings.slice(0, 20)) write(`  ${finding.what}: ${finding.detail}`);
     if (findings.length > 20) write(`  … and ${findings.length - 20} more (see the JSON)`);
   };
-  list('stuck', figures.stuck.map((run) => ({ what: run, detail: figures.stuckWhy[run] ?? 'still running after the drain bound' })));
+  list(
+    'stuck',
+    figures.stuck.map((run) => ({ what: run, detail: figures.stuckWhy[run] ?? 'still running after the drain bound' })),
+  );
   list('lost', figures.lost);
   list('duplicated', figures.duplicated);
   list('lock overlaps', figures.lockOverlaps);
@@ -101,8 +104,12 @@ export function printFigures(figures: CampaignFigures, write: (line: string) => 
       `${figures.workerStarts} worker starts${figures.workerExitsOfTheirOwn > 0 ? ` (${figures.workerExitsOfTheirOwn} workers exited by themselves)` : ''}; ` +
       `wall time ${figures.wallTimeS.toFixed(0)} s (${figures.machine.cpus} cores, load ${figures.machine.loadAverage.map((l) => l.toFixed(1)).join(' ')})`,
   );
-  write(`chaos: kills ${figures.kills}, stuck ${figures.stuck.length}, lost ${figures.lost.length}, duplicated ${figures.duplicated.length}, lock overlaps ${figures.lockOverlaps.length}`);
-  write(`repeated commands: ${figures.repeatedCommands.length} (finished twice for one run: a worker lost between a command's end and its report; at-least-once, not a failure)`);
+  write(
+    `chaos: kills ${figures.kills}, stuck ${figures.stuck.length}, lost ${figures.lost.length}, duplicated ${figures.duplicated.length}, lock overlaps ${figures.lockOverlaps.length}`,
+  );
+  write(
+    `repeated commands: ${figures.repeatedCommands.length} (finished twice for one run: a worker lost between a command's end and its report; at-least-once, not a failure)`,
+  );
 }
 
 export function writeFigures(figures: CampaignFigures, file: string): void {

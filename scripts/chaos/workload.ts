@@ -86,7 +86,13 @@ export class Workload {
     const client = await this.client();
     const stuck = new Map<string, string>();
     for (const run of this.running) {
-      const status = await client.workflow.getHandle(run).describe().then((d) => d.status.name, () => 'RUNNING');
+      const status = await client.workflow
+        .getHandle(run)
+        .describe()
+        .then(
+          (d) => d.status.name,
+          () => 'RUNNING',
+        );
       if (status === 'RUNNING') stuck.set(run, await whyStuck(client, run));
     }
     return stuck;
@@ -132,7 +138,10 @@ export class Workload {
   private async startRound(): Promise<void> {
     const date = new Date(FIRST_DATE + this.rounds.length * DAY_MS).toISOString().slice(0, 10);
     // The `after` pair in either order: the second waiting for the first, or finding it done.
-    const entries = this.random.next() < 0.5 ? [...ROUND_ENTRIES] : ROUND_ENTRIES.map((name) => (name === 'chaos-after-second' ? 'chaos-after-first' : name === 'chaos-after-first' ? 'chaos-after-second' : name));
+    const entries =
+      this.random.next() < 0.5
+        ? [...ROUND_ENTRIES]
+        : ROUND_ENTRIES.map((name) => (name === 'chaos-after-second' ? 'chaos-after-first' : name === 'chaos-after-first' ? 'chaos-after-second' : name));
     const round: Round = { date, runs: entries.map((name) => `${name}@${date}`) };
     this.rounds.push(round);
     for (const name of entries) {

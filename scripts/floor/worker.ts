@@ -13,7 +13,13 @@ async function main(): Promise<void> {
   // TLS and the rest from Temporal's environment configuration, as any SDK worker (a cluster's TLS frontends).
   const { connectionOptions } = loadClientConnectConfig();
   const connection = await NativeConnection.connect({ ...connectionOptions, address });
-  const worker = await Worker.create({ connection, taskQueue, workflowsPath: require.resolve('./workflows'), activities, maxConcurrentActivityTaskExecutions: 200 });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowsPath: require.resolve('./workflows'),
+    activities,
+    maxConcurrentActivityTaskExecutions: 200,
+  });
   process.once('SIGTERM', () => worker.shutdown());
   console.error('floor worker ready');
   await worker.run();

@@ -51,7 +51,10 @@ export async function startBenchServer(kind: BenchServerKind, work: string): Pro
   chmodSync(work, 0o711);
   const cluster = await startTemporalCluster({ dir: path.join(work, 'cluster'), postgresUrl: process.env.JOBNET_TEST_POSTGRES_URL || undefined });
   Object.assign(process.env, cluster.clientEnv);
-  const connection = await Connection.connect({ address: cluster.address, tls: { serverNameOverride: cluster.tls.serverName, serverRootCACertificate: readFileSync(cluster.tls.caFile) } });
+  const connection = await Connection.connect({
+    address: cluster.address,
+    tls: { serverNameOverride: cluster.tls.serverName, serverRootCACertificate: readFileSync(cluster.tls.caFile) },
+  });
   const nodePids = () => cluster.nodes.flatMap((node) => (node.process?.pid === undefined ? [] : [node.process.pid]));
   return {
     kind,

@@ -70,7 +70,11 @@ export function startBenchWorker(options: { address: string; queue: string; args
   const env: NodeJS.ProcessEnv = { ...process.env, JOBNET_LOG_FORMAT: 'json', JOBNET_LOG_LEVEL: 'info', ...options.env };
   // A metrics port left in the environment would clash with a dev worker on the same host.
   delete env.JOBNET_METRICS_ADDRESS;
-  return startProcess([path.join(ROOT, 'src', 'worker.ts'), '--address', options.address, '--queue', options.queue, ...(options.args ?? [])], env, '"worker ready"');
+  return startProcess(
+    [path.join(ROOT, 'src', 'worker.ts'), '--address', options.address, '--queue', options.queue, ...(options.args ?? [])],
+    env,
+    '"worker ready"',
+  );
 }
 
 /** The floor's plain SDK worker (scripts/floor/). */

@@ -49,7 +49,18 @@ export async function createWorkflowVm(): Promise<WorkflowVm> {
           timestamp: { seconds: Math.floor(Date.now() / 1000) },
           isReplaying: false,
           historyLength: 3,
-          jobs: [{ initializeWorkflow: { workflowId: info.workflowId, workflowType, arguments: args.map((arg) => defaultPayloadConverter.toPayload(arg)), randomnessSeed: 1, attempt: 1, firstExecutionRunId: info.runId } }],
+          jobs: [
+            {
+              initializeWorkflow: {
+                workflowId: info.workflowId,
+                workflowType,
+                arguments: args.map((arg) => defaultPayloadConverter.toPayload(arg)),
+                randomnessSeed: 1,
+                attempt: 1,
+                firstExecutionRunId: info.runId,
+              },
+            },
+          ],
         }),
       );
       const used = process.cpuUsage(started);
@@ -60,7 +71,9 @@ export async function createWorkflowVm(): Promise<WorkflowVm> {
       const commands = completion.successful?.commands ?? [];
       const failure = completion.failed?.failure ?? commands.find((command) => command.failWorkflowExecution)?.failWorkflowExecution?.failure;
       // Failure messages travel as an encoded attribute (codec/failure-converter.ts); no codec runs here.
-      const encoded = failure?.encodedAttributes ? (defaultPayloadConverter.fromPayload(failure.encodedAttributes) as { message?: string } | undefined) : undefined;
+      const encoded = failure?.encodedAttributes
+        ? (defaultPayloadConverter.fromPayload(failure.encodedAttributes) as { message?: string } | undefined)
+        : undefined;
       const outcome = failure
         ? { failed: encoded?.message ?? failure.message ?? 'failed' }
         : { commands: Array.from(commands, (command) => Object.keys(command).find((key) => key !== 'userMetadata') ?? '?') }; // an array of this realm, not the run's

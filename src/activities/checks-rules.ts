@@ -53,7 +53,9 @@ export interface RecordCountVerdict {
  * previous count of 0 makes any count normal.
  */
 export function judgeRecordCount(current: CurrentRun, recordCount: number, minRecordRatio: number, runs: readonly PastRun[]): RecordCountVerdict {
-  const previous = earlierRuns(current, runs).find((run) => run.businessDate! < current.businessDate && run.status === 'success' && run.recordCount !== undefined);
+  const previous = earlierRuns(current, runs).find(
+    (run) => run.businessDate! < current.businessDate && run.status === 'success' && run.recordCount !== undefined,
+  );
   if (previous === undefined) return { anomaly: false };
   const base = previous.recordCount!;
   const facts = { previous: { businessDate: previous.businessDate!, workflowId: previous.workflowId, recordCount: base } };

@@ -159,10 +159,7 @@ export async function executeCommand(request: CommandRequest, attempt: CommandAt
     });
   };
   const timeoutTimer = setTimeout(() => stop('timeout'), request.timeout);
-  const heartbeatTimer = setInterval(
-    () => context.heartbeat({ pid: pgid, elapsedMs: Date.now() - startedAt, stdoutBytes: stdout.total }),
-    HEARTBEAT_EVERY_MS,
-  );
+  const heartbeatTimer = setInterval(() => context.heartbeat({ pid: pgid, elapsedMs: Date.now() - startedAt, stdoutBytes: stdout.total }), HEARTBEAT_EVERY_MS);
   const onCancel = () => stop('cancelled');
   context.signal.addEventListener('abort', onCancel);
   if (context.signal.aborted) onCancel();

@@ -8,7 +8,6 @@ export { requestLock, isRunOpen, joinGate, announceSuccess } from './coordinatio
 export { fileWait, fileImport } from './files/activities';
 export { dailyAggregation, rankingUpdate, rankingMail, rankingExclusions, demoSeed } from './ranking/activities';
 
-
 // The runners of activity-kind jobs, fan-out key sources and partitions look activities up, when
 // called, among those the worker registered: jobnet's own above and the modules of
 // JOBNET_ACTIVITIES (registry.ts, worker-setup.ts).

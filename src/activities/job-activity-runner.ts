@@ -22,7 +22,15 @@ export function makeRunJobActivity(registry: () => Record<string, unknown>) {
     if (typeof fn !== 'function' || request.activity === 'runJobActivity') {
       throw ApplicationFailure.nonRetryable(`no activity "${request.activity}" is registered in this worker`, 'UnknownActivity');
     }
-    const details = () => ({ exitCode: null, signal: null, stdout: '', stderr: '', durationMs: Date.now() - started, attempt: info.attempt, host: os.hostname() });
+    const details = () => ({
+      exitCode: null,
+      signal: null,
+      stdout: '',
+      stderr: '',
+      durationMs: Date.now() - started,
+      attempt: info.attempt,
+      host: os.hostname(),
+    });
     // `${VAR}`s in the args are resolved here, on this host, and masked in what the attempt reports.
     const host = resolveArgs(request.input.args, request.input.jobName);
     try {
@@ -34,7 +42,12 @@ export function makeRunJobActivity(registry: () => Record<string, unknown>) {
       const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : failure.name;
       const nonRetryable = failure instanceof ApplicationFailure ? failure.nonRetryable === true : false;
       // A new failure, not the activity's own as a cause: its message and stack may quote a secret.
-      throw ApplicationFailure.create({ message: host.mask(failure.message), type, nonRetryable, details: [{ ...details(), stderr: host.mask(failure.stack ?? failure.message) }] });
+      throw ApplicationFailure.create({
+        message: host.mask(failure.message),
+        type,
+        nonRetryable,
+        details: [{ ...details(), stderr: host.mask(failure.stack ?? failure.message) }],
+      });
     }
   };
 }

@@ -1,9 +1,7 @@
 /** What the worker and its reaper (reaper-main.ts) say to each other over their IPC channel. */
 
 export type LauncherRequest =
-  | { t: 'launch'; id: number; argv: string[]; cwd?: string | undefined; env: NodeJS.ProcessEnv }
-  | { t: 'untrack'; pgid: number }
-  | { t: 'abandon'; id: number };
+  { t: 'launch'; id: number; argv: string[]; cwd?: string | undefined; env: NodeJS.ProcessEnv } | { t: 'untrack'; pgid: number } | { t: 'abandon'; id: number };
 
 export type LauncherReply =
   | { t: 'spawned'; id: number; pid: number | undefined }

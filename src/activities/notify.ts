@@ -7,13 +7,7 @@ import { DeliveryError } from '../notify/delivery-error';
 import { formatEmail } from '../notify/format-email';
 import { formatSlack } from '../notify/format-slack';
 import { formatWebhook } from '../notify/format-webhook';
-import {
-  NOTIFICATION_REJECTED,
-  NOTIFICATION_UNDELIVERED,
-  deliveryInputSchema,
-  type DeliveryInput,
-  type DeliveryReceipt,
-} from '../notify/notify-input';
+import { NOTIFICATION_REJECTED, NOTIFICATION_UNDELIVERED, deliveryInputSchema, type DeliveryInput, type DeliveryReceipt } from '../notify/notify-input';
 import { postJson } from '../notify/post-json';
 import { sendEmail } from '../notify/send-email';
 
@@ -50,10 +44,7 @@ async function send(channel: Channel, event: JobnetEvent, deliveryKey: string, a
     case 'webhook':
       return postJson(onThisHost(channel.url), formatWebhook(event, deliveryKey), headers);
     case 'email':
-      return sendEmail(
-        { smtpUrl: onThisHost(channel.smtpUrl), from: channel.from, to: channel.to, messageId: messageIdOf(deliveryKey) },
-        formatEmail(event),
-      );
+      return sendEmail({ smtpUrl: onThisHost(channel.smtpUrl), from: channel.from, to: channel.to, messageId: messageIdOf(deliveryKey) }, formatEmail(event));
   }
 }
 

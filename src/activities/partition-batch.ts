@@ -104,7 +104,13 @@ async function runKey(request: PartitionBatchRequest, item: PartitionKey, regist
   }
 }
 
-function runOnce(request: PartitionBatchRequest, item: PartitionKey, attempt: number, registry: () => Record<string, unknown>, context: Context): Promise<CommandOutcome> {
+function runOnce(
+  request: PartitionBatchRequest,
+  item: PartitionKey,
+  attempt: number,
+  registry: () => Record<string, unknown>,
+  context: Context,
+): Promise<CommandOutcome> {
   const { job, name } = request.item;
   const runKey = `${request.fanoutId}/${item.key}`;
   if (job.activity !== undefined) return runActivityKey(job, name, item.key, runKey, request.businessDate, attempt, registry, context);
@@ -120,7 +126,14 @@ function runOnce(request: PartitionBatchRequest, item: PartitionKey, attempt: nu
       nonRetryableExitCodes: exitCodes(job.retry.nonRetryable),
     },
     // JOBNET_RUN_ID names this round's run of the key; JOBNET_PARTITION_RUN_KEY is the same in every round.
-    { attempt, runId: partitionRunId(request.fanoutId, item), workflowRunId: context.info.workflowExecution?.runId, log: context.log, signal: context.cancellationSignal, heartbeat: () => undefined },
+    {
+      attempt,
+      runId: partitionRunId(request.fanoutId, item),
+      workflowRunId: context.info.workflowExecution?.runId,
+      log: context.log,
+      signal: context.cancellationSignal,
+      heartbeat: () => undefined,
+    },
   );
 }
 
@@ -152,9 +165,18 @@ async function runActivityKey(
   const cancelled = new Promise<never>((_, reject) => (rejectCancelled = reject));
   cancelled.catch(() => undefined);
   abort.signal.addEventListener('abort', () => rejectCancelled(new CancelledFailure(String(abort.signal.reason ?? 'cancelled'))));
-  const inner = new Context(outer.info, cancelled, abort.signal, () => undefined, clientOf(outer), outer.log, outer.metricMeter, { details: undefined } as never);
+  const inner = new Context(outer.info, cancelled, abort.signal, () => undefined, clientOf(outer), outer.log, outer.metricMeter, {
+    details: undefined,
+  } as never);
   const timeout = setTimeout(() => abort.abort('timeout'), job.timeout);
-  const facts = (): Omit<CommandOutcome, 'stdout'> => ({ exitCode: null, signal: null, stderr: '', durationMs: Date.now() - started, attempt, host: os.hostname() });
+  const facts = (): Omit<CommandOutcome, 'stdout'> => ({
+    exitCode: null,
+    signal: null,
+    stderr: '',
+    durationMs: Date.now() - started,
+    attempt,
+    host: os.hostname(),
+  });
   try {
     const call = asyncLocalStorage.run(inner, () => (fn as KeyActivity)({ args: host.args, jobName, businessDate, runKey }));
     const result = await Promise.race([call, cancelled]);
@@ -168,7 +190,12 @@ async function runActivityKey(
     const failure = error instanceof Error ? error : new Error(String(error));
     const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : failure.name;
     const nonRetryable = failure instanceof ApplicationFailure ? failure.nonRetryable === true : false;
-    throw ApplicationFailure.create({ message: host.mask(failure.message), type, nonRetryable, details: [{ ...facts(), stdout: '', stderr: host.mask(failure.stack ?? failure.message) }] });
+    throw ApplicationFailure.create({
+      message: host.mask(failure.message),
+      type,
+      nonRetryable,
+      details: [{ ...facts(), stdout: '', stderr: host.mask(failure.stack ?? failure.message) }],
+    });
   } finally {
     clearTimeout(timeout);
     outer.cancellationSignal.removeEventListener('abort', stopOuter);
@@ -213,7 +240,10 @@ function describe(failure: unknown): { error: string; errorType: string } {
     if (failure.type === CommandFailureType.failed && typeof outcome?.exitCode === 'number') return { error, errorType: `exit:${outcome.exitCode}` };
     return { error, errorType: failure.type === CommandFailureType.timeout ? 'Timeout' : (failure.type ?? 'Error') };
   }
-  return { error: clip(failure instanceof Error ? failure.message : String(failure), MAX_ERROR_LENGTH), errorType: failure instanceof Error ? failure.name : 'Error' };
+  return {
+    error: clip(failure instanceof Error ? failure.message : String(failure), MAX_ERROR_LENGTH),
+    errorType: failure instanceof Error ? failure.name : 'Error',
+  };
 }
 
 function worthRetrying(failure: unknown, described: { errorType: string }, job: JobSpec): boolean {

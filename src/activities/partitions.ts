@@ -94,7 +94,10 @@ function checked(page: PartitionPage): PartitionPage {
   if (bad.length > 0) {
     throw ApplicationFailure.create({
       type: 'InvalidPartitionKey',
-      message: `partition keys must be 1–200 characters without whitespace or "#": ${bad.slice(0, 5).map((key) => JSON.stringify(key)).join(', ')}${bad.length > 5 ? ', …' : ''}`,
+      message: `partition keys must be 1–200 characters without whitespace or "#": ${bad
+        .slice(0, 5)
+        .map((key) => JSON.stringify(key))
+        .join(', ')}${bad.length > 5 ? ', …' : ''}`,
       nonRetryable: true,
     });
   }
@@ -133,7 +136,12 @@ async function commandKeys(source: Extract<PartitionSource, { kind: 'command' }>
       },
     );
   });
-  const keys = sortedUnique(stdout.split('\n').map((line) => line.trim()).filter((line) => line !== ''));
+  const keys = sortedUnique(
+    stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== ''),
+  );
   commandCache.set(cacheKey, keys);
   while (commandCache.size > COMMAND_CACHE_RUNS) commandCache.delete(commandCache.keys().next().value!);
   return keys;

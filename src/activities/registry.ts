@@ -54,7 +54,10 @@ export function loadActivityModules(files: readonly string[], reserved: readonly
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module named at run time
       exported = require(file) as Record<string, unknown>;
     } catch (error) {
-      throw new InvalidInputError([{ path: file, message: `cannot load this activities module (${ACTIVITIES_ENV}): ${(error as Error).message}` }], ACTIVITIES_ENV);
+      throw new InvalidInputError(
+        [{ path: file, message: `cannot load this activities module (${ACTIVITIES_ENV}): ${(error as Error).message}` }],
+        ACTIVITIES_ENV,
+      );
     }
     for (const [name, value] of Object.entries(exported)) {
       if (typeof value !== 'function') continue;

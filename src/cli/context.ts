@@ -86,7 +86,9 @@ export class CliContext {
  */
 export function reportStart(context: CliContext, start: { handle: { workflowId: string }; started: boolean }, wait: boolean | undefined): boolean {
   const { workflowId } = start.handle;
-  context.output.err(start.started ? `started ${workflowId}` : `${workflowId} exists already for this business date; not started again (--force starts another run)`);
+  context.output.err(
+    start.started ? `started ${workflowId}` : `${workflowId} exists already for this business date; not started again (--force starts another run)`,
+  );
   if (!wait && context.options.json) context.json({ workflowId, started: start.started });
   return wait === true;
 }

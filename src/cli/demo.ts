@@ -35,7 +35,7 @@ export function registerDemo(program: Command, context: () => CliContext): void 
   const demo = program.command('demo').description('demo data for the examples');
   demo
     .command('seed')
-    .description('generate the ranking example\'s users and orders (replaces them; same options, same rows)')
+    .description("generate the ranking example's users and orders (replaces them; same options, same rows)")
     .option('--users <n>', 'number of users', '1000')
     .option('--orders <n>', 'number of orders', '30000')
     .option('--until <YYYY-MM-DD>', 'last date with orders (default: today in Asia/Tokyo)')
@@ -46,7 +46,13 @@ export function registerDemo(program: Command, context: () => CliContext): void 
       const options = parseOrThrow(optionsSchema, raw, 'arguments');
       const request = parseOrThrow(
         demoDataSchema,
-        { users: options.users, orders: options.orders, days: options.days, seed: options.seed, until: options.until ?? businessDateAt(new Date(), 'Asia/Tokyo') },
+        {
+          users: options.users,
+          orders: options.orders,
+          days: options.days,
+          seed: options.seed,
+          until: options.until ?? businessDateAt(new Date(), 'Asia/Tokyo'),
+        },
         'arguments',
       );
       const settings = databaseSettingsFromEnv();
@@ -54,9 +60,13 @@ export function registerDemo(program: Command, context: () => CliContext): void 
       try {
         await migrate(db, 'jobnet');
         await migrate(db, 'examples');
-        ctx.output.err(`jobnet demo: ${request.users} users, ${request.orders} orders over ${request.days} days up to ${request.until} into ${db.kind} (${db.location})`);
+        ctx.output.err(
+          `jobnet demo: ${request.users} users, ${request.orders} orders over ${request.days} days up to ${request.until} into ${db.kind} (${db.location})`,
+        );
         const started = Date.now();
-        await seedDemoData(db, request, (p) => ctx.output.err(`  ${p.phase}: ${p.processed.toLocaleString('en-US')}${p.total === undefined ? '' : ` of ${p.total.toLocaleString('en-US')}`}`));
+        await seedDemoData(db, request, (p) =>
+          ctx.output.err(`  ${p.phase}: ${p.processed.toLocaleString('en-US')}${p.total === undefined ? '' : ` of ${p.total.toLocaleString('en-US')}`}`),
+        );
         const seconds = (Date.now() - started) / 1000;
         if (ctx.options.json) ctx.json({ ...request, engine: db.kind, seconds });
         else ctx.output.out(`seeded ${request.users} users and ${request.orders} orders in ${seconds.toFixed(1)} s`);

@@ -22,7 +22,10 @@ async function setEnabled(context: CliContext, name: string, enabled: boolean): 
 }
 
 export function registerEnable(program: Command, context: () => CliContext): void {
-  for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [verb, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     program
       .command(verb)
       .description(`${verb} a job or jobnet: edits the catalog file, then syncs its schedule`)

@@ -13,7 +13,7 @@ function formatRun(run: RunSummary, timeZone: string): string {
 export function registerHistory(program: Command, context: () => CliContext): void {
   program
     .command('history')
-    .description('the recent runs of a job, jobnet or fan-out, newest first, from Temporal (a job\'s runs as a jobnet step too)')
+    .description("the recent runs of a job, jobnet or fan-out, newest first, from Temporal (a job's runs as a jobnet step too)")
     .argument('<name>', 'job, jobnet or fan-out name')
     .option('-n, --limit <n>', 'how many runs', (value) => Number(value), 20)
     .action(async (name: string, options: { limit: number }) => {

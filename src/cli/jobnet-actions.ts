@@ -37,11 +37,15 @@ function stepAction(job: string, reason: string | undefined): StepAction {
 async function jobnetHandle(client: Client, run: string) {
   const handle = client.workflow.getHandle(run);
   const description = await handle.describe().catch((error: Error) => {
-    if (error.name === 'WorkflowNotFoundError') throw new InvalidInputError([{ path: run, message: 'no such run (jobnet runs look like <jobnet>@<YYYY-MM-DD>)' }], 'arguments');
+    if (error.name === 'WorkflowNotFoundError')
+      throw new InvalidInputError([{ path: run, message: 'no such run (jobnet runs look like <jobnet>@<YYYY-MM-DD>)' }], 'arguments');
     throw error;
   });
   if (description.type !== 'jobnetWorkflow') {
-    throw new InvalidInputError([{ path: run, message: `is a ${description.type} run; retry, skip and abort act on jobnet runs (a job run is retried with jobnet run <job> --force)` }], 'arguments');
+    throw new InvalidInputError(
+      [{ path: run, message: `is a ${description.type} run; retry, skip and abort act on jobnet runs (a job run is retried with jobnet run <job> --force)` }],
+      'arguments',
+    );
   }
   if (description.status.name !== 'RUNNING') {
     throw new InvalidInputError([{ path: run, message: `has ended (${description.status.name.toLowerCase()}); there is nothing to act on` }], 'arguments');
@@ -76,13 +80,25 @@ export function registerJobnetActions(program: Command, context: () => CliContex
       .action(async (run: string, job: string, options: { reason?: string }) => {
         await act(context(), run, async (client) => (await jobnetHandle(client, run)).executeUpdate(update, { args: [stepAction(job, options.reason)] }));
       });
-  stepCommand('retry', 'run a step of a jobnet run again that waits for an operator (onFailure: wait); only that step, then its dependants', 'the step waiting for an operator', retryStepUpdate);
+  stepCommand(
+    'retry',
+    'run a step of a jobnet run again that waits for an operator (onFailure: wait); only that step, then its dependants',
+    'the step waiting for an operator',
+    retryStepUpdate,
+  );
   stepCommand('skip', 'take a step that waits for an operator as succeeded, so its dependants run', 'the step waiting for an operator', skipStepUpdate);
-  stepCommand('hold', 'keep a step of a running jobnet from starting until it is released (its needs may settle meanwhile)', 'a step that has not started', holdStepUpdate);
+  stepCommand(
+    'hold',
+    'keep a step of a running jobnet from starting until it is released (its needs may settle meanwhile)',
+    'a step that has not started',
+    holdStepUpdate,
+  );
   stepCommand('release', 'let a held step start (as soon as its needs allow)', 'the held step', releaseStepUpdate);
   program
     .command('force')
-    .description('end a running step now as succeeded or failed: its command\'s process tree is stopped (or its child run cancelled); succeeded lets its dependants run, failed stops the jobnet (unless onFailure: continue)')
+    .description(
+      "end a running step now as succeeded or failed: its command's process tree is stopped (or its child run cancelled); succeeded lets its dependants run, failed stops the jobnet (unless onFailure: continue)",
+    )
     .argument(...runArgument)
     .argument('<job>', 'the running step')
     .option('--succeeded', 'end it as succeeded')
@@ -99,14 +115,16 @@ export function registerJobnetActions(program: Command, context: () => CliContex
     .command('abort')
     .description('end a jobnet run as aborted: waiting steps fail, nothing new starts, running steps finish')
     .argument(...runArgument)
-    .option('--reason <text>', 'why; kept in the run\'s result')
+    .option('--reason <text>', "why; kept in the run's result")
     .action(async (run: string, options: { reason?: string }) => {
       const body = { by: operatorIdentity(), ...(options.reason ? { reason: options.reason } : {}) };
       await act(context(), run, async (client) => (await jobnetHandle(client, run)).executeUpdate(abortJobnetUpdate, { args: [body] }));
     });
   program
     .command('rerun')
-    .description('start an ended jobnet run again from its failed steps: the steps that succeeded are kept and not run again (the catalog\'s current definition of the jobnet is used)')
+    .description(
+      "start an ended jobnet run again from its failed steps: the steps that succeeded are kept and not run again (the catalog's current definition of the jobnet is used)",
+    )
     .argument('<run>', 'the ended jobnet run, e.g. daily-ranking@2026-12-01')
     .option('--from <step>', 'rerun this step and every step after it, whatever their outcome')
     .option('--reason <text>', 'why; kept with the action in the new run')
@@ -122,7 +140,9 @@ export function registerJobnetActions(program: Command, context: () => CliContex
         reason: options.reason,
         by: operatorIdentity(),
       });
-      ctx.output.err(`started ${handle.workflowId}, a rerun of ${run}: running again ${plan.again.join(', ')}${plan.kept.length > 0 ? `; kept ${plan.kept.join(', ')}` : ''}`);
+      ctx.output.err(
+        `started ${handle.workflowId}, a rerun of ${run}: running again ${plan.again.join(', ')}${plan.kept.length > 0 ? `; kept ${plan.kept.join(', ')}` : ''}`,
+      );
       if (ctx.options.json) ctx.json({ workflowId: handle.workflowId, rerunOf: run, again: plan.again, kept: plan.kept });
     });
 }

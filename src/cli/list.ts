@@ -48,9 +48,25 @@ export async function listCatalog(context: CliContext): Promise<ListedEntry[]> {
 
 export function renderList(entries: readonly ListedEntry[]): string {
   const header = ['NAME', 'KIND', 'SCHEDULE', 'STATE', 'LAST RUN', 'STATUS', 'FAILS', 'NEXT RUN'];
-  const rows = entries.map((e) => [e.name, e.kind, e.schedule ?? '-', e.state ?? '-', e.lastRun ?? '-', e.lastStatus ?? '-', String(e.consecutiveFailures), e.nextRun ?? '-']);
+  const rows = entries.map((e) => [
+    e.name,
+    e.kind,
+    e.schedule ?? '-',
+    e.state ?? '-',
+    e.lastRun ?? '-',
+    e.lastStatus ?? '-',
+    String(e.consecutiveFailures),
+    e.nextRun ?? '-',
+  ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function registerList(program: Command, context: () => CliContext): void {

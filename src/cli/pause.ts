@@ -42,7 +42,10 @@ async function setPaused(context: CliContext, paused: boolean, name: string | un
 }
 
 export function registerPause(program: Command, context: () => CliContext): void {
-  for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
+  for (const [verb, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
     program
       .command(verb)
       .description(`${verb} the schedule of a job or jobnet, or --all of jobnet's schedules (maintenance windows)`)

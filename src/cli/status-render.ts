@@ -78,10 +78,19 @@ function stepText(name: string, step: StepState, width: number, view: RenderView
  * A jobnet run and its steps as a tree. Running steps are asked for their own state, so the
  * tree shows a step waiting for a lock or for another schedule, and a nested jobnet's steps.
  */
-export async function renderJobnet(client: Client, workflowId: string, temporalStatus: string, state: JobnetState | undefined, view: RenderView, indent = ''): Promise<string[]> {
+export async function renderJobnet(
+  client: Client,
+  workflowId: string,
+  temporalStatus: string,
+  state: JobnetState | undefined,
+  view: RenderView,
+  indent = '',
+): Promise<string[]> {
   if (!state) return [`${indent}${workflowId}: ${temporalStatus.toLowerCase()}`];
   const time = timeIn(view);
-  const lines = [`${indent}${workflowId}: ${state.status}${state.reason ? ` — ${state.reason}` : ''}  (started ${time(state.startTime)}${state.endTime ? `, ended ${time(state.endTime)}` : ''})`];
+  const lines = [
+    `${indent}${workflowId}: ${state.status}${state.reason ? ` — ${state.reason}` : ''}  (started ${time(state.startTime)}${state.endTime ? `, ended ${time(state.endTime)}` : ''})`,
+  ];
   // A run of a worker from before deadlines answers without warnings.
   for (const warning of state.warnings ?? []) lines.push(`${indent}   warning: ${warning}`);
   const names = Object.keys(state.steps);
@@ -107,7 +116,9 @@ export async function renderJobnet(client: Client, workflowId: string, temporalS
     for (const action of acted) {
       const what = `${action.action}${action.job ? ` ${action.job}` : ''}${action.outcome ? ` → ${action.outcome}` : ''}`;
       const who = action.by ? ` by ${action.by}` : '';
-      lines.push(`${indent}  ${time(action.at)}  ${what}${who} (${action.via})${action.accepted ? '' : ` ignored: ${action.note ?? ''}`}${action.reason ? ` — ${action.reason}` : ''}`);
+      lines.push(
+        `${indent}  ${time(action.at)}  ${what}${who} (${action.via})${action.accepted ? '' : ` ignored: ${action.note ?? ''}`}${action.reason ? ` — ${action.reason}` : ''}`,
+      );
     }
   }
   return lines;

@@ -9,7 +9,7 @@ const WATCH_EVERY_MS = 2_000;
 export function registerStatus(program: Command, context: () => CliContext): void {
   program
     .command('status')
-    .description('the state of one run (a job\'s events, a jobnet as a tree of its steps, a fan-out\'s progress), or the runs going on now')
+    .description("the state of one run (a job's events, a jobnet as a tree of its steps, a fan-out's progress), or the runs going on now")
     .argument('[run]', 'run id, e.g. BATCH-001@2026-12-01 or daily-ranking@2026-12-01')
     .option('--watch', 'refresh until the run has finished')
     .action(async (workflowId: string | undefined, options: { watch?: boolean }) => {

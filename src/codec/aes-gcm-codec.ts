@@ -110,7 +110,9 @@ export class AesGcmCodec implements PayloadCodec {
     const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
     const entry = this.keyring.byId.get(keyId);
     if (entry === undefined) {
-      throw new UntrustedPayloadError(`payload encrypted under key id "${keyId}", which is not among this process's keys (${[...this.keyring.byId.keys()].join(', ')}; from ${this.keyring.source})`);
+      throw new UntrustedPayloadError(
+        `payload encrypted under key id "${keyId}", which is not among this process's keys (${[...this.keyring.byId.keys()].join(', ')}; from ${this.keyring.source})`,
+      );
     }
     const raw = payload.data ?? new Uint8Array();
     const data = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);

@@ -88,12 +88,19 @@ function keyringOf(keys: CodecKey[], source: string, setting: string): Keyring {
 /** `JOBNET_CODEC_KEYS`: entries separated by commas. */
 export function parseKeyList(text: string, setting = 'JOBNET_CODEC_KEYS'): Keyring {
   const entries = text.split(',').map((entry) => entry.trim());
-  return keyringOf(parseEntries(entries, (index) => (entries.length > 1 ? `${setting}[${index}]` : setting)), setting, setting);
+  return keyringOf(
+    parseEntries(entries, (index) => (entries.length > 1 ? `${setting}[${index}]` : setting)),
+    setting,
+    setting,
+  );
 }
 
 /** A key file: one entry per line; blank lines and `#` comments are skipped. */
 export function parseKeyFile(text: string, file: string, setting = 'JOBNET_CODEC_KEY_FILE'): Keyring {
-  const lines = text.split('\n').map((line, index) => ({ line: index + 1, text: line.replace(/#.*$/, '').trim() })).filter((line) => line.text !== '');
+  const lines = text
+    .split('\n')
+    .map((line, index) => ({ line: index + 1, text: line.replace(/#.*$/, '').trim() }))
+    .filter((line) => line.text !== '');
   const keys = parseEntries(
     lines.map((line) => line.text),
     (index) => `${setting} (${file}, line ${lines[index]!.line})`,

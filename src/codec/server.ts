@@ -51,7 +51,9 @@ function fromJson(payload: JsonPayload): Payload {
 
 function toJson(payload: Payload): JsonPayload {
   return {
-    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? new Uint8Array()).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? new Uint8Array()).toString('base64')]),
+    ),
     data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
   };
 }
@@ -120,7 +122,8 @@ export function createCodecServer(options: CodecServerOptions): Server {
     const origin = request.headers.origin;
     // The login form posts from this server's own page; every other call comes from the Web UI.
     if (origin !== undefined && url.pathname !== '/login') {
-      if (!options.allowedOrigins.includes(origin)) throw new HttpError(403, `origin ${origin} is not allowed (allowed: ${options.allowedOrigins.join(', ') || 'none'})`);
+      if (!options.allowedOrigins.includes(origin))
+        throw new HttpError(403, `origin ${origin} is not allowed (allowed: ${options.allowedOrigins.join(', ') || 'none'})`);
       response.setHeader('Access-Control-Allow-Origin', origin);
       response.setHeader('Access-Control-Allow-Credentials', 'true');
       response.setHeader('Vary', 'Origin');
@@ -142,14 +145,18 @@ export function createCodecServer(options: CodecServerOptions): Server {
       if (!sameSecret(token, options.token)) throw new HttpError(401, 'wrong token');
       const secure = request.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
       response
-        .writeHead(200, { 'Set-Cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/${secure}`, 'Content-Type': 'text/plain; charset=utf-8' })
+        .writeHead(200, {
+          'Set-Cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/${secure}`,
+          'Content-Type': 'text/plain; charset=utf-8',
+        })
         .end('token kept in this browser; the Web UI may decode now\n');
       return;
     }
     const verb = url.pathname.split('/').filter(Boolean).pop();
     if (verb !== 'encode' && verb !== 'decode') throw new HttpError(404, 'POST /encode or /decode');
     if (request.method !== 'POST') throw new HttpError(405, `POST /${verb}`);
-    if (!authorized(request, options.token)) throw new HttpError(401, 'a token is required: Authorization: Bearer <JOBNET_CODEC_TOKEN>, or GET /login in a browser');
+    if (!authorized(request, options.token))
+      throw new HttpError(401, 'a token is required: Authorization: Bearer <JOBNET_CODEC_TOKEN>, or GET /login in a browser');
     if (verb === 'encode' && options.decodeOnly) throw new HttpError(403, 'this codec server decodes only');
     const payloads = payloadsOf(await readBody(request, limit));
     const answered = verb === 'encode' ? await options.codec.encode(payloads) : await decodeEach(options.codec, payloads);

@@ -43,10 +43,7 @@ export type EventType = keyof typeof DEFAULT_SEVERITY;
 
 export const EVENT_TYPES = Object.keys(DEFAULT_SEVERITY) as [EventType, ...EventType[]];
 
-export type Channel =
-  | { type: 'slack'; webhookUrl: string }
-  | { type: 'email'; to: string[]; from: string; smtpUrl: string }
-  | { type: 'webhook'; url: string };
+export type Channel = { type: 'slack'; webhookUrl: string } | { type: 'email'; to: string[]; from: string; smtpUrl: string } | { type: 'webhook'; url: string };
 
 export interface Route {
   severity: Severity[];

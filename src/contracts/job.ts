@@ -97,7 +97,9 @@ export type JobEventType = Exclude<EventType, (typeof JOBNET_ONLY_EVENT_TYPES)[n
 /** What a job run notes: the event types of events.ts (one list), less the jobnet's own, plus its progress facts. */
 export const JOB_EVENT_TYPES: [JobEventType, ...JobEventType[]] = [
   ...JOB_PROGRESS_EVENT_TYPES,
-  ...EVENT_TYPES.filter((type): type is Exclude<EventType, (typeof JOBNET_ONLY_EVENT_TYPES)[number]> => !(JOBNET_ONLY_EVENT_TYPES as readonly string[]).includes(type)),
+  ...EVENT_TYPES.filter(
+    (type): type is Exclude<EventType, (typeof JOBNET_ONLY_EVENT_TYPES)[number]> => !(JOBNET_ONLY_EVENT_TYPES as readonly string[]).includes(type),
+  ),
 ];
 
 export interface JobEvent {

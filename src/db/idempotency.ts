@@ -19,10 +19,10 @@ export type OnceResult<T> = { outcome: T; repeated: false } | { outcome: T; repe
  */
 export async function runOnce<T>(db: Database, key: EffectKey, effect: (tx: Queryable) => Promise<T>): Promise<OnceResult<T>> {
   return db.transaction(async (tx) => {
-    const claimed = await tx.query(
-      'INSERT INTO jobnet_idempotency (run_key, step) VALUES ($1, $2) ON CONFLICT (run_key, step) DO NOTHING RETURNING run_key',
-      [key.runKey, key.step],
-    );
+    const claimed = await tx.query('INSERT INTO jobnet_idempotency (run_key, step) VALUES ($1, $2) ON CONFLICT (run_key, step) DO NOTHING RETURNING run_key', [
+      key.runKey,
+      key.step,
+    ]);
     if (claimed.rows.length === 0) {
       const stored = await tx.query<{ outcome: T }>('SELECT outcome FROM jobnet_idempotency WHERE run_key = $1 AND step = $2', [key.runKey, key.step]);
       return { outcome: stored.rows[0]!.outcome, repeated: true as const };

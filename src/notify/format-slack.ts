@@ -60,7 +60,12 @@ export function formatSlack(event: JobnetEvent): SlackMessage {
     },
   ];
   if (event.runbookUrl !== undefined) {
-    buttons.push({ type: 'button', text: { type: 'plain_text', text: `Runbook: ${truncate(event.errorType ?? 'error', 60)}` }, url: event.runbookUrl, action_id: 'open-runbook' });
+    buttons.push({
+      type: 'button',
+      text: { type: 'plain_text', text: `Runbook: ${truncate(event.errorType ?? 'error', 60)}` },
+      url: event.runbookUrl,
+      action_id: 'open-runbook',
+    });
   }
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`${mark} ${title}`, HEADER_MAX), emoji: true } },

@@ -12,7 +12,8 @@ const RETRYABLE_STATUSES = new Set([408, 425, 429]);
  */
 export async function postJson(url: string, body: unknown, headers: Record<string, string>, timeoutMs = HTTP_TIMEOUT_MS): Promise<void> {
   // fetch quotes a URL it cannot parse, and the URL is a secret: check it first, quietly.
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new DeliveryError('has a URL that is not http(s):// once its variables are resolved', false);
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    throw new DeliveryError('has a URL that is not http(s):// once its variables are resolved', false);
   let response: Response;
   try {
     response = await fetch(url, {

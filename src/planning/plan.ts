@@ -71,9 +71,18 @@ function lockCollisions(catalog: Catalog, runsByJob: Map<string, Date[]>): strin
 /** `jobnet plan`: validated catalog, next fire times of every schedule, graph and warnings — offline. */
 export function planCatalog(catalog: Catalog, options: { from: Date; next: number }): CatalogPlan {
   const planOne = (name: string, kind: 'job' | 'jobnet', schedule: Schedule, enabled: boolean) => {
-    const runs = upcomingRuns(schedule, { timezone: catalog.timezone, calendars: catalog.calendars, dayBoundary: catalog.dayBoundary, from: options.from, count: options.next });
+    const runs = upcomingRuns(schedule, {
+      timezone: catalog.timezone,
+      calendars: catalog.calendars,
+      dayBoundary: catalog.dayBoundary,
+      from: options.from,
+      count: options.next,
+    });
     const zone = schedule.timezone ?? catalog.timezone;
-    return { runs, planned: { name, kind, schedule: describeSchedule(schedule, { timezone: catalog.timezone }), enabled, nextRuns: runs.map((run) => isoInZone(run, zone)) } };
+    return {
+      runs,
+      planned: { name, kind, schedule: describeSchedule(schedule, { timezone: catalog.timezone }), enabled, nextRuns: runs.map((run) => isoInZone(run, zone)) },
+    };
   };
   const schedules: PlannedSchedule[] = [];
   const runsByJob = new Map<string, Date[]>();

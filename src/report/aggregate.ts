@@ -190,7 +190,10 @@ export function aggregateRuns(allRuns: readonly ReportRun[], window: ReportWindo
   const months = unique(days.map(monthOf));
   const failureRateByMonth = { months, ratePercent: [] as (number | null)[], failed: [] as number[], finished: [] as number[] };
   for (const month of months) {
-    const outcomes = runs.filter((run) => monthOf(dayOf(run)) === month).map(outcomeOf).filter((o) => o !== 'running');
+    const outcomes = runs
+      .filter((run) => monthOf(dayOf(run)) === month)
+      .map(outcomeOf)
+      .filter((o) => o !== 'running');
     const failed = outcomes.filter((o) => o === 'failed').length;
     failureRateByMonth.failed.push(failed);
     failureRateByMonth.finished.push(outcomes.length);

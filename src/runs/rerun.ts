@@ -39,11 +39,14 @@ export function planRerun(
   let again: Set<string>;
   if (options.from !== undefined) {
     if (!Object.hasOwn(ended.steps, options.from)) {
-      throw new InvalidInputError([{ path: '--from', message: `no step "${options.from}" in ${options.endedWorkflowId}; steps: ${names.join(', ')}` }], 'arguments');
+      throw new InvalidInputError(
+        [{ path: '--from', message: `no step "${options.from}" in ${options.endedWorkflowId}; steps: ${names.join(', ')}` }],
+        'arguments',
+      );
     }
     again = new Set([options.from]);
     // Dependants are found by walking needs until nothing new joins (a jobnet is a DAG, so this ends).
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const name of names) {
         if (!again.has(name) && (graph[name]?.needs ?? []).some((need) => again.has(need))) {
@@ -55,7 +58,15 @@ export function planRerun(
   } else {
     again = new Set(names.filter((name) => !OUTCOME_KEPT.includes(ended.steps[name]!.status)));
     if (again.size === 0) {
-      throw new InvalidInputError([{ path: options.endedWorkflowId, message: 'every step succeeded or was skipped: nothing to run again (--from <step> reruns a step and those after it)' }], 'arguments');
+      throw new InvalidInputError(
+        [
+          {
+            path: options.endedWorkflowId,
+            message: 'every step succeeded or was skipped: nothing to run again (--from <step> reruns a step and those after it)',
+          },
+        ],
+        'arguments',
+      );
     }
   }
   const steps: Record<string, StepState> = {};
@@ -111,16 +122,32 @@ export async function rerunJobnet(
 ): Promise<{ handle: WorkflowHandle<typeof jobnetWorkflow>; plan: RerunPlan }> {
   const ended = await readRunState(client, request.endedWorkflowId);
   const path = request.endedWorkflowId;
-  if (ended.kind !== 'jobnet') throw new InvalidInputError([{ path, message: `is not a jobnet run; rerun reruns jobnet runs (a job: jobnet run <job> --force)` }], 'arguments');
-  if (ended.temporalStatus === 'RUNNING') throw new InvalidInputError([{ path, message: 'is still running: act on its steps (retry, skip, force) or abort it first' }], 'arguments');
-  if (ended.state === undefined) throw new InvalidInputError([{ path, message: `ended ${ended.temporalStatus.toLowerCase()} without a result to rerun from (terminated or timed out): start a new run with jobnet run --force` }], 'arguments');
+  if (ended.kind !== 'jobnet')
+    throw new InvalidInputError([{ path, message: `is not a jobnet run; rerun reruns jobnet runs (a job: jobnet run <job> --force)` }], 'arguments');
+  if (ended.temporalStatus === 'RUNNING')
+    throw new InvalidInputError([{ path, message: 'is still running: act on its steps (retry, skip, force) or abort it first' }], 'arguments');
+  if (ended.state === undefined)
+    throw new InvalidInputError(
+      [
+        {
+          path,
+          message: `ended ${ended.temporalStatus.toLowerCase()} without a result to rerun from (terminated or timed out): start a new run with jobnet run --force`,
+        },
+      ],
+      'arguments',
+    );
   const state = ended.state;
   const input = parseOrThrow(jobnetRunSchema, request.inputFor(state.name, state.businessDate), 'jobnet run');
   const catalogSteps = Object.keys(input.steps);
   const endedSteps = Object.keys(state.steps);
   if (catalogSteps.length !== endedSteps.length || catalogSteps.some((name) => !Object.hasOwn(state.steps, name))) {
     throw new InvalidInputError(
-      [{ path, message: `its steps (${endedSteps.join(', ')}) are not the catalog's ${state.name} now (${catalogSteps.join(', ')}): start a new run with jobnet run ${state.name} --date ${state.businessDate} --force` }],
+      [
+        {
+          path,
+          message: `its steps (${endedSteps.join(', ')}) are not the catalog's ${state.name} now (${catalogSteps.join(', ')}): start a new run with jobnet run ${state.name} --date ${state.businessDate} --force`,
+        },
+      ],
       'arguments',
     );
   }

@@ -42,7 +42,8 @@ export async function retryPartitions(
 ): Promise<{ handle: WorkflowHandle<typeof fanoutWorkflow>; keys: { key: string; attempt: number }[]; notListed: number }> {
   const handle = client.workflow.getHandle<typeof fanoutWorkflow>(workflowId);
   const description = await handle.describe().catch((error: Error) => {
-    if (error.name === 'WorkflowNotFoundError') throw new InvalidInputError([{ path: workflowId, message: 'no such run (a fan-out run id looks like <job>@<YYYY-MM-DD>)' }], 'arguments');
+    if (error.name === 'WorkflowNotFoundError')
+      throw new InvalidInputError([{ path: workflowId, message: 'no such run (a fan-out run id looks like <job>@<YYYY-MM-DD>)' }], 'arguments');
     throw error;
   });
   if (description.type !== 'fanoutWorkflow') {
@@ -52,16 +53,33 @@ export async function retryPartitions(
     throw new InvalidInputError([{ path: workflowId, message: 'is still running; retry its partitions once it has ended' }], 'arguments');
   }
   const result = await fanoutOutcome(handle).catch(() => {
-    throw new InvalidInputError([{ path: workflowId, message: `ended ${description.status.name.toLowerCase()} without a fan-out result; start it again with jobnet run --force` }], 'arguments');
+    throw new InvalidInputError(
+      [{ path: workflowId, message: `ended ${description.status.name.toLowerCase()} without a fan-out result; start it again with jobnet run --force` }],
+      'arguments',
+    );
   });
   const failed = new Map(result.failedPartitions.map((failure) => [failure.key, failure]));
   let chosen: string[];
   if ('failed' in selection) {
     chosen = [...failed.keys()];
-    if (chosen.length === 0) throw new InvalidInputError([{ path: workflowId, message: `has no failed partitions (${result.succeeded} of ${result.total ?? result.seen} succeeded)` }], 'arguments');
+    if (chosen.length === 0)
+      throw new InvalidInputError(
+        [{ path: workflowId, message: `has no failed partitions (${result.succeeded} of ${result.total ?? result.seen} succeeded)` }],
+        'arguments',
+      );
   } else {
     const problems = [...new Set(selection.keys)].flatMap((key) =>
-      failed.has(key) ? [] : [{ path: `--keys ${key}`, message: result.failuresNotKept > 0 ? 'is not among the failed partitions listed by the run' : 'did not fail in this run (succeeded partitions are never run again)' }],
+      failed.has(key)
+        ? []
+        : [
+            {
+              path: `--keys ${key}`,
+              message:
+                result.failuresNotKept > 0
+                  ? 'is not among the failed partitions listed by the run'
+                  : 'did not fail in this run (succeeded partitions are never run again)',
+            },
+          ],
     );
     if (problems.length > 0) throw new InvalidInputError(problems, 'arguments');
     chosen = [...new Set(selection.keys)];
@@ -75,7 +93,9 @@ export async function retryPartitions(
       previous: {
         total: result.total ?? result.seen,
         succeeded: result.succeeded,
-        failures: result.failedPartitions.filter((failure) => !chosenSet.has(failure.key)).map(({ key, attempt, errorType, error }) => ({ key, attempt, errorType, error })),
+        failures: result.failedPartitions
+          .filter((failure) => !chosenSet.has(failure.key))
+          .map(({ key, attempt, errorType, error }) => ({ key, attempt, errorType, error })),
         failuresNotKept: result.failuresNotKept,
         startTime: result.startTime,
       },

@@ -79,9 +79,7 @@ export async function readRunState(client: Client, workflowId: string): Promise<
       return { kind: 'jobnet', workflowId, temporalStatus, ...(state ? { state } : {}) };
     }
     case 'fanoutWorkflow': {
-      const state = running
-        ? await handle.query(fanoutStateQuery).catch(() => undefined)
-        : await fanoutOutcome(handle).catch(() => undefined);
+      const state = running ? await handle.query(fanoutStateQuery).catch(() => undefined) : await fanoutOutcome(handle).catch(() => undefined);
       return { kind: 'fanout', workflowId, temporalStatus, ...(state ? { state } : {}) };
     }
     default:

@@ -58,7 +58,13 @@ export async function triggerJob(
   request: { input: JobRun; taskQueue: string; force?: boolean; now?: Date; description?: string },
 ): Promise<TriggerResult> {
   const input = parseOrThrow(jobRunSchema, request.input, 'job run');
-  return triggerWorkflow<typeof jobWorkflow>(client, { ...request, workflowType: 'jobWorkflow', name: input.name, businessDate: input.businessDate, args: [input] });
+  return triggerWorkflow<typeof jobWorkflow>(client, {
+    ...request,
+    workflowType: 'jobWorkflow',
+    name: input.name,
+    businessDate: input.businessDate,
+    args: [input],
+  });
 }
 
 /**
@@ -72,7 +78,13 @@ export async function triggerJobnet(
 ): Promise<{ handle: WorkflowHandle<typeof jobnetWorkflow>; started: boolean }> {
   // Checked here, before anything starts; the run takes the parsed values (durations in ms, defaults filled).
   const input = parseOrThrow(jobnetRunSchema, request.input, 'jobnet run');
-  return triggerWorkflow<typeof jobnetWorkflow>(client, { ...request, workflowType: 'jobnetWorkflow', name: input.name, businessDate: input.businessDate, args: [input] });
+  return triggerWorkflow<typeof jobnetWorkflow>(client, {
+    ...request,
+    workflowType: 'jobnetWorkflow',
+    name: input.name,
+    businessDate: input.businessDate,
+    args: [input],
+  });
 }
 
 /** One run of a fan-out for a business date: the same id rules as a job. */
@@ -82,5 +94,11 @@ export async function triggerFanout(
 ): Promise<{ handle: WorkflowHandle<typeof fanoutWorkflow>; started: boolean }> {
   // Checked here, before anything starts; the run takes the parsed values (durations in ms, defaults filled).
   const input = parseOrThrow(fanoutRunSchema, request.input, 'fan-out run');
-  return triggerWorkflow<typeof fanoutWorkflow>(client, { ...request, workflowType: 'fanoutWorkflow', name: input.name, businessDate: input.businessDate, args: [input] });
+  return triggerWorkflow<typeof fanoutWorkflow>(client, {
+    ...request,
+    workflowType: 'fanoutWorkflow',
+    name: input.name,
+    businessDate: input.businessDate,
+    args: [input],
+  });
 }

@@ -138,7 +138,7 @@ function patternsOf(when: Exclude<ScheduleTimes, { kind: 'interval' | 'businessD
 function field<Unit>(values: readonly number[], min: number, max: number, unit: (value: number) => Unit): '*' | LooseRange<Unit>[] {
   if (values.length === max - min + 1) return '*';
   const out: LooseRange<Unit>[] = [];
-  for (let index = 0; index < values.length; ) {
+  for (let index = 0; index < values.length;) {
     let last = index;
     while (last + 1 < values.length && values[last + 1] === values[last]! + 1) last++;
     const [start, end] = [values[index]!, values[last]!];
@@ -193,12 +193,14 @@ function skipEntries(date: string, boundary: ClockTime, timezone: string, evalua
   const { year, month, day } = parseIsoDate(date)!;
   const next = addDays(date, 1);
   const nextParts = parseIsoDate(next)!;
-  const atBoundary = (parts: { year: number; month: number; day: number }) => zonedTimeToUnix(parts.year, parts.month, parts.day, boundary.hour, boundary.minute, 0, timezone);
+  const atBoundary = (parts: { year: number; month: number; day: number }) =>
+    zonedTimeToUnix(parts.year, parts.month, parts.day, boundary.hour, boundary.minute, 0, timezone);
   const midnight = startOfLocalDay(nextParts, timezone);
   const entries: CalendarSpec[] = [];
   const every = { second: '*' as const, comment: note };
   if (boundary.hour === 0 && boundary.minute === 0) {
-    if (firesWithin(evaluator, startOfLocalDay({ year, month, day }, timezone), midnight)) entries.push({ ...dateFields(date), hour: '*', minute: '*', ...every });
+    if (firesWithin(evaluator, startOfLocalDay({ year, month, day }, timezone), midnight))
+      entries.push({ ...dateFields(date), hour: '*', minute: '*', ...every });
     return entries;
   }
   if (firesWithin(evaluator, atBoundary({ year, month, day }), midnight)) {
@@ -208,7 +210,8 @@ function skipEntries(date: string, boundary: ClockTime, timezone: string, evalua
   }
   if (firesWithin(evaluator, midnight, atBoundary(nextParts))) {
     if (boundary.hour > 0) entries.push({ ...dateFields(next), hour: field(span(0, boundary.hour - 1), 0, 23, asNumber), minute: '*', ...every });
-    if (boundary.minute > 0) entries.push({ ...dateFields(next), hour: [boundary.hour], minute: field(span(0, boundary.minute - 1), 0, 59, asNumber), ...every });
+    if (boundary.minute > 0)
+      entries.push({ ...dateFields(next), hour: [boundary.hour], minute: field(span(0, boundary.minute - 1), 0, 59, asNumber), ...every });
   }
   return entries;
 }
@@ -318,10 +321,12 @@ export function compileSchedule(schedule: Schedule, options: CompileOptions): Co
     for (const date of [...calendar.extraWorkdays].sort()) {
       if (date < horizon.from || date > horizon.to || workWeekdays.includes(weekdayOf(date))) continue;
       const note = comment(`${calendarName}: extra workday`);
-      for (const pattern of sameDay.filter((candidate) => matchesDate(candidate, date))) addEntry({ ...dateFields(date), ...timeFields(pattern), comment: note });
+      for (const pattern of sameDay.filter((candidate) => matchesDate(candidate, date)))
+        addEntry({ ...dateFields(date), ...timeFields(pattern), comment: note });
       // Its fires before the boundary are on the next wall-clock date.
       const nextDate = addDays(date, 1);
-      for (const pattern of dayBefore.filter((candidate) => matchesDate(candidate, nextDate))) addEntry({ ...dateFields(nextDate), ...timeFields(pattern), comment: note });
+      for (const pattern of dayBefore.filter((candidate) => matchesDate(candidate, nextDate)))
+        addEntry({ ...dateFields(nextDate), ...timeFields(pattern), comment: note });
     }
     if (schedule.holidayShift !== 'skip' && patterns.length > 0) {
       // Every form's patterns share one set of times of day; only the days differ.

@@ -6,7 +6,7 @@ import { WEEKDAY_NAMES } from '../time/plain-date';
 /** 1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, 22nd, 23rd. */
 function ordinal(n: number): string {
   const teen = n % 100 >= 11 && n % 100 <= 13;
-  const suffix = teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;
 }
 
@@ -50,7 +50,11 @@ export function describeSchedule(schedule: Schedule, defaults: { timezone?: stri
   const extras: string[] = [];
   // A businessDay rule names its calendar in its own words above.
   if (schedule.calendar !== undefined && when.kind !== 'businessDay') {
-    extras.push(schedule.holidayShift === 'skip' ? `business days (${schedule.calendar})` : `moved to the ${schedule.holidayShift} business day when it is not one (${schedule.calendar})`);
+    extras.push(
+      schedule.holidayShift === 'skip'
+        ? `business days (${schedule.calendar})`
+        : `moved to the ${schedule.holidayShift} business day when it is not one (${schedule.calendar})`,
+    );
   }
   if (schedule.overlap !== 'skip') extras.push(`overlap ${schedule.overlap}`);
   if (!schedule.enabled) extras.push('disabled');

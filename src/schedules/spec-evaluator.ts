@@ -98,7 +98,15 @@ class CompiledCalendar {
 
   matches(unix: number): boolean {
     const t = localTime(unix, this.timeZone);
-    return this.year(t.year) && this.month(t.month) && this.dayOfMonth(t.day) && this.dayOfWeek(t.weekday) && this.hour(t.hour) && this.minute(t.minute) && this.second(t.second);
+    return (
+      this.year(t.year) &&
+      this.month(t.month) &&
+      this.dayOfMonth(t.day) &&
+      this.dayOfWeek(t.weekday) &&
+      this.hour(t.hour) &&
+      this.minute(t.minute) &&
+      this.second(t.second)
+    );
   }
 
   private date(y: number, mo: number, d: number, h: number, m: number, s: number): number {

@@ -24,11 +24,7 @@ export interface SkippedSchedule {
  * Each fire carries where its events go (`notify`), channel URLs as written (`${VAR}`) in the
  * Schedule and every run's history.
  */
-export function catalogSchedules(
-  catalog: Catalog,
-  now: Date,
-  catalogFile: string,
-): { desired: DesiredSchedule[]; skipped: SkippedSchedule[] } {
+export function catalogSchedules(catalog: Catalog, now: Date, catalogFile: string): { desired: DesiredSchedule[]; skipped: SkippedSchedule[] } {
   const skipped: SkippedSchedule[] = [];
   const entries: ScheduledEntry[] = [];
   const compile = (schedule: Schedule) => {

@@ -99,7 +99,14 @@ export function refreshSchedule(catalog: Catalog, catalogFile: string): DesiredS
     hash,
     options: {
       spec,
-      action: { type: 'startWorkflow' as const, workflowType: 'refreshSchedulesWorkflow', workflowId: scheduleId, taskQueue, args, memo: { jobnetHash: hash, description } },
+      action: {
+        type: 'startWorkflow' as const,
+        workflowType: 'refreshSchedulesWorkflow',
+        workflowId: scheduleId,
+        taskQueue,
+        args,
+        memo: { jobnetHash: hash, description },
+      },
       policies: { overlap: 'SKIP' },
     },
     memo: { ...ownerMemo(catalogIdOf(catalog)), description },

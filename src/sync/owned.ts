@@ -33,7 +33,8 @@ export function isOwned(summary: Pick<ScheduleSummary, 'scheduleId' | 'memo'>): 
 /** The Schedules jobnet owns, with the catalog of each. Visibility lags a little behind creations and deletions. */
 export async function listOwnedSchedules(client: Client): Promise<Array<{ scheduleId: string; catalog: string }>> {
   const owned: Array<{ scheduleId: string; catalog: string }> = [];
-  for await (const summary of client.schedule.list()) if (isOwned(summary)) owned.push({ scheduleId: summary.scheduleId, catalog: catalogOfMemo(summary.memo) });
+  for await (const summary of client.schedule.list())
+    if (isOwned(summary)) owned.push({ scheduleId: summary.scheduleId, catalog: catalogOfMemo(summary.memo) });
   return owned.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
 }
 

@@ -18,7 +18,8 @@ export interface SyncChanges {
   unchanged: DesiredSchedule[];
 }
 
-const UNIQUE_NAMES = 'job and jobnet names are unique across the catalogs of a namespace (runs are <name>@<date>): rename one of the two or, if this catalog replaces that one, give it that catalog\'s name:';
+const UNIQUE_NAMES =
+  "job and jobnet names are unique across the catalogs of a namespace (runs are <name>@<date>): rename one of the two or, if this catalog replaces that one, give it that catalog's name:";
 
 /**
  * Compares the catalog `catalogId` with the server. Each wanted Schedule is described by id
@@ -34,7 +35,11 @@ export async function planChanges(client: Client, desired: readonly DesiredSched
   for (const schedule of desired) {
     const current = await describeServerSchedule(client, schedule.scheduleId);
     if (!current) changes.create.push(schedule);
-    else if (catalogOfMemo(current.memo) !== catalogId) taken.push({ path: schedule.name, message: `${schedule.scheduleId} belongs to the catalog "${catalogOfMemo(current.memo)}" of this namespace; ${UNIQUE_NAMES}` });
+    else if (catalogOfMemo(current.memo) !== catalogId)
+      taken.push({
+        path: schedule.name,
+        message: `${schedule.scheduleId} belongs to the catalog "${catalogOfMemo(current.memo)}" of this namespace; ${UNIQUE_NAMES}`,
+      });
     else if (keyIdOf(current.raw.memo?.fields?.owner) !== keyId) changes.recreate.push({ schedule, paused: current.state.paused, note: current.state.note });
     else if (current.action.memo?.jobnetHash !== schedule.hash) changes.update.push(schedule);
     else changes.unchanged.push(schedule);

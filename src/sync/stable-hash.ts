@@ -17,5 +17,8 @@ function canonical(value: unknown): unknown {
 
 /** A short content hash, stored with each schedule so `sync` can tell what changed. */
 export function stableHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex')
+    .slice(0, 16);
 }

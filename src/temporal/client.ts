@@ -73,8 +73,12 @@ export async function ensureSearchAttributes(client: Client): Promise<string[]> 
   try {
     await operator.addSearchAttributes(addSearchAttributesRequest(namespace, missing));
   } catch (error) {
-    const commands = missing.map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`);
-    throw new Error(`search attributes missing in namespace ${namespace} and not registrable by this client (${(error as Error).message}); run:\n  ${commands.join('\n  ')}`);
+    const commands = missing.map(
+      (key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`,
+    );
+    throw new Error(
+      `search attributes missing in namespace ${namespace} and not registrable by this client (${(error as Error).message}); run:\n  ${commands.join('\n  ')}`,
+    );
   }
   return missing.map((key) => key.name);
 }

@@ -32,10 +32,15 @@ export interface RedactionRules {
  * (comma-separated field or environment-variable names), and the secret values found in env.
  */
 export function redactionRules(env: NodeJS.ProcessEnv = process.env): RedactionRules {
-  const extra = (env.JOBNET_LOG_REDACT ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const extra = (env.JOBNET_LOG_REDACT ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
   const keys = new Set(extra);
   const secretValues = Object.entries(env)
-    .filter(([name, value]) => value !== undefined && value.length >= MIN_SECRET_VALUE_LENGTH && (SECRET_NAME_PATTERN.test(name) || keys.has(name.toLowerCase())))
+    .filter(
+      ([name, value]) => value !== undefined && value.length >= MIN_SECRET_VALUE_LENGTH && (SECRET_NAME_PATTERN.test(name) || keys.has(name.toLowerCase())),
+    )
     .map(([, value]) => value!)
     .sort((a, b) => b.length - a.length);
   return { keyPattern: SECRET_NAME_PATTERN, keys, secretValues: [...new Set(secretValues)] };
@@ -109,7 +114,9 @@ export function createLogger(options: { name: string; level?: string; rules?: Re
           const [first, ...rest] = args as unknown[];
           if (first instanceof Error) {
             const message = typeof rest[0] === 'string' ? rest.shift() : first.message;
-            return method.apply(this, [{ err: redact(first, rules) }, redact(message, rules), ...rest.map((arg) => redact(arg, rules))] as Parameters<typeof method>);
+            return method.apply(this, [{ err: redact(first, rules) }, redact(message, rules), ...rest.map((arg) => redact(arg, rules))] as Parameters<
+              typeof method
+            >);
           }
           return method.apply(this, (args as unknown[]).map((arg) => redact(arg, rules)) as Parameters<typeof method>);
         },

@@ -55,7 +55,15 @@ export async function listJobRuns(client: Client, jobName: string, filter: JobRu
   for await (const execution of client.workflow.list({ query: and(holdsStep(jobName), inDates), pageSize: Math.min(limit, 1000) })) {
     for (const step of await stepRunsOf(client, execution, jobName)) {
       if (filter.step && !filter.step(step)) continue;
-      runs.push({ workflowId: step.workflowId, runId: step.runId, businessDate: step.businessDate, status: step.status, running: step.running, startTime: step.startTime, recordCount: step.recordCount });
+      runs.push({
+        workflowId: step.workflowId,
+        runId: step.runId,
+        businessDate: step.businessDate,
+        status: step.status,
+        running: step.running,
+        startTime: step.startTime,
+        recordCount: step.recordCount,
+      });
       steps++;
     }
     if (steps >= limit) break;

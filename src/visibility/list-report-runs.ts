@@ -12,10 +12,7 @@ import { IS_RUN, and, holdsStep, literal, statusOf } from './query';
  * step is one run that succeeded, not a failed one and another). `onProgress` is told the
  * running count, for progress output on long histories.
  */
-export async function listReportRuns(
-  client: Client,
-  options: { startedAfter: Date; job?: string; onProgress?: (runs: number) => void },
-): Promise<ReportRun[]> {
+export async function listReportRuns(client: Client, options: { startedAfter: Date; job?: string; onProgress?: (runs: number) => void }): Promise<ReportRun[]> {
   const since = `StartTime >= ${literal(options.startedAfter.toISOString())}`;
   const query = and(IS_RUN, since, options.job !== undefined && `${JobName.name} = ${literal(options.job)}`);
   const runs: ReportRun[] = [];

@@ -16,7 +16,11 @@ export async function listRunningRuns(client: Client): Promise<RunningRun[]> {
   const running: RunningRun[] = [];
   const query = and(`ExecutionStatus = "Running"`, `WorkflowType IN ${inList(RUN_WORKFLOW_TYPES)}`);
   for await (const run of client.workflow.list({ query })) {
-    running.push({ workflowId: run.workflowId, job: run.typedSearchAttributes.get(JobName) ?? '', status: run.typedSearchAttributes.get(JobStatus) ?? 'running' });
+    running.push({
+      workflowId: run.workflowId,
+      job: run.typedSearchAttributes.get(JobName) ?? '',
+      status: run.typedSearchAttributes.get(JobStatus) ?? 'running',
+    });
   }
   return running;
 }

@@ -43,7 +43,9 @@ export async function allStepRuns(client: Client, execution: WorkflowExecutionIn
   if (state === undefined) return [];
   const businessDate = execution.typedSearchAttributes.get(BusinessDate) ?? state.businessDate;
   // A fan-out or nested jobnet step is a run of its own, found as such.
-  return Object.entries(state.steps).flatMap(([step, stepState]) => (stepState.attempts > 0 && stepState.kind === 'job' ? [stepRun(execution, step, stepState, businessDate)] : []));
+  return Object.entries(state.steps).flatMap(([step, stepState]) =>
+    stepState.attempts > 0 && stepState.kind === 'job' ? [stepRun(execution, step, stepState, businessDate)] : [],
+  );
 }
 
 /** The state of a jobnet run: its query while it runs, its result (or its failure's details) once it ended. */

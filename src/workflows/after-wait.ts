@@ -28,7 +28,10 @@ export async function awaitPredecessors(asker: Asker, afters: readonly AfterUse[
     const came = await condition(() => satisfied.has(requestId), after.maxWait);
     asker.hooks.waiting(null);
     if (!came) {
-      throw new CoordinationFailure('AfterTimeout', `${after.job} has not succeeded for ${businessDate} within ${formatDuration(after.maxWait)} (after of ${asker.jobName})`);
+      throw new CoordinationFailure(
+        'AfterTimeout',
+        `${after.job} has not succeeded for ${businessDate} within ${formatDuration(after.maxWait)} (after of ${asker.jobName})`,
+      );
     }
     asker.hooks.afterSatisfied(after.job, satisfied.get(requestId)!.by.workflowId, Date.now() - since);
   }

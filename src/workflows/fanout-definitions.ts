@@ -21,12 +21,7 @@ export { partitionFailureSchema } from '../catalog/compile/fanout-input';
  */
 
 /** Failures grouped by error type, largest group first, each listing at most `keysPerGroup` keys. */
-export function groupFailures(
-  failures: readonly PartitionFailure[],
-  runbooks: Readonly<Record<string, string>>,
-  extra = 0,
-  keysPerGroup = 20,
-): FailureGroup[] {
+export function groupFailures(failures: readonly PartitionFailure[], runbooks: Readonly<Record<string, string>>, extra = 0, keysPerGroup = 20): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
   for (const failure of failures) {
     const runbookUrl = Object.hasOwn(runbooks, failure.errorType) ? runbooks[failure.errorType]! : null;

@@ -116,7 +116,6 @@ export async function fanoutWorkflow(input: FanoutRun, carried?: FanoutCarry): P
   return outcome.result;
 }
 
-
 /**
  * The run input as its client parsed it. A run with a parent (a jobnet step, a Schedule's fire,
  * its own continue-as-new) takes it as it is; any other is checked here first.
@@ -176,7 +175,8 @@ class FanoutRunner {
     this.succeeded = carry?.succeeded ?? retry?.previous.succeeded ?? 0;
     this.failed = carry?.failed ?? retry?.previous.failures.length ?? 0;
     this.failures = carry?.failures ?? [...(retry?.previous.failures ?? [])];
-    for (const failure of this.failures) if (failure.error !== '') this.errorsPerType.set(failure.errorType, (this.errorsPerType.get(failure.errorType) ?? 0) + 1);
+    for (const failure of this.failures)
+      if (failure.error !== '') this.errorsPerType.set(failure.errorType, (this.errorsPerType.get(failure.errorType) ?? 0) + 1);
     this.failuresNotKept = carry?.failuresNotKept ?? retry?.previous.failuresNotKept ?? 0;
     if (carry === undefined) this.failed += this.failuresNotKept;
     this.warnings = carry?.warnings ?? [];
@@ -252,7 +252,11 @@ class FanoutRunner {
   }
 
   private fetchPage(): void {
-    const list = this.run.retry ? this.run.retry.keys : this.run.source.kind === 'items' ? this.run.source.items.map((key) => ({ key, attempt: 1 })) : undefined;
+    const list = this.run.retry
+      ? this.run.retry.keys
+      : this.run.source.kind === 'items'
+        ? this.run.source.items.map((key) => ({ key, attempt: 1 }))
+        : undefined;
     if (list !== undefined) {
       // The keys are in the input: no activity needed.
       const page = list.slice(this.cursor.position, this.cursor.position + PAGE_SIZE);
@@ -270,13 +274,23 @@ class FanoutRunner {
       heartbeatTimeout: '2m',
       retry: { maximumAttempts: 5, initialInterval: '5s', maximumInterval: '1m' },
     });
-    partitionPage({ source, after: this.cursor.after, limit: PAGE_SIZE, jobName: this.run.name, businessDate: this.run.businessDate, runKey: workflowInfo().workflowId })
+    partitionPage({
+      source,
+      after: this.cursor.after,
+      limit: PAGE_SIZE,
+      jobName: this.run.name,
+      businessDate: this.run.businessDate,
+      runKey: workflowInfo().workflowId,
+    })
       .then(
         (page: PartitionPage) => {
           if (page.total !== undefined && this.total === null) this.total = page.total;
           const last = page.keys[page.keys.length - 1];
           if (last !== undefined) this.cursor = { after: last, position: this.cursor.position + page.keys.length };
-          this.took(page.keys.map((key) => ({ key, attempt: 1 })), page.done);
+          this.took(
+            page.keys.map((key) => ({ key, attempt: 1 })),
+            page.done,
+          );
         },
         (error: unknown) => {
           if (isCancellation(error)) return void (this.crash ??= { error });
@@ -310,7 +324,8 @@ class FanoutRunner {
     this.pending++;
     const { job } = this.run.item;
     const { runPartitions } = proxyActivities<typeof activities>({
-      summary: items.length === 1 ? `partition ${items[0]!.key}` : `partitions ${items[0]!.key} … ${items.at(-1)!.key} (${items.length}, ${concurrency} at a time)`,
+      summary:
+        items.length === 1 ? `partition ${items[0]!.key}` : `partitions ${items[0]!.key} … ${items.at(-1)!.key} (${items.length}, ${concurrency} at a time)`,
       taskQueue: this.queue,
       activityId: `batch-${this.continuedAsNew}-${id}`,
       // Liveness is the heartbeat's: the batch heartbeats every second while its keys run.
@@ -326,7 +341,14 @@ class FanoutRunner {
       this.pending--;
       this.dirty = true;
     };
-    runPartitions({ fanout: this.run.name, businessDate: this.run.businessDate, fanoutId: workflowInfo().workflowId, item: this.run.item, keys: items, concurrency }).then(
+    runPartitions({
+      fanout: this.run.name,
+      businessDate: this.run.businessDate,
+      fanoutId: workflowInfo().workflowId,
+      item: this.run.item,
+      keys: items,
+      concurrency,
+    }).then(
       (result) => {
         ended();
         for (const report of result.reports) this.settle(report);
@@ -401,7 +423,17 @@ class FanoutRunner {
     return Object.hasOwn(this.run.runbooks, errorType) ? this.run.runbooks[errorType]! : null;
   }
 
-  private emit(draft: { type: 'failed' | 'sla_warning'; message: string; errorType?: string; attempt?: number; severity?: 'warning' | 'critical'; details: Record<string, unknown> }, seq: number): void {
+  private emit(
+    draft: {
+      type: 'failed' | 'sla_warning';
+      message: string;
+      errorType?: string;
+      attempt?: number;
+      severity?: 'warning' | 'critical';
+      details: Record<string, unknown>;
+    },
+    seq: number,
+  ): void {
     if (this.run.notify === undefined) return;
     this.pending++;
     emitEvent({ ...draft, job: this.run.name, businessDate: this.run.businessDate }, this.run.notify, { seq })
@@ -472,7 +504,15 @@ class FanoutRunner {
     this.warnings.push(message);
     this.dirty = true;
     log.warn(`${this.run.name}: ${message}`);
-    this.emit({ type: 'sla_warning', severity, message: `${this.run.name}: ${message}`, details: { total: this.total, done: this.done(), deadline: this.deadlineMs() } }, seq);
+    this.emit(
+      {
+        type: 'sla_warning',
+        severity,
+        message: `${this.run.name}: ${message}`,
+        details: { total: this.total, done: this.done(), deadline: this.deadlineMs() },
+      },
+      seq,
+    );
   }
 
   private done(): number {
@@ -526,8 +566,13 @@ class FanoutRunner {
     const summary = this.summary(status);
     log.info(`${this.run.name}: ${summary}`, { status, succeeded: this.succeeded, failed: this.failed });
     if (status !== 'success') {
-      const byType = Object.fromEntries(result.failures.map((group) => [group.errorType, { count: group.count, runbookUrl: group.runbookUrl, keys: group.keys }]));
-      this.emit({ type: 'failed', message: summary, details: { summary: true, total: this.total, succeeded: this.succeeded, failed: this.failed, byType } }, MAX_PARTITION_ALERTS + 1);
+      const byType = Object.fromEntries(
+        result.failures.map((group) => [group.errorType, { count: group.count, runbookUrl: group.runbookUrl, keys: group.keys }]),
+      );
+      this.emit(
+        { type: 'failed', message: summary, details: { summary: true, total: this.total, succeeded: this.succeeded, failed: this.failed, byType } },
+        MAX_PARTITION_ALERTS + 1,
+      );
     }
     await condition(() => this.pending === 0);
     await condition(allHandlersFinished);
@@ -546,7 +591,9 @@ class FanoutRunner {
   private summary(status: FanoutStatus): string {
     const head = `${this.succeeded} of ${this.totalOrSeen()} partitions succeeded, ${this.failed} failed`;
     const groups = groupFailures(this.failures, this.run.runbooks, this.failuresNotKept, 5)
-      .map((group) => `${group.errorType} ×${group.count}${group.keys.length ? ` (${group.keys.join(', ')}${group.count > group.keys.length ? ', …' : ''})` : ''}`)
+      .map(
+        (group) => `${group.errorType} ×${group.count}${group.keys.length ? ` (${group.keys.join(', ')}${group.count > group.keys.length ? ', …' : ''})` : ''}`,
+      )
       .join('; ');
     return [this.sourceError, status === 'success' ? head : `${head}${groups ? `: ${groups}` : ''}`].filter(Boolean).join('; ');
   }

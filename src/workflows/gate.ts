@@ -1,4 +1,15 @@
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, makeContinueAsNewFunc, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  makeContinueAsNewFunc,
+  patched,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { COORDINATION_QUEUE, COORDINATION_QUEUE_PATCH } from '../contracts/coordination';
 import {
   afterSatisfiedSignal,
@@ -28,7 +39,9 @@ const GATE_LIFETIME_MS = 8 * 24 * 3_600_000;
 export async function gateWorkflow(input: GateInput, carried?: GateState & { closesAt: string }): Promise<GateState> {
   const { job, businessDate } = parseWorkflowInput(gateInputSchema, input);
   const closesAt = carried?.closesAt ?? new Date(Date.now() + GATE_LIFETIME_MS).toISOString();
-  const state: GateState = carried ? { job, businessDate, succeeded: carried.succeeded, waiting: carried.waiting } : { job, businessDate, succeeded: null, waiting: [] };
+  const state: GateState = carried
+    ? { job, businessDate, succeeded: carried.succeeded, waiting: carried.waiting }
+    : { job, businessDate, succeeded: null, waiting: [] };
   const toTell: GateWait[] = [];
 
   setHandler(gateStateQuery, () => state);
@@ -56,7 +69,8 @@ export async function gateWorkflow(input: GateInput, carried?: GateState & { clo
     if (info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS || info.continueAsNewSuggested) {
       await condition(allHandlersFinished);
       // A gate started on its first asker's queue (before the coordination queue) moves there now.
-      if (patched(COORDINATION_QUEUE_PATCH)) return makeContinueAsNewFunc<typeof gateWorkflow>({ taskQueue: COORDINATION_QUEUE })(input, { ...state, closesAt });
+      if (patched(COORDINATION_QUEUE_PATCH))
+        return makeContinueAsNewFunc<typeof gateWorkflow>({ taskQueue: COORDINATION_QUEUE })(input, { ...state, closesAt });
       return continueAsNew<typeof gateWorkflow>(input, { ...state, closesAt });
     }
     const remaining = Date.parse(closesAt) - Date.now();

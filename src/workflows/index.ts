@@ -17,7 +17,6 @@ import type * as Gate from './gate';
 import type * as Notify from './notify';
 import type * as Fanout from './fanout';
 
-
 export async function jobWorkflow(...args: Parameters<typeof Job.jobWorkflow>): ReturnType<typeof Job.jobWorkflow> {
   return (require('./job') as typeof Job).jobWorkflow(...args);
 }
@@ -26,7 +25,9 @@ export async function scheduledRunWorkflow(...args: Parameters<typeof Scheduled.
   return (require('./scheduled') as typeof Scheduled).scheduledRunWorkflow(...args);
 }
 
-export async function refreshSchedulesWorkflow(...args: Parameters<typeof Refresh.refreshSchedulesWorkflow>): ReturnType<typeof Refresh.refreshSchedulesWorkflow> {
+export async function refreshSchedulesWorkflow(
+  ...args: Parameters<typeof Refresh.refreshSchedulesWorkflow>
+): ReturnType<typeof Refresh.refreshSchedulesWorkflow> {
   return (require('./refresh') as typeof Refresh).refreshSchedulesWorkflow(...args);
 }
 

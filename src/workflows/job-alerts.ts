@@ -113,7 +113,9 @@ export class JobAlerts {
   async checkRecordCount(recordCount: number | null): Promise<void> {
     const expect = this.run.job.expect;
     if (expect === undefined || recordCount === null || !this.checks('record_count_anomaly')) return;
-    const verdict = await this.check('record count', () => checks.checkRecordCount({ run: this.current(), recordCount, minRecordRatio: expect.minRecordRatio }));
+    const verdict = await this.check('record count', () =>
+      checks.checkRecordCount({ run: this.current(), recordCount, minRecordRatio: expect.minRecordRatio }),
+    );
     if (!verdict?.anomaly || verdict.previous === undefined) return;
     const percent = Math.round((verdict.ratio ?? 0) * 1000) / 10;
     this.emit({
@@ -179,7 +181,13 @@ export class JobAlerts {
   private emit(draft: Omit<EventDraft, 'job' | 'businessDate'>, seq?: number): void {
     // A step run inline is no workflow of its own: the event links to its jobnet's run and names the step's run.
     const stepRun = this.ids.workflowId === workflowInfo().workflowId ? {} : { stepRun: this.ids.workflowId };
-    const event: EventDraft = { ...draft, job: this.run.name, businessDate: this.run.businessDate, message: clip(draft.message, MAX_MESSAGE_LENGTH), details: { ...stepRun, ...draft.details } };
+    const event: EventDraft = {
+      ...draft,
+      job: this.run.name,
+      businessDate: this.run.businessDate,
+      message: clip(draft.message, MAX_MESSAGE_LENGTH),
+      details: { ...stepRun, ...draft.details },
+    };
     if (isCheckEvent(draft.type)) this.recordCheck(draft.type, event.message);
     if (!this.routed(draft.type)) return;
     this.pending.push(

@@ -14,7 +14,13 @@ export function jobDetails(workflowId: string, state: JobState): string {
   const lines = [`**${workflowId}** — ${state.status}${waiting} · attempts ${state.attempts}`, ''];
   if (state.events.length > 0) lines.push('| at | event | detail |', '| --- | --- | --- |');
   for (const event of state.events) {
-    const detail = [event.attempt !== undefined && `attempt ${event.attempt}`, event.retryAt && `retry at ${at(event.retryAt)}`, event.lock && `lock ${event.lock}`, event.predecessor && `after ${event.predecessor}`, event.error]
+    const detail = [
+      event.attempt !== undefined && `attempt ${event.attempt}`,
+      event.retryAt && `retry at ${at(event.retryAt)}`,
+      event.lock && `lock ${event.lock}`,
+      event.predecessor && `after ${event.predecessor}`,
+      event.error,
+    ]
       .filter(Boolean)
       .join(' · ')
       .replaceAll('|', '\\|')

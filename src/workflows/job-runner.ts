@@ -110,10 +110,16 @@ async function runToEnd(run: JobRun, host: JobHost, startTime: string): Promise<
   const { job } = run;
   const events: JobEvent[] = [];
   // Operators hear of the run's events where the catalog routes them (`notify`); none without it.
-  const alerts = new JobAlerts(run, startTime, { workflowId: host.workflowId, runId: host.runId, seqBase: host.eventSeqBase ?? 0 }, host.checksUnrouted, (type, message) => {
-    events.push({ type, at: new Date().toISOString(), message });
-    changed();
-  });
+  const alerts = new JobAlerts(
+    run,
+    startTime,
+    { workflowId: host.workflowId, runId: host.runId, seqBase: host.eventSeqBase ?? 0 },
+    host.checksUnrouted,
+    (type, message) => {
+      events.push({ type, at: new Date().toISOString(), message });
+      changed();
+    },
+  );
   const note = (type: JobEventType, extra: Omit<JobEvent, 'type' | 'at'> = {}) => {
     const event = { type, at: new Date().toISOString(), ...extra };
     events.push(event);
@@ -137,15 +143,15 @@ async function runToEnd(run: JobRun, host: JobHost, startTime: string): Promise<
   const asker: Asker = {
     jobName: run.name,
     hooks: {
-    waiting(what) {
-      waiting = what;
-      setStatus(what === null ? 'running' : what.kind === 'lock' ? 'waiting-lock' : 'waiting-after');
-    },
-    lockAcquired: (lock, waitedMs) => {
-      note('lock_acquired', { lock, waitedMs });
-      recordLockWait(lock, waitedMs);
-    },
-    afterSatisfied: (job, by, waitedMs) => note('after_satisfied', { predecessor: job, by, waitedMs }),
+      waiting(what) {
+        waiting = what;
+        setStatus(what === null ? 'running' : what.kind === 'lock' ? 'waiting-lock' : 'waiting-after');
+      },
+      lockAcquired: (lock, waitedMs) => {
+        note('lock_acquired', { lock, waitedMs });
+        recordLockWait(lock, waitedMs);
+      },
+      afterSatisfied: (job, by, waitedMs) => note('after_satisfied', { predecessor: job, by, waitedMs }),
     },
   };
   // A grant lasts one attempt's bound; the lock renews it while this run is still open.
@@ -339,11 +345,7 @@ async function writeRunLog(job: JobSpec, result: JobResult, host: JobHost): Prom
 
 function isTimeout(failure: unknown): boolean {
   if (applicationCause(failure)?.type === 'CommandTimeout') return true;
-  return (
-    failure instanceof ActivityFailure &&
-    failure.cause instanceof TimeoutFailure &&
-    failure.cause.timeoutType === TimeoutType.START_TO_CLOSE
-  );
+  return failure instanceof ActivityFailure && failure.cause instanceof TimeoutFailure && failure.cause.timeoutType === TimeoutType.START_TO_CLOSE;
 }
 
 function worthRetrying(failure: unknown, job: JobSpec): boolean {

@@ -9,8 +9,6 @@ import { parseWorkflowInput } from './input';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
 import { jobDetails } from './job-details';
 
-
-
 /**
  * The run input as its client parsed it (durations in ms). A run with a parent (a Schedule's
  * fire, a jobnet running its steps as children) takes it as it is — checked with the parent's

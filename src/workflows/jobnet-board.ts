@@ -127,12 +127,14 @@ export function jobnetBoard(state: JobnetState, run: BoardRun): string {
     ...(state.warnings.length > 0 ? [''] : []),
   ];
   // A large jobnet shows what needs looking at; the rest is in `npx jobnet status`.
-  const shown = names.length <= FULL_BOARD_STEPS ? names : names.filter((name) => !['succeeded', 'skipped', 'not-run', 'pending'].includes(state.steps[name]!.status));
+  const shown =
+    names.length <= FULL_BOARD_STEPS ? names : names.filter((name) => !['succeeded', 'skipped', 'not-run', 'pending'].includes(state.steps[name]!.status));
   if (shown.length > 0) {
     lines.push('| step | status | attempt | started | ended | waits for | error / reason |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const name of shown) lines.push(stepRow(name, state.steps[name]!, state, run));
   }
-  if (shown.length < names.length) lines.push('', `${names.length - shown.length} more steps (succeeded, skipped, not run or not started): \`npx jobnet status ${run.workflowId}\``);
+  if (shown.length < names.length)
+    lines.push('', `${names.length - shown.length} more steps (succeeded, skipped, not run or not started): \`npx jobnet status ${run.workflowId}\``);
   for (const name of names) {
     const step = state.steps[name]!;
     if (state.status !== 'running') continue;

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { jobStatusSchema } from '../catalog/schema/run-result';
 import { sameType } from '../validation/same-type';
-import { OPERATOR_ACTIONS, STEP_STATUSES, type AbortAction, type ForceAction, type JobnetResult, type JobnetState, type OperatorAction, type StepAction, type StepState } from '../contracts/jobnet';
+import {
+  OPERATOR_ACTIONS,
+  STEP_STATUSES,
+  type AbortAction,
+  type ForceAction,
+  type JobnetResult,
+  type JobnetState,
+  type OperatorAction,
+  type StepAction,
+  type StepState,
+} from '../contracts/jobnet';
 
 // The contract (types, queries, updates, signals) is src/contracts/jobnet.ts; these schemas check
 // what arrives from outside (operators' signal bodies, a continued run's carried state).
@@ -42,7 +52,6 @@ export {
 
 export const stepStatusSchema = z.enum(STEP_STATUSES);
 
-
 export const stepStateSchema = z.object({
   status: stepStatusSchema,
   /** How many times its job was started: 1, then one more per operator retry. */
@@ -69,7 +78,10 @@ export const stepStateSchema = z.object({
   /** Why it is where it is, when that is not obvious: not run because …, skipped by an operator, … */
   reason: z.string().nullable(),
   /** What its job waits for now (a lock, another schedule's run), while it runs. */
-  waiting: z.object({ kind: z.enum(['lock', 'after']), lock: z.string().optional(), job: z.string().optional(), since: z.string() }).nullable().default(null),
+  waiting: z
+    .object({ kind: z.enum(['lock', 'after']), lock: z.string().optional(), job: z.string().optional(), since: z.string() })
+    .nullable()
+    .default(null),
   /** Its latest run took its delayed retry. */
   delayedRetry: z.boolean().default(false),
   /** The catalog job the step uses (`use:`), under which its runs are found too. */
@@ -128,7 +140,6 @@ export const jobnetResultSchema = jobnetStateSchema.extend({
   endTime: z.string(),
 });
 sameType<z.output<typeof jobnetResultSchema>, JobnetResult>(true);
-
 
 /**
  * The body of retry and skip, as an operator types it in the Web UI's signal or update form:

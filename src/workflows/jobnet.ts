@@ -217,9 +217,30 @@ class JobnetRunner {
     setHandler(holdStepUpdate, (body) => this.hold(stepActionSchema.parse(body), 'update'), { validator: (body) => void this.holdableStep(body) });
     setHandler(releaseStepUpdate, (body) => this.release(stepActionSchema.parse(body), 'update'), { validator: (body) => void this.heldStep(body) });
     setHandler(forceStepUpdate, (body) => this.force(forceActionSchema.parse(body), 'update'), { validator: (body) => void this.forceableStep(body) });
-    setHandler(holdSignal, (body) => this.signalledCheck('hold', body, () => this.holdableStep(body), () => this.hold(stepActionSchema.parse(body), 'signal')));
-    setHandler(releaseSignal, (body) => this.signalledCheck('release', body, () => this.heldStep(body), () => this.release(stepActionSchema.parse(body), 'signal')));
-    setHandler(forceSignal, (body) => this.signalledCheck('force', body, () => this.forceableStep(body), () => this.force(forceActionSchema.parse(body), 'signal')));
+    setHandler(holdSignal, (body) =>
+      this.signalledCheck(
+        'hold',
+        body,
+        () => this.holdableStep(body),
+        () => this.hold(stepActionSchema.parse(body), 'signal'),
+      ),
+    );
+    setHandler(releaseSignal, (body) =>
+      this.signalledCheck(
+        'release',
+        body,
+        () => this.heldStep(body),
+        () => this.release(stepActionSchema.parse(body), 'signal'),
+      ),
+    );
+    setHandler(forceSignal, (body) =>
+      this.signalledCheck(
+        'force',
+        body,
+        () => this.forceableStep(body),
+        () => this.force(forceActionSchema.parse(body), 'signal'),
+      ),
+    );
   }
 
   async execute(): Promise<Outcome> {
@@ -367,7 +388,11 @@ class JobnetRunner {
           this.stop(name, `${name} failed (onFailure: stop)`);
           return;
         }
-        this.update(name, { status: 'waiting-operator', waitingSince: nowIso(), reason: `onFailure: wait — retry, skip or abort within ${formatDuration(this.run.operatorMaxWait)}` });
+        this.update(name, {
+          status: 'waiting-operator',
+          waitingSince: nowIso(),
+          reason: `onFailure: wait — retry, skip or abort within ${formatDuration(this.run.operatorMaxWait)}`,
+        });
         log.warn(`${this.run.name}: ${name} waits for an operator`, { jobnet: this.run.name, step: name, businessDate: this.run.businessDate });
         // One event per wait: the step's attempts number them, also across continue-as-new.
         const state = this.states[name]!;
@@ -398,7 +423,10 @@ class JobnetRunner {
     const deadline = Date.parse(state.waitingSince ?? nowIso()) + this.run.operatorMaxWait;
     const remaining = deadline - workflowNow().getTime();
     const decided =
-      remaining > 0 && (await condition(() => state.status !== 'waiting-operator', remaining, { summary: `operator wait for ${name} until ${new Date(deadline).toISOString()}` }));
+      remaining > 0 &&
+      (await condition(() => state.status !== 'waiting-operator', remaining, {
+        summary: `operator wait for ${name} until ${new Date(deadline).toISOString()}`,
+      }));
     if (!decided) {
       const waited = formatDuration(this.run.operatorMaxWait);
       this.update(name, { status: 'failed', endTime: nowIso(), reason: `no operator acted within ${waited}; taken as failed with onFailure: stop` });
@@ -519,7 +547,14 @@ class JobnetRunner {
         this.dirty = true;
         log.warn(`${this.run.name}: ${message}`, { jobnet: this.run.name, businessDate: this.run.businessDate });
         this.raise(
-          { type: 'sla_warning', severity: 'critical', job: this.run.name, businessDate: this.run.businessDate, message: `${this.run.name}: ${message}`, details: { deadline: new Date(deadline).toISOString(), going } },
+          {
+            type: 'sla_warning',
+            severity: 'critical',
+            job: this.run.name,
+            businessDate: this.run.businessDate,
+            message: `${this.run.name}: ${message}`,
+            details: { deadline: new Date(deadline).toISOString(), going },
+          },
           this.run.notify,
         ).catch((error: unknown) => {
           this.crash ??= { error };
@@ -585,11 +620,16 @@ class JobnetRunner {
   /** The step an action's body names, in a run still going; else why not, to its sender. */
   private namedStep(body: unknown, schema: typeof stepActionSchema | typeof forceActionSchema = stepActionSchema): string {
     const action = schema.safeParse(body);
-    if (!action.success) throw new Error(`write the body as ${schema === forceActionSchema ? '{ "job": "<step>", "outcome": "succeeded" | "failed", "reason": "…" }' : '{ "job": "<step>", "reason": "…" }'}: ${action.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    if (!action.success)
+      throw new Error(
+        `write the body as ${schema === forceActionSchema ? '{ "job": "<step>", "outcome": "succeeded" | "failed", "reason": "…" }' : '{ "job": "<step>", "reason": "…" }'}: ${action.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`,
+      );
     const name = action.data.job;
     if (!Object.hasOwn(this.states, name)) {
       const match = closest(name, this.order);
-      throw new Error(`no step "${name}" in jobnet ${this.run.name}${match === undefined ? `; steps: ${this.order.join(', ')}` : ` — did you mean "${match}"?`}`);
+      throw new Error(
+        `no step "${name}" in jobnet ${this.run.name}${match === undefined ? `; steps: ${this.order.join(', ')}` : ` — did you mean "${match}"?`}`,
+      );
     }
     if (this.ended) throw new Error(`jobnet ${this.run.name} has ended`);
     return name;
@@ -622,7 +662,8 @@ class JobnetRunner {
   private forceableStep(body: unknown): string {
     const name = this.namedStep(body, forceActionSchema);
     const state = this.states[name]!;
-    if (state.status !== 'running' || !this.attemptScopes.has(name)) throw new Error(`step "${name}" is ${state.status}, not running; only a running step can be forced to end`);
+    if (state.status !== 'running' || !this.attemptScopes.has(name))
+      throw new Error(`step "${name}" is ${state.status}, not running; only a running step can be forced to end`);
     if (this.forced.has(name)) throw new Error(`step "${name}" is already being forced to end (${this.forced.get(name)!.outcome})`);
     return name;
   }
@@ -646,7 +687,11 @@ class JobnetRunner {
   private skip(action: StepAction, via: OperatorAction['via']): JobnetState {
     const name = this.waitingStep(action);
     this.record({ action: 'skip', via, job: name, ...whoAndWhy(action), accepted: true });
-    this.update(name, { status: 'skipped', endTime: nowIso(), reason: `skipped by ${byWhom(action, via)}${because(action.reason)}; its dependants take it as succeeded` });
+    this.update(name, {
+      status: 'skipped',
+      endTime: nowIso(),
+      reason: `skipped by ${byWhom(action, via)}${because(action.reason)}; its dependants take it as succeeded`,
+    });
     return this.snapshot();
   }
 
@@ -654,7 +699,10 @@ class JobnetRunner {
   private hold(action: StepAction, via: OperatorAction['via']): JobnetState {
     const name = this.holdableStep(action);
     this.record({ action: 'hold', via, job: name, ...whoAndWhy(action), accepted: true });
-    this.update(name, { held: { since: nowIso(), by: action.by ?? null, reason: action.reason ?? null }, reason: `held by ${byWhom(action, via)}${because(action.reason)}` });
+    this.update(name, {
+      held: { since: nowIso(), by: action.by ?? null, reason: action.reason ?? null },
+      reason: `held by ${byWhom(action, via)}${because(action.reason)}`,
+    });
     log.warn(`${this.run.name}: ${name} held`, { jobnet: this.run.name, step: name, by: action.by, reason: action.reason });
     return this.snapshot();
   }
@@ -684,7 +732,12 @@ class JobnetRunner {
   /** A forced end: succeeded lets its dependants run; failed stops the jobnet as onFailure: stop would (onFailure: continue goes on). */
   private endForced(name: string, action: ForceAction): void {
     const reason = `forced to end ${action.outcome} by ${action.by ?? 'an operator'}: ${action.reason}`;
-    this.update(name, { status: action.outcome, endTime: nowIso(), reason, ...(action.outcome === 'failed' ? { error: reason, errorType: 'ForcedByOperator' } : {}) });
+    this.update(name, {
+      status: action.outcome,
+      endTime: nowIso(),
+      reason,
+      ...(action.outcome === 'failed' ? { error: reason, errorType: 'ForcedByOperator' } : {}),
+    });
     const step = this.run.steps[name]!;
     if (action.outcome === 'failed' && step.onFailure !== 'continue') this.stop(name, `${name} ${reason}`);
   }
@@ -710,7 +763,12 @@ class JobnetRunner {
   }
 
   private signalled(action: 'retry' | 'skip', body: unknown, apply: (action: StepAction) => void): void {
-    this.signalledCheck(action, body, () => this.waitingStep(body), () => apply(stepActionSchema.parse(body)));
+    this.signalledCheck(
+      action,
+      body,
+      () => this.waitingStep(body),
+      () => apply(stepActionSchema.parse(body)),
+    );
   }
 
   /** A signal applies when its check passes; else it is recorded as ignored, with why. */
@@ -834,7 +892,6 @@ function disabledState(): StepState {
   return { ...initialStepState([]), status: 'skipped', reason: 'disabled in the catalog (enabled: false)' };
 }
 
-
 function transitiveNeeds(run: JobnetRun): Map<string, Set<string>> {
   const result = new Map<string, Set<string>>();
   const visit = (name: string): Set<string> => {
@@ -866,7 +923,8 @@ function checkCarry(run: JobnetRun, carry: JobnetCarry): JobnetCarry {
   }
   for (const [name, state] of Object.entries(carry.steps)) {
     // A rerun's steps to run again are pending with their attempts counted on; a continued run has none in flight.
-    if (state.status === 'running' || (state.status === 'pending' && state.attempts > 0 && carry.rerunOf === undefined)) problems.push(`carried step ${name} is ${state.status}`);
+    if (state.status === 'running' || (state.status === 'pending' && state.attempts > 0 && carry.rerunOf === undefined))
+      problems.push(`carried step ${name} is ${state.status}`);
   }
   if (problems.length > 0) {
     throw ApplicationFailure.create({ type: 'InvalidInput', message: `invalid carried state: ${problems.join('; ')}`, nonRetryable: true });
@@ -897,7 +955,9 @@ function stepJobs(run: JobnetRun): string[] {
   for (const name of wanted) {
     const size = new TextEncoder().encode(JSON.stringify(name)).length + 1;
     if (bytes + size > STEP_JOBS_MAX_BYTES) {
-      log.warn(`${run.name}: ${wanted.length - names.length} step names do not fit the StepJobs search attribute; their runs are found in this jobnet's history only`);
+      log.warn(
+        `${run.name}: ${wanted.length - names.length} step names do not fit the StepJobs search attribute; their runs are found in this jobnet's history only`,
+      );
       break;
     }
     names.push(name);

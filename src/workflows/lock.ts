@@ -37,7 +37,6 @@ const { isRunOpen } = proxyActivities<typeof activities>({
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
-
 /**
  * One lock (seed 001: BATCH-001 and BATCH-003 both rewrite Rankings and must never overlap).
  * Requests queue in arrival order; the head is granted when the lock is free. A grant lasts

@@ -80,5 +80,7 @@ function reasonOf(failure: unknown, deliveryWindowMs: number): string {
   // The window ran out: either no try was left in it (the last try's failure says why) or a
   // try was cut by it (a time-out carrying the last failure).
   const last = cause instanceof TimeoutFailure ? (cause.cause ?? cause) : cause;
-  return failure.retryState === RetryState.TIMEOUT || cause instanceof TimeoutFailure ? `gave up after ${formatDuration(deliveryWindowMs)}: ${last.message}` : last.message;
+  return failure.retryState === RetryState.TIMEOUT || cause instanceof TimeoutFailure
+    ? `gave up after ${formatDuration(deliveryWindowMs)}: ${last.message}`
+    : last.message;
 }

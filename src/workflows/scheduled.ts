@@ -13,8 +13,7 @@ import { jobnetWorkflow } from './jobnet';
 import type { JobnetResult } from './jobnet-definitions';
 
 export type ScheduledRunResult =
-  | { outcome: 'ran'; workflowId: string; result: JobResult | JobnetResult | FanoutResult }
-  | { outcome: 'already-ran'; workflowId: string };
+  { outcome: 'ran'; workflowId: string; result: JobResult | JobnetResult | FanoutResult } | { outcome: 'already-ran'; workflowId: string };
 
 /**
  * What a Schedule fires. Temporal gives a scheduled run an id with the fire time appended, so
@@ -38,16 +37,16 @@ export async function scheduledRunWorkflow(input: ScheduledRun): Promise<Schedul
     const result = run.fanout
       ? await executeChild(fanoutWorkflow, { workflowId, args: [{ ...run.fanout, businessDate }], workflowIdReusePolicy: 'REJECT_DUPLICATE' })
       : run.jobnet
-      ? await executeChild(jobnetWorkflow, {
-          workflowId,
-          args: [{ name: run.name, businessDate, ...run.jobnet, ...(run.notify === undefined ? {} : { notify: run.notify }) }],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        })
-      : await executeChild(jobWorkflow, {
-          workflowId,
-          args: [{ name: run.name, businessDate, job: run.job!, ...(run.notify === undefined ? {} : { notify: run.notify }) }],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        });
+        ? await executeChild(jobnetWorkflow, {
+            workflowId,
+            args: [{ name: run.name, businessDate, ...run.jobnet, ...(run.notify === undefined ? {} : { notify: run.notify }) }],
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          })
+        : await executeChild(jobWorkflow, {
+            workflowId,
+            args: [{ name: run.name, businessDate, job: run.job!, ...(run.notify === undefined ? {} : { notify: run.notify }) }],
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          });
     return { outcome: 'ran', workflowId, result };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
@@ -64,6 +63,14 @@ export async function scheduledRunWorkflow(input: ScheduledRun): Promise<Schedul
  * once a minute (`interval: 20`) runs every fire, not one a minute.
  */
 function wallClock(instant: Date, timezone: string): string {
-  const [hour, minute, second] = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(instant).split(':');
+  const [hour, minute, second] = new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  })
+    .format(instant)
+    .split(':');
   return `${hour}${minute}${second === '00' ? '' : second}`;
 }

@@ -19,7 +19,12 @@ function cluster(args: string[], env: Record<string, string | null> = {}): { cod
     if (value === null) delete childEnv[key];
     else childEnv[key] = value;
   }
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'cluster.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: childEnv, timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'cluster.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: childEnv,
+    timeout: 60_000,
+  });
   return { code: result.status, stderr: result.stderr };
 }
 

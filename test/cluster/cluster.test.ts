@@ -36,7 +36,8 @@ let traceFile: string;
 const savedEnv = { ...process.env };
 
 /** Each command notes `<run id> start|end <ms>` in the trace, so a test can count and order effects. */
-const step = (seconds: number) => `[sh, -c, 'echo "$JOBNET_RUN_ID start $(date +%s%3N)" >> "$CLUSTER_TRACE"; sleep ${seconds}; echo "$JOBNET_RUN_ID end $(date +%s%3N)" >> "$CLUSTER_TRACE"']`;
+const step = (seconds: number) =>
+  `[sh, -c, 'echo "$JOBNET_RUN_ID start $(date +%s%3N)" >> "$CLUSTER_TRACE"; sleep ${seconds}; echo "$JOBNET_RUN_ID end $(date +%s%3N)" >> "$CLUSTER_TRACE"']`;
 
 function catalogYaml(): string {
   return `version: 1
@@ -112,7 +113,9 @@ const cli = (...argv: string[]) => jobnet('-c', catalogFile, ...argv);
 async function result(workflowId: string, timeoutMs = 120_000): Promise<unknown> {
   const handle = client.workflow.getHandle(workflowId);
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${workflowId} did not finish within ${timeoutMs} ms`)), timeoutMs)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${workflowId} did not finish within ${timeoutMs} ms`)), timeoutMs)),
+  );
   // The timer is cleared once the run ends: a late rejection would fail the file after its tests.
   return Promise.race([handle.result(), late]).finally(() => clearTimeout(timer));
 }
@@ -166,13 +169,14 @@ describe('jobnet on a two-node PostgreSQL Temporal cluster with TLS', () => {
     assert.ok(span(`after-second@${DATE}`).start >= span(`after-first@${DATE}`).end, 'after-second waited for after-first');
   });
 
-  it('lists runs through SQL visibility with their search attributes (jobnet list / history, the Web UI\'s API)', async () => {
+  it("lists runs through SQL visibility with their search attributes (jobnet list / history, the Web UI's API)", async () => {
     const history = await cli('history', 'flow');
     assert.equal(history.code, 0, history.stderr);
     assert.match(history.stdout, new RegExp(`flow@${DATE}\\s+success`));
     // The query the Web UI sends for a job's runs: custom search attributes on SQL visibility.
     const listed: string[] = [];
-    for await (const run of client.workflow.list({ query: `JobName = 'lock-a' AND BusinessDate = '${DATE}' AND JobStatus = 'success'` })) listed.push(run.workflowId);
+    for await (const run of client.workflow.list({ query: `JobName = 'lock-a' AND BusinessDate = '${DATE}' AND JobStatus = 'success'` }))
+      listed.push(run.workflowId);
     assert.deepEqual(listed, [`lock-a@${DATE}`]);
   });
 
@@ -187,7 +191,10 @@ describe('jobnet on a two-node PostgreSQL Temporal cluster with TLS', () => {
       }
     } finally {
       // Stop its fires so they do not run on through the failover test.
-      await client.schedule.getHandle('jobnet:tick').delete().catch(() => undefined);
+      await client.schedule
+        .getHandle('jobnet:tick')
+        .delete()
+        .catch(() => undefined);
     }
   });
 
@@ -218,7 +225,10 @@ describe('jobnet on a two-node PostgreSQL Temporal cluster with TLS', () => {
     // The node rejoins; a client talking to it alone runs a job.
     await cluster.startNode(1);
     const direct = jobnetClient(
-      await Connection.connect({ address: cluster.nodes[1]!.frontend, tls: { serverNameOverride: cluster.tls.serverName, serverRootCACertificate: readFileSync(cluster.tls.caFile) } }),
+      await Connection.connect({
+        address: cluster.nodes[1]!.frontend,
+        tls: { serverNameOverride: cluster.tls.serverName, serverRootCACertificate: readFileSync(cluster.tls.caFile) },
+      }),
     );
     try {
       const handle = await direct.workflow.start('jobnetWorkflow', {

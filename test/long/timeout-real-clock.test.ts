@@ -118,7 +118,10 @@ interface Arrived {
 function arrived(): Arrived[] {
   return hook
     .at('/events')
-    .map((delivery) => ({ event: jobnetEventSchema.parse((delivery.body as { event: unknown }).event), arrivedAt: arrivals[hook.deliveries.indexOf(delivery)] ?? Date.now() }))
+    .map((delivery) => ({
+      event: jobnetEventSchema.parse((delivery.body as { event: unknown }).event),
+      arrivedAt: arrivals[hook.deliveries.indexOf(delivery)] ?? Date.now(),
+    }))
     .filter(({ event }) => event.job === JOB);
 }
 
@@ -151,9 +154,14 @@ describe(`timeout: ${TIMEOUT.text} on the real clock (dev server)`, () => {
       // Taken before the start: every real-clock interval measured from it is at least as long as
       // the one from the run's true start, so a lower bound checked against it is not flattered.
       const t0 = Date.now();
-      say(`started ${workflowId}: timeout ${TIMEOUT.text}, warnAfter ${WARN_AFTER.text}, killGrace ${KILL_GRACE.text}; expect the end at ~${clock(TIMEOUT.ms)}`);
+      say(
+        `started ${workflowId}: timeout ${TIMEOUT.text}, warnAfter ${WARN_AFTER.text}, killGrace ${KILL_GRACE.text}; expect the end at ~${clock(TIMEOUT.ms)}`,
+      );
       progress = setInterval(() => {
-        const seen = arrived().map(({ event }) => event.type).join(', ') || 'none';
+        const seen =
+          arrived()
+            .map(({ event }) => event.type)
+            .join(', ') || 'none';
         const state = sleeper === undefined ? 'not seen yet' : processAlive(sleeper) ? 'alive' : 'gone';
         say(`${clock(Date.now() - t0)} elapsed; awaiting ${awaiting}; webhook so far: ${seen}; sleeper ${sleeper ?? ''} ${state}`);
       }, PROGRESS_EVERY_MS);
@@ -163,11 +171,19 @@ describe(`timeout: ${TIMEOUT.text} on the real clock (dev server)`, () => {
       assert.ok(processAlive(sleeper), `sleeper ${sleeper} runs`);
 
       // The warning: raised while the command goes on.
-      const warning = await waitFor(() => arrived().find(({ event }) => event.type === 'sla_warning'), WARN_AFTER.ms + 4 * HOP_MAX_MS + 60_000, 'the sla_warning at the webhook');
+      const warning = await waitFor(
+        () => arrived().find(({ event }) => event.type === 'sla_warning'),
+        WARN_AFTER.ms + 4 * HOP_MAX_MS + 60_000,
+        'the sla_warning at the webhook',
+      );
       say(`${clock(warning.arrivedAt - t0)} sla_warning arrived (event at ${warning.event.at})`);
       assert.ok(processAlive(sleeper), 'the command goes on after the warning');
       assert.equal((await handle.describe()).status.name, 'RUNNING', 'the run goes on after the warning');
-      assert.deepEqual(arrived().map(({ event }) => event.type), ['sla_warning'], 'nothing but the warning before the time-out');
+      assert.deepEqual(
+        arrived().map(({ event }) => event.type),
+        ['sla_warning'],
+        'nothing but the warning before the time-out',
+      );
 
       awaiting = `the time-out (due at ${clock(TIMEOUT.ms)}) and the run's end`;
       let result: JobResult;
@@ -203,7 +219,10 @@ describe(`timeout: ${TIMEOUT.text} on the real clock (dev server)`, () => {
       // Encrypted like every payload: read with the client's codec.
       const outcome = (await readPayload(client, payload)) as CommandOutcome;
       assert.ok(outcome.durationMs >= TIMEOUT.ms, `the command ran ${outcome.durationMs} ms, not less than its time-out`);
-      assert.ok(outcome.durationMs < TIMEOUT.ms + KILL_MAX_MS + HOP_MAX_MS, `the command ran ${outcome.durationMs} ms, more than timeout + killGrace + reaping + a late timer`);
+      assert.ok(
+        outcome.durationMs < TIMEOUT.ms + KILL_MAX_MS + HOP_MAX_MS,
+        `the command ran ${outcome.durationMs} ms, more than timeout + killGrace + reaping + a late timer`,
+      );
 
       // Every notification delivered before the sinks are read for the last time.
       awaiting = 'the notifications to finish';

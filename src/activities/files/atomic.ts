@@ -72,7 +72,12 @@ export interface StagedFile {
  * source), and flushes it. `onBytes` is called as data goes by (for heartbeats); `signal`
  * aborts the copy (activity cancellation) and the partial file is removed.
  */
-export async function stageCopy(source: string, destDir: string, finalName: string, options: { onBytes?: (bytes: number) => void; signal?: AbortSignal } = {}): Promise<StagedFile> {
+export async function stageCopy(
+  source: string,
+  destDir: string,
+  finalName: string,
+  options: { onBytes?: (bytes: number) => void; signal?: AbortSignal } = {},
+): Promise<StagedFile> {
   const incoming = path.join(destDir, INCOMING_DIR);
   await fs.mkdir(incoming, { recursive: true });
   const partPath = path.join(incoming, partName(finalName));

@@ -82,7 +82,10 @@ export async function importFiles(request: ImportRequest, options: ImportOptions
       onBytes: (bytes) => progress({ phase: `copying ${source.name} (bytes)`, processed: bytes, total: source.stat.size || undefined }),
     });
     const known = manifest.files[source.name];
-    const sameAsImported = request.skipExisting && (await existingSize(finalPath)) === staged.size && (known ? known.sha256 === staged.sha256 : (await sha256Of(finalPath)) === staged.sha256);
+    const sameAsImported =
+      request.skipExisting &&
+      (await existingSize(finalPath)) === staged.size &&
+      (known ? known.sha256 === staged.sha256 : (await sha256Of(finalPath)) === staged.sha256);
     if (sameAsImported) {
       // Same content (touched upstream, or imported by a run that died before its manifest
       // write): keep the file, drop the copy, remember the source as it is now.
@@ -93,7 +96,13 @@ export async function importFiles(request: ImportRequest, options: ImportOptions
       result.imported.push(source.name);
     }
     const entry = { sha256: staged.sha256, size: staged.size, sourcePath: source.path, sourceMtimeMs: source.stat.mtimeMs };
-    if (!known || known.sha256 !== entry.sha256 || known.size !== entry.size || known.sourcePath !== entry.sourcePath || known.sourceMtimeMs !== entry.sourceMtimeMs) {
+    if (
+      !known ||
+      known.sha256 !== entry.sha256 ||
+      known.size !== entry.size ||
+      known.sourcePath !== entry.sourcePath ||
+      known.sourceMtimeMs !== entry.sourceMtimeMs
+    ) {
       manifest.files[source.name] = {
         ...entry,
         importedAt: sameAsImported && known ? known.importedAt : new Date().toISOString(),

@@ -8,7 +8,10 @@ import path from 'node:path';
  * worker runs with its own rights; the roots keep a typo or a `../..` from reaching /etc.
  */
 export function fileRoots(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string[] {
-  const listed = (env.JOBNET_FILE_ROOTS ?? '').split(path.delimiter).map((root) => root.trim()).filter(Boolean);
+  const listed = (env.JOBNET_FILE_ROOTS ?? '')
+    .split(path.delimiter)
+    .map((root) => root.trim())
+    .filter(Boolean);
   return (listed.length > 0 ? listed : [cwd]).map((root) => realOrResolved(path.resolve(cwd, root)));
 }
 

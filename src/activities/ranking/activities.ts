@@ -37,7 +37,10 @@ export async function rankingUpdate(input: JobActivityInput): Promise<JobActivit
   const progress = activityProgress();
   const result = await updateRankings(db, { ...args, businessDate: input.businessDate, runKey: input.runKey }, progress).finally(progress.stop);
   const seconds = ((Date.now() - started) / 1000).toFixed(2);
-  Context.current().log.info(`rankings of ${input.businessDate}: ${result.records} records in ${seconds} s`, { records: result.records, repeated: result.repeated });
+  Context.current().log.info(`rankings of ${input.businessDate}: ${result.records} records in ${seconds} s`, {
+    records: result.records,
+    repeated: result.repeated,
+  });
   return {
     recordCount: result.records,
     output: `rankings of ${input.businessDate}: ${result.records} users ranked over ${args.windowDays} days in ${seconds} s${again(result.repeated)}`,

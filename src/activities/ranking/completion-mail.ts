@@ -52,13 +52,20 @@ export async function sendRankingMail(db: Database, request: RankingMailRequest)
     ]);
     return null;
   });
-  const stored = (await db.query<OutboxRow>('SELECT recipients, subject, body, sent_at::text AS sent_at FROM mail_outbox WHERE run_key = $1', [request.runKey])).rows[0]!;
+  const stored = (await db.query<OutboxRow>('SELECT recipients, subject, body, sent_at::text AS sent_at FROM mail_outbox WHERE run_key = $1', [request.runKey]))
+    .rows[0]!;
   if (stored.sent_at !== null || request.smtpUrl === undefined) {
     return { subject: stored.subject, sent: stored.sent_at !== null, topCount: message.topCount };
   }
   const transport = nodemailer.createTransport(request.smtpUrl);
   try {
-    await transport.sendMail({ from: request.from, to: stored.recipients, subject: stored.subject, text: stored.body, messageId: `<${encodeURIComponent(request.runKey)}@jobnet>` });
+    await transport.sendMail({
+      from: request.from,
+      to: stored.recipients,
+      subject: stored.subject,
+      text: stored.body,
+      messageId: `<${encodeURIComponent(request.runKey)}@jobnet>`,
+    });
   } finally {
     transport.close();
   }

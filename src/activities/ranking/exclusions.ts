@@ -22,10 +22,9 @@ export interface ExclusionsResult {
 export async function applyRankingExclusions(db: Database, request: ExclusionsRequest): Promise<ExclusionsResult> {
   const once = await runOnce(db, { runKey: request.runKey, step: 'rankingExclusions' }, async (tx) => {
     await tx.query(`SET LOCAL lock_timeout = '10s'`);
-    const removed = await tx.query(
-      'DELETE FROM rankings r USING ranking_exclusions x WHERE r.business_date = $1 AND r.user_id = x.user_id AND x.since <= $1',
-      [request.businessDate],
-    );
+    const removed = await tx.query('DELETE FROM rankings r USING ranking_exclusions x WHERE r.business_date = $1 AND r.user_id = x.user_id AND x.since <= $1', [
+      request.businessDate,
+    ]);
     // Set-based renumbering; the primary key is (date, user), so dense ranks cannot collide mid-update.
     await tx.query(
       `UPDATE rankings r SET rank = n.dense

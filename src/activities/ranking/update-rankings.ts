@@ -42,11 +42,7 @@ export const RANKED_USERS_SQL = `
     GROUP BY user_id
   ) o ON o.user_id = u.id`;
 
-export async function updateRankings(
-  db: Database,
-  request: RankingUpdateRequest,
-  progress: ProgressReporter = noProgress,
-): Promise<RankingUpdateResult> {
+export async function updateRankings(db: Database, request: RankingUpdateRequest, progress: ProgressReporter = noProgress): Promise<RankingUpdateResult> {
   const once = await runOnce(db, { runKey: request.runKey, step: 'rankingUpdate' }, async (tx) => {
     // Seed 001: a lock wait longer than 10 s is an error, not a hang.
     await tx.query(`SET LOCAL lock_timeout = '10s'`);

@@ -35,7 +35,12 @@ export const partitionSourceSchema = z.discriminatedUnion('kind', [
   /** A query on the worker's database with a column `key`; read in key order, page by page. */
   z.strictObject({ kind: z.literal('sql'), query: z.string().min(1) }),
   /** A command printing one key per line (argv, no shell); its output is sorted and de-duplicated. */
-  z.strictObject({ kind: z.literal('command'), command: z.array(z.string().min(1)).min(1), cwd: z.string().optional(), env: z.record(z.string(), z.string()).default({}) }),
+  z.strictObject({
+    kind: z.literal('command'),
+    command: z.array(z.string().min(1)).min(1),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.string()).default({}),
+  }),
   /** An activity answering PartitionPageRequest with pages of keys (src/activities/partitions.ts). */
   z.strictObject({ kind: z.literal('activity'), activity: activityWorkSchema }),
 ]);
@@ -132,12 +137,23 @@ export function fanoutRunInput(
     throw new InvalidInputError([{ path: `jobs.${name}.fanout.job`, message: `unknown job "${fanout.job}"` }], 'catalog');
   }
   if (itemJob.fanout !== undefined || itemJob.jobnet !== undefined) {
-    throw new InvalidInputError([{ path: `jobs.${name}.fanout.job`, message: `"${fanout.job}" is a ${itemJob.fanout ? 'fanout' : 'jobnet'} job; each item runs a command or activity job` }], 'catalog');
+    throw new InvalidInputError(
+      [
+        {
+          path: `jobs.${name}.fanout.job`,
+          message: `"${fanout.job}" is a ${itemJob.fanout ? 'fanout' : 'jobnet'} job; each item runs a command or activity job`,
+        },
+      ],
+      'catalog',
+    );
   }
   const held = [...(job.locks.length > 0 ? ['locks'] : []), ...(job.after.length > 0 ? ['after'] : [])];
   if (held.length > 0) {
     throw new InvalidInputError(
-      held.map((field) => ({ path: `jobs.${name}.${field}`, message: `a fanout job does not hold ${field} (yet); put the fan-out in a jobnet after a step that does` })),
+      held.map((field) => ({
+        path: `jobs.${name}.${field}`,
+        message: `a fanout job does not hold ${field} (yet); put the fan-out in a jobnet after a step that does`,
+      })),
       'catalog',
     );
   }

@@ -72,11 +72,7 @@ export function jobSpecOf(
  * What the job does: its argv, or the activity it calls. File kinds are activities of the worker
  * (`fileWait`, `fileImport`) called with the kind's settings, durations written as "<n>ms".
  */
-function workOf(
-  job: CatalogJob | EffectiveStep,
-  where: string,
-  resolve: (value: string, path: string) => string,
-): Pick<JobSpec, 'command' | 'activity'> {
+function workOf(job: CatalogJob | EffectiveStep, where: string, resolve: (value: string, path: string) => string): Pick<JobSpec, 'command' | 'activity'> {
   if (job.command !== undefined) return { command: job.command };
   if (job.activity !== undefined) return { activity: { name: job.activity, args: job.args ?? {} } };
   if (job.fileWait !== undefined) {

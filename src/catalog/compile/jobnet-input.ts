@@ -34,7 +34,9 @@ export const jobnetStepRunSchema = z
      */
     jobnet: z.custom<NestedJobnetRun>((value) => typeof value === 'object' && value !== null && 'steps' in value, 'a nested jobnet run input').optional(),
     /** A fan-out step: fanoutWorkflow's input without the business date (the jobnet's), validated in full at its own entry. */
-    fanout: z.custom<NestedFanoutRun>((value) => typeof value === 'object' && value !== null && 'source' in value && 'item' in value, 'a fan-out run input').optional(),
+    fanout: z
+      .custom<NestedFanoutRun>((value) => typeof value === 'object' && value !== null && 'source' in value && 'item' in value, 'a fan-out run input')
+      .optional(),
     /** Steps of the same run that must be settled first; `when` says which outcomes let it run. */
     needs: uniqueNames(nameSchema('step')).default([]),
     when: z.enum(WHEN_VALUES).default('success'),
@@ -179,7 +181,11 @@ function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env, enclosin
     const graph = { needs: step.needs, when: step.when, onFailure: step.onFailure, enabled: step.enabled };
     try {
       if (step.jobnet !== undefined) {
-        steps[stepName] = { jobnet: nestedRunInput(catalog, step.jobnet, env, chain, routing), ...graph, ...stepNotify(catalog, chain, stepName, step, routing) };
+        steps[stepName] = {
+          jobnet: nestedRunInput(catalog, step.jobnet, env, chain, routing),
+          ...graph,
+          ...stepNotify(catalog, chain, stepName, step, routing),
+        };
         continue;
       }
       if (step.fanout !== undefined) {
@@ -196,7 +202,9 @@ function nestedRunInput(catalog: Catalog, jobnetName: string, env: Env, enclosin
       // jobSpecOf speaks of `jobs.<name>`; here the values belong to the step.
       const own = `jobs.${stepName}`;
       const from = step.use === undefined ? '' : ` (from jobs.${step.use})`;
-      problems.push(...error.problems.map((p) => ({ ...p, path: p.path.startsWith(own) ? `${where}${p.path.slice(own.length)}` : p.path, message: `${p.message}${from}` })));
+      problems.push(
+        ...error.problems.map((p) => ({ ...p, path: p.path.startsWith(own) ? `${where}${p.path.slice(own.length)}` : p.path, message: `${p.message}${from}` })),
+      );
     }
   }
   if (problems.length > 0) throw new InvalidInputError(problems, 'catalog');

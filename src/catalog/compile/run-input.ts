@@ -13,9 +13,7 @@ import { jobRouting } from './run-routing';
 
 /** What starting a catalog entry takes: which workflow, its input, where it runs. */
 export type CatalogRunInput = { taskQueue: string; description?: string } & (
-  | { workflow: 'job'; input: JobRun }
-  | { workflow: 'jobnet'; input: JobnetRun }
-  | { workflow: 'fanout'; input: FanoutRun }
+  { workflow: 'job'; input: JobRun } | { workflow: 'jobnet'; input: JobnetRun } | { workflow: 'fanout'; input: FanoutRun }
 );
 
 /**
@@ -38,7 +36,10 @@ export function runInputFor(catalog: Catalog, name: string, businessDate?: strin
     const jobnets = Object.keys(catalog.jobnets);
     const known = `jobs: ${jobs.join(', ') || '(none)'}; jobnets: ${jobnets.join(', ') || '(none)'}`;
     const where = options.catalogFile === undefined ? 'the catalog' : options.catalogFile;
-    throw new InvalidInputError([{ path: name, message: `no job or jobnet "${name}" in ${where}${didYouMean(name, [...jobs, ...jobnets])}; ${known}` }], 'arguments');
+    throw new InvalidInputError(
+      [{ path: name, message: `no job or jobnet "${name}" in ${where}${didYouMean(name, [...jobs, ...jobnets])}; ${known}` }],
+      'arguments',
+    );
   }
   const notify = jobRouting(catalog, name, job, { routeEvents: true });
   if (job.fanout !== undefined) {

@@ -16,7 +16,9 @@ export const scheduledRunInputSchema = z
     job: runnableJobRunSchema.optional(),
     jobnet: jobnetRunSchema.pick({ steps: true, operatorMaxWait: true, announceAs: true, stepRuns: true }).optional(),
     /** A fan-out job: its run input without the business date (validated in full at the fan-out's entry). */
-    fanout: z.custom<NestedFanoutRun>((value) => typeof value === 'object' && value !== null && 'source' in value && 'item' in value, 'a fan-out run input').optional(),
+    fanout: z
+      .custom<NestedFanoutRun>((value) => typeof value === 'object' && value !== null && 'source' in value && 'item' in value, 'a fan-out run input')
+      .optional(),
     timezone: z.string(),
     dayBoundary: z.string().default('00:00'),
     /**

@@ -40,7 +40,8 @@ export function catalogErrorMap(knownKeys: KnownKeys): z.core.$ZodErrorMap {
         const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
         if (issue.input === undefined) return `is required (${expected})`;
         // YAML reads `true`, `1` or `null` unquoted as non-text: `command: [true]` is a boolean.
-        const quoteIt = issue.expected === 'string' && ['boolean', 'number'].includes(typeof issue.input) ? `; quote it ("${String(issue.input)}") to make it text` : '';
+        const quoteIt =
+          issue.expected === 'string' && ['boolean', 'number'].includes(typeof issue.input) ? `; quote it ("${String(issue.input)}") to make it text` : '';
         return `must be ${expected}, not ${describeValue(issue.input)}${quoteIt}`;
       }
       case 'invalid_value': {

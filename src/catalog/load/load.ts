@@ -88,9 +88,15 @@ export function parseCatalog(text: string, source = 'catalog', options: ParseOpt
   const raw = isRecord(interpolated.value) ? interpolated.value : {};
 
   const parsed = validate(raw);
-  const templateProblems = interpolated.problems.map((problem) => ({ path: formatPath(problem.path), message: problem.message, line: yaml.lineOf(problem.path) }));
+  const templateProblems = interpolated.problems.map((problem) => ({
+    path: formatPath(problem.path),
+    message: problem.message,
+    line: yaml.lineOf(problem.path),
+  }));
   // A malformed ${…} stays as written, which the schema may reject too: the cause is enough.
-  const schemaProblems = parsed.success ? [] : problemsFromIssues(parsed.issues, parsed.knownKeys, raw, yaml).filter((p) => !templateProblems.some((t) => t.path === p.path));
+  const schemaProblems = parsed.success
+    ? []
+    : problemsFromIssues(parsed.issues, parsed.knownKeys, raw, yaml).filter((p) => !templateProblems.some((t) => t.path === p.path));
   const problems: InputProblem[] = [
     ...yaml.keyProblems,
     ...templateProblems,
@@ -158,7 +164,9 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], knownKeys: Know
         : undefined;
     return [{ path: at, message, line: yaml.lineOf(issue.path), rule, missing }];
   });
-  return found.filter((problem) => !explainedByMisspelling(problem, found)).map(({ path: where, message, line }) => (line === undefined ? { path: where, message } : { path: where, message, line }));
+  return found
+    .filter((problem) => !explainedByMisspelling(problem, found))
+    .map(({ path: where, message, line }) => (line === undefined ? { path: where, message } : { path: where, message, line }));
 }
 
 /**
@@ -169,7 +177,9 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], knownKeys: Know
 function explainedByMisspelling(problem: Found, all: readonly Found[]): boolean {
   const kinds: readonly string[] = STEP_KINDS;
   if (problem.rule === NO_KIND_RULE) {
-    return all.some((other) => other.path === problem.path && other.unknownKey !== undefined && (kinds.includes(other.unknownKey) || kinds.includes(other.suggestion ?? '')));
+    return all.some(
+      (other) => other.path === problem.path && other.unknownKey !== undefined && (kinds.includes(other.unknownKey) || kinds.includes(other.suggestion ?? '')),
+    );
   }
   const { missing } = problem;
   if (missing) return all.some((other) => other.path === missing.parent && other.suggestion === missing.key);

@@ -61,7 +61,14 @@ export function checkReferences(catalog: unknown): TreeProblem[] {
     items(route.jobs).forEach((job, at) => checkName(['notify', 'routes', index, 'jobs', at], job, runnableNames(names), 'job or jobnet', report));
     // A group no job belongs to routes nothing: most likely a typo, or a team that was renamed.
     items(route.groups).forEach((group, at) =>
-      checkName(['notify', 'routes', index, 'groups', at], group, names.groups, 'group', report, names.groups.length === 0 ? `no job or step has group: ${String(group)}` : undefined),
+      checkName(
+        ['notify', 'routes', index, 'groups', at],
+        group,
+        names.groups,
+        'group',
+        report,
+        names.groups.length === 0 ? `no job or step has group: ${String(group)}` : undefined,
+      ),
     );
   });
 
@@ -90,11 +97,25 @@ function checkJob(path: Path, job: unknown, names: Names, steps: string[] | unde
     if (isRecord(after)) checkName([...path, 'after', index, 'job'], after.job, runnableNames(names), 'job or jobnet', report);
   });
   const jobnetIsJob = jobNames.includes(String(job.jobnet));
-  checkName([...path, 'jobnet'], job.jobnet, jobnetNames, 'jobnet', report, jobnetIsJob ? `"${String(job.jobnet)}" is a job, not a jobnet; run it with use: ${String(job.jobnet)}` : undefined);
+  checkName(
+    [...path, 'jobnet'],
+    job.jobnet,
+    jobnetNames,
+    'jobnet',
+    report,
+    jobnetIsJob ? `"${String(job.jobnet)}" is a job, not a jobnet; run it with use: ${String(job.jobnet)}` : undefined,
+  );
   if (isRecord(job.fanout)) checkName([...path, 'fanout', 'job'], job.fanout.job, jobNames, 'job', report);
   if (steps === undefined) return;
   const useIsJobnet = jobnetNames.includes(String(job.use));
-  checkName([...path, 'use'], job.use, jobNames, 'job', report, useIsJobnet ? `"${String(job.use)}" is a jobnet, not a job; nest it with jobnet: ${String(job.use)}` : undefined);
+  checkName(
+    [...path, 'use'],
+    job.use,
+    jobNames,
+    'job',
+    report,
+    useIsJobnet ? `"${String(job.use)}" is a jobnet, not a job; nest it with jobnet: ${String(job.use)}` : undefined,
+  );
   items(job.needs).forEach((need, index) => checkName([...path, 'needs', index], need, steps, 'step', report, undefined, ` in jobnet ${String(path[1])}`));
 }
 
@@ -104,7 +125,10 @@ function checkSchedule(path: Path, schedule: unknown, names: Names, report: (pat
   const where = [...path, 'schedule', 'calendar'];
   // The schedule schema accepts any text as a calendar's name, so its shape is checked here.
   if (isDeferred(calendar)) {
-    report(where, `environment variable ${unsetVariables(calendar).join(', ')} is not set, and a calendar must be known to check the schedule ("${asWritten(calendar)}")`);
+    report(
+      where,
+      `environment variable ${unsetVariables(calendar).join(', ')} is not set, and a calendar must be known to check the schedule ("${asWritten(calendar)}")`,
+    );
   } else if (typeof calendar === 'string' && calendar !== '' && !names.calendars.includes(calendar)) {
     report(where, unknownName(calendar, names.calendars, 'calendar'));
   }
@@ -138,7 +162,11 @@ function needsCycles(names: Names): TreeProblem[] {
     if (!isRecord(definition)) return [];
     const steps = entries(definition.jobs);
     const edges: Edge<Path>[] = steps.flatMap(([step, job]) =>
-      isRecord(job) ? items(job.needs).filter(isWellFormedName).map((need) => ({ from: step, to: need, where: ['jobnets', jobnet, 'jobs', step, 'needs'] })) : [],
+      isRecord(job)
+        ? items(job.needs)
+            .filter(isWellFormedName)
+            .map((need) => ({ from: step, to: need, where: ['jobnets', jobnet, 'jobs', step, 'needs'] }))
+        : [],
     );
     return findCycles(
       steps.map(([step]) => step),
@@ -151,7 +179,9 @@ function needsCycles(names: Names): TreeProblem[] {
 function afterCycles(names: Names): TreeProblem[] {
   const afterEdges = (from: string, job: unknown, where: Path): Edge<Path>[] =>
     isRecord(job)
-      ? items(job.after).flatMap((after, index) => (isRecord(after) && isWellFormedName(after.job) ? [{ from, to: after.job, where: [...where, 'after', index, 'job'] }] : []))
+      ? items(job.after).flatMap((after, index) =>
+          isRecord(after) && isWellFormedName(after.job) ? [{ from, to: after.job, where: [...where, 'after', index, 'job'] }] : [],
+        )
       : [];
   const edges = [
     ...entries(names.jobs).flatMap(([name, job]) => afterEdges(name, job, ['jobs', name])),

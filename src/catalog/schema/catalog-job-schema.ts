@@ -44,7 +44,10 @@ const afterSchema = z.strictObject(
 /** What a failure is grouped and looked up by: an error type's name, or `exit:<code>` for a command's exit code. */
 const errorTypeSchema = z
   .string()
-  .regex(/^(?:[A-Za-z][A-Za-z0-9_]*|exit:(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]))$/, 'an error type is a name of letters, digits and "_" (e.g. DeadlockError), or exit:<code> with a code from 0 to 255');
+  .regex(
+    /^(?:[A-Za-z][A-Za-z0-9_]*|exit:(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]))$/,
+    'an error type is a name of letters, digits and "_" (e.g. DeadlockError), or exit:<code> with a code from 0 to 255',
+  );
 
 /** Fields every job and step may carry, whatever its kind. */
 const commonFields = {
@@ -210,9 +213,7 @@ export const jobnetSchema = z.strictObject({
   schedule: scheduleSchema.optional(),
   /** The whole run should be over this long after its scheduled start; past it, an alert. */
   deadline: positiveDuration.optional(),
-  jobs: z
-    .record(nameSchema('step'), jobnetStepSchema)
-    .refine((steps) => Object.keys(steps).length > 0, 'a jobnet needs at least one job'),
+  jobs: z.record(nameSchema('step'), jobnetStepSchema).refine((steps) => Object.keys(steps).length > 0, 'a jobnet needs at least one job'),
 });
 
 export type CatalogJob = z.output<typeof catalogJobSchema>;

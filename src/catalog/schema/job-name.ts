@@ -10,6 +10,4 @@ export const jobNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a job name is letters, digits, "_", "." or "-", starting with a letter or digit');
 
-export const businessDateSchema = z
-  .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a business date is written YYYY-MM-DD');
+export const businessDateSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a business date is written YYYY-MM-DD');

@@ -96,10 +96,7 @@ function jobSchemas<R extends z.ZodType<number>, D extends z.ZodType<number>, O 
   const jobSpecSchema = z.strictObject({
     description: z.string().optional(),
     /** argv, run without a shell. Exactly one of command and activity. */
-    command: z
-      .array(z.string().min(1, 'an argument of command must not be empty'))
-      .min(1, 'command needs at least the program to run')
-      .optional(),
+    command: z.array(z.string().min(1, 'an argument of command must not be empty')).min(1, 'command needs at least the program to run').optional(),
     activity: activityWorkSchema.optional(),
     cwd: z.string().min(1).optional(),
     env: z.record(z.string(), z.string()).default({}),

@@ -35,10 +35,8 @@ const webhookChannelSchema = z.strictObject({
 });
 
 export const channelSchema = z.discriminatedUnion('type', [slackChannelSchema, emailChannelSchema, webhookChannelSchema], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? `a channel has a type: ${CHANNEL_TYPES.join(', ')}` : undefined,
+  error: (issue) => (issue.code === 'invalid_union' ? `a channel has a type: ${CHANNEL_TYPES.join(', ')}` : undefined),
 });
-
 
 const eventTypeNameSchema = z.enum(EVENT_TYPES, { error: (issue) => `"${String(issue.input)}" is not an event type: ${EVENT_TYPES.join(', ')}` });
 

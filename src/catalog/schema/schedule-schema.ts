@@ -110,16 +110,14 @@ const businessDayForm = z
       `businessDay ${quoted(issue.input)} is out of range; write 1 to ${MAX_BUSINESS_DAY} (the Nth business day of the month) or -1 to -${MAX_BUSINESS_DAY} (-1 the last, -2 the second to last)`,
   });
 
-const atClock = z
-  .string({ error: (issue) => `${quoted(issue.input)} is not a time of day; write "HH:MM" in quotes, e.g. "04:00"` })
-  .transform((text, ctx) => {
-    const at = parseClock(text);
-    if (!at) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a time of day; write ${CLOCK_HINT}` });
-      return z.NEVER;
-    }
-    return at;
-  });
+const atClock = z.string({ error: (issue) => `${quoted(issue.input)} is not a time of day; write "HH:MM" in quotes, e.g. "04:00"` }).transform((text, ctx) => {
+  const at = parseClock(text);
+  if (!at) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a time of day; write ${CLOCK_HINT}` });
+    return z.NEVER;
+  }
+  return at;
+});
 
 const intervalForm = z
   .union([z.string(), z.number()], { error: (issue) => `${quoted(issue.input)} is not a duration; write e.g. 90s, 6m, 2h, 1d or a number of seconds` })
@@ -149,7 +147,8 @@ export const timeZoneSchema = z
   });
 
 const catchupWindowSchema = positiveDuration.refine((ms) => ms >= MIN_CATCHUP_WINDOW_MS, {
-  error: (issue) => `a catch-up window under 10s is raised to 10s by Temporal; write at least 10s (got ${typeof issue.input === 'number' ? formatDuration(issue.input) : String(issue.input)})`,
+  error: (issue) =>
+    `a catch-up window under 10s is raised to 10s by Temporal; write at least 10s (got ${typeof issue.input === 'number' ? formatDuration(issue.input) : String(issue.input)})`,
 });
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -170,9 +169,7 @@ export const scheduleSchema = z
     /** The time of day of a `businessDay` rule. */
     at: atClock.optional(),
     /** Where a fire on a non-business day of `calendar` goes; default skip. */
-    holidayShift: z
-      .enum(HOLIDAY_SHIFTS, { error: (issue) => `${quoted(issue.input)} is not a holiday shift; use ${HOLIDAY_SHIFTS.join(', ')}` })
-      .optional(),
+    holidayShift: z.enum(HOLIDAY_SHIFTS, { error: (issue) => `${quoted(issue.input)} is not a holiday shift; use ${HOLIDAY_SHIFTS.join(', ')}` }).optional(),
     /** Name of a catalog calendar: the schedule fires on its business days only. */
     calendar: z.string().min(1, 'name a calendar of the catalog, e.g. jp-business').optional(),
     /** IANA zone of the times; default: the catalog's `timezone`. */
@@ -226,7 +223,10 @@ export const scheduleSchema = z
         : 'an interval has no date to move; holidayShift works on daily, weekly, monthly and cron schedules',
   })
   .transform(({ cron, daily, weekly, monthly, interval, businessDay, at, holidayShift, ...rest }, ctx) => {
-    const nth = businessDay !== undefined && at !== undefined ? { kind: 'businessDay' as const, text: `${businessDay} at ${formatClock(at)}`, nth: businessDay, at } : undefined;
+    const nth =
+      businessDay !== undefined && at !== undefined
+        ? { kind: 'businessDay' as const, text: `${businessDay} at ${formatClock(at)}`, nth: businessDay, at }
+        : undefined;
     const when = cron ?? daily ?? weekly ?? monthly ?? interval ?? nth;
     if (when === undefined) {
       // Unreachable after the refines above; kept so the type of `when` needs no assertion.
