@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_SEVERITY, EVENT_TYPES, severitySchema, type EventType } from './event-types';
+import { DEFAULT_SEVERITY, EVENT_TYPES, SEVERITIES, type EventType } from './event-types';
 import type { JobnetEvent } from '../contracts/events';
 import { sameType } from '../validation/same-type';
+
+export const severitySchema = z.enum(SEVERITIES);
 
 /**
  * The one event payload of jobnet (DESIGN.md §5.7): what every notification channel, the

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { jobNameSchema } from './job-name';
 import { hostUrlSchema, nameSchema, uniqueNames } from './catalog-values';
-import { EVENT_TYPES, SEVERITIES, severitySchema } from '../../events/event-types';
+import { severitySchema } from '../../events/event-schema';
+import { EVENT_TYPES, SEVERITIES } from '../../events/event-types';
 
 /**
  * Where events go (DESIGN.md §4 `notify:`): named channels, and routes from an event's
