@@ -37,17 +37,24 @@ export function makeRunJobActivity(registry: () => Record<string, unknown>) {
       const outcome = jobActivityOutcomeSchema.parse(await (fn as JobActivity)({ ...request.input, args: host.args }));
       return { ...details(), stdout: host.mask(outcome.output ?? ''), ...(outcome.recordCount === undefined ? {} : { recordCount: outcome.recordCount }) };
     } catch (error) {
-      // Keep the activity's own error type and retryability, with the attempt's facts attached.
-      const failure = error instanceof Error ? error : new Error(String(error));
-      const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : failure.name;
-      const nonRetryable = failure instanceof ApplicationFailure ? failure.nonRetryable === true : false;
-      // A new failure, not the activity's own as a cause: its message and stack may quote a secret.
-      throw ApplicationFailure.create({
-        message: host.mask(failure.message),
-        type,
-        nonRetryable,
-        details: [{ ...details(), stderr: host.mask(failure.stack ?? failure.message) }],
-      });
+      throw maskedActivityFailure(error, host.mask, details());
     }
   };
+}
+
+/**
+ * A job activity's error as its attempt reports it: the activity's own error type and
+ * retryability, its message and stack masked, the attempt's facts attached. A new failure, not
+ * the activity's own as a cause: its message and stack may quote a secret.
+ */
+export function maskedActivityFailure(error: unknown, mask: (text: string) => string, facts: object): ApplicationFailure {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : failure.name;
+  const nonRetryable = failure instanceof ApplicationFailure ? failure.nonRetryable === true : false;
+  return ApplicationFailure.create({
+    message: mask(failure.message),
+    type,
+    nonRetryable,
+    details: [{ ...facts, stderr: mask(failure.stack ?? failure.message) }],
+  });
 }

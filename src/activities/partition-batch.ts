@@ -5,6 +5,7 @@ import type { JobSpec } from '../catalog/schema/job-schema';
 import { CommandFailureType, executeCommand, type CommandOutcome } from './command';
 import { resolveArgs } from './host-command';
 import { jobActivityOutcomeSchema, type JobActivityInput, type JobActivityOutcome } from './job-activity';
+import { maskedActivityFailure } from './job-activity-runner';
 import { partitionRunId, type PartitionBatchRequest, type PartitionBatchResult, type PartitionKey, type PartitionReport } from '../contracts/fanout';
 import { clip } from '../text/clip';
 
@@ -187,15 +188,7 @@ async function runActivityKey(
       throw ApplicationFailure.create({ type: CommandFailureType.timeout, message: `timed out after ${job.timeout} ms`, details: [facts()] });
     }
     if (outer.cancellationSignal.aborted) throw new CancelledFailure('fan-out batch cancelled');
-    const failure = error instanceof Error ? error : new Error(String(error));
-    const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : failure.name;
-    const nonRetryable = failure instanceof ApplicationFailure ? failure.nonRetryable === true : false;
-    throw ApplicationFailure.create({
-      message: host.mask(failure.message),
-      type,
-      nonRetryable,
-      details: [{ ...facts(), stdout: '', stderr: host.mask(failure.stack ?? failure.message) }],
-    });
+    throw maskedActivityFailure(error, host.mask, { ...facts(), stdout: '' });
   } finally {
     clearTimeout(timeout);
     outer.cancellationSignal.removeEventListener('abort', stopOuter);
