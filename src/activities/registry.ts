@@ -5,7 +5,7 @@ import { InvalidInputError } from '../validation/validation-error';
 /**
  * The activities a catalog job can name (`activity:`, a fan-out's `partition.activity` or key
  * source): jobnet's own, and those of the modules the worker registers — the registration point
- * for users' own TypeScript activities (README "Your own activities").
+ * for users' own TypeScript activities (README "The catalog", job kinds).
  *
  * `JOBNET_ACTIVITIES` (or the worker's `--activities`) lists the modules, comma-separated,
  * relative to the working directory; each exported function becomes an activity of that name.
