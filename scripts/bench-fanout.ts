@@ -7,15 +7,22 @@
  *    seed 004's rewrite) and as a fan-out with maxParallel 1 / 4 / 16 / 64;
  * 2. orchestration throughput: N trivial partitions (the same activity with 0 ms) at
  *    maxParallel 64, in batches (the default) and one key per batch (`batchSize: 1`), in
- *    partitions per second;
+ *    partitions per second. One key per batch is the activity floor's own shape, so the two
+ *    are compared over `--rounds` rounds that alternate the order (median of each): on the dev
+ *    server a run's rate depends on what ran just before it (the last run's timer tasks fire
+ *    during it, the SQLite file grows, caches warm) — on 2026-12-03 the same floor run went
+ *    from 103/s to 213/s within one bench — so one run of each in a fixed order measures the order;
  * 3. the floor: the plainest SDK code of the same shapes (scripts/floor/) — a sliding window
- *    of activities, and of child workflows — on the same server in the same run.
+ *    of activities, and of child workflows — on the same server in the same run; and for one
+ *    key per batch also the guarded floor: the same activities with what jobnet guarantees on
+ *    top, a heartbeat time-out and jobnet's encryption, to tell jobnet's own cost from theirs.
  *
  * With one worker process and with two on the same queue. Targets: ≥ 40× at maxParallel 64 for
  * the 200 ms step; ≥ 1,000 trivial partitions/s with batching, ≥ 1.0× the activity floor without.
+ * (`--rounds` default 3.)
  * Each figure says the worker's and the server's peak memory.
  *
- *   npm run bench:fanout [-- --io-partitions 200 --io-ms 200 --trivial 1000 --parallel 1,4,16,64 --workers 1,2 --large 0]
+ *   npm run bench:fanout [-- --io-partitions 200 --io-ms 200 --trivial 1000 --parallel 1,4,16,64 --workers 1,2 --large 0 --rounds 3]
  *   npm run bench:fanout -- --quick      (one worker, maxParallel 64 only; under 3 minutes)
  *   npm run bench:fanout -- --quick --server cluster   (the same on the two-node PostgreSQL cluster of `npm run cluster`)
  *
@@ -38,6 +45,7 @@ import { jobSpecSchema } from '../src/catalog/schema/job-schema';
 const ROOT = path.resolve(__dirname, '..');
 const QUEUE = 'bench-fanout';
 const FLOOR_QUEUE = 'bench-fanout-floor';
+const GUARDED_FLOOR_QUEUE = 'bench-fanout-floor-guarded';
 /** Child workflows are slow (~20/s here): the child floor's trivial figure is taken over this many. */
 const CHILD_FLOOR_ITEMS = 200;
 
@@ -49,6 +57,7 @@ const { values } = parseArgs({
     parallel: { type: 'string', default: '1,4,16,64' },
     workers: { type: 'string', default: '1,2' },
     large: { type: 'string', default: '0' },
+    rounds: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
     server: { type: 'string', default: 'dev' },
   },
@@ -60,18 +69,22 @@ const TRIVIAL = Number(values.trivial);
 const PARALLEL = (QUICK ? '64' : values.parallel).split(',').map(Number);
 const WORKERS = (QUICK ? '1' : values.workers).split(',').map(Number);
 const LARGE = Number(values.large);
+const ROUNDS = Number(values.rounds);
 const SERVER = values.server as BenchServerKind;
 if (
-  ![IO_PARTITIONS, IO_MS, TRIVIAL, LARGE, ...PARALLEL, ...WORKERS].every((n) => Number.isInteger(n) && n >= 0) ||
+  ![IO_PARTITIONS, IO_MS, TRIVIAL, LARGE, ROUNDS, ...PARALLEL, ...WORKERS].every((n) => Number.isInteger(n) && n >= 0) ||
+  ROUNDS < 1 ||
   PARALLEL.some((p) => p < 1) ||
   WORKERS.some((w) => w < 1) ||
   !(BENCH_SERVERS as readonly string[]).includes(SERVER)
 ) {
-  console.error(`bench:fanout: the options are whole numbers (lists comma-separated); maxParallel and workers ≥ 1; --server is ${BENCH_SERVERS.join(' or ')}`);
+  console.error(
+    `bench:fanout: the options are whole numbers (lists comma-separated); maxParallel, workers and rounds ≥ 1; --server is ${BENCH_SERVERS.join(' or ')}`,
+  );
   process.exit(2);
 }
 
-type Impl = 'jobnet' | 'jobnet-unbatched' | 'floor-activities' | 'floor-children';
+type Impl = 'jobnet' | 'jobnet-unbatched' | 'floor-activities' | 'floor-activities-guarded' | 'floor-children';
 
 interface Figure {
   workers: number;
@@ -85,6 +98,10 @@ interface Figure {
   continuedAsNew: number;
   /** jobnet's figure ÷ the activity floor's of the same workload (throughput), when both ran. */
   ratioToActivityFloor: number | null;
+  /** jobnet's one key per batch ÷ the guarded floor (the activity floor encrypted, with a heartbeat time-out). */
+  ratioToGuardedFloor?: number;
+  /** Where a figure is the median of alternating rounds: each round's partitions per second, in order. */
+  roundRates?: number[];
   workerPeakRssMiB: number | null;
   serverPeakRssMiB: number | null;
 }
@@ -130,20 +147,29 @@ async function timeFanout(
 
 async function timeFloor(
   client: Client,
-  impl: 'floor-activities' | 'floor-children',
+  impl: 'floor-activities' | 'floor-activities-guarded' | 'floor-children',
   partitions: number,
   ms: number,
   maxParallel: number,
 ): Promise<{ seconds: number; continuedAsNew: number }> {
   const started = performance.now();
-  const workflowType = impl === 'floor-activities' ? 'fanoutActivities' : 'fanoutChildren';
-  // The floor is plain SDK code: a client without jobnet's codec.
-  await new Client({ connection: client.connection }).workflow.execute(workflowType, {
-    taskQueue: FLOOR_QUEUE,
+  const workflowType = { 'floor-activities': 'fanoutActivities', 'floor-activities-guarded': 'fanoutActivitiesGuarded', 'floor-children': 'fanoutChildren' }[
+    impl
+  ];
+  const guarded = impl === 'floor-activities-guarded';
+  // The floor is plain SDK code: a client without jobnet's codec (the guarded floor's has it).
+  await (guarded ? client : new Client({ connection: client.connection })).workflow.execute(workflowType, {
+    taskQueue: guarded ? GUARDED_FLOOR_QUEUE : FLOOR_QUEUE,
     workflowId: `floor-${++runs}`,
     args: [partitions, ms, maxParallel],
   });
   return { seconds: (performance.now() - started) / 1000, continuedAsNew: 0 };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** The monthly batch before the rewrite: one loop, one company after another. */
@@ -161,9 +187,11 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   const print = (f: Figure) =>
     console.log(
-      `${String(f.workers).padStart(2)} worker(s)  ${f.impl.padEnd(16)} ${f.workload.padEnd(13)} ${String(f.partitions).padStart(6)} partitions  maxParallel ${String(f.maxParallel ?? '-').padStart(3)}  ` +
+      `${String(f.workers).padStart(2)} worker(s)  ${f.impl.padEnd(24)} ${f.workload.padEnd(13)} ${String(f.partitions).padStart(6)} partitions  maxParallel ${String(f.maxParallel ?? '-').padStart(3)}  ` +
         `${f.seconds.toFixed(2).padStart(7)} s  ${f.partitionsPerSecond.toFixed(1).padStart(8)}/s${f.speedUp === null ? '' : `  speed-up ${f.speedUp.toFixed(1)}×`}` +
-        `${f.ratioToActivityFloor === null ? '' : `  ${f.ratioToActivityFloor.toFixed(2)}× the activity floor`}${f.continuedAsNew ? `  (continued as new ${f.continuedAsNew}×)` : ''}` +
+        `${f.roundRates ? `  (median of rounds ${f.roundRates.map((rate) => rate.toFixed(1)).join(', ')})` : ''}` +
+        `${f.ratioToActivityFloor === null ? '' : `  ${f.ratioToActivityFloor.toFixed(2)}× the activity floor`}` +
+        `${f.ratioToGuardedFloor === undefined ? '' : ` (${f.ratioToGuardedFloor.toFixed(2)}× the guarded floor)`}${f.continuedAsNew ? `  (continued as new ${f.continuedAsNew}×)` : ''}` +
         `${f.workerPeakRssMiB === null ? '' : `  [worker ≤ ${f.workerPeakRssMiB} MiB, server ≤ ${f.serverPeakRssMiB ?? '?'} MiB]`}`,
     );
   const record = (figure: Omit<Figure, 'ratioToActivityFloor'>) => {
@@ -198,7 +226,10 @@ async function main(): Promise<void> {
       const workers = await Promise.all(
         Array.from({ length: count }, () => startBenchWorker({ address: server.address, queue: QUEUE, args: ['--max-activities', '200'] })),
       );
-      const floors: BenchWorker[] = await Promise.all(Array.from({ length: count }, () => startFloorWorker({ address: server.address, queue: FLOOR_QUEUE })));
+      const floors: BenchWorker[] = await Promise.all([
+        ...Array.from({ length: count }, () => startFloorWorker({ address: server.address, queue: FLOOR_QUEUE })),
+        ...(TRIVIAL > 0 ? Array.from({ length: count }, () => startFloorWorker({ address: server.address, queue: GUARDED_FLOOR_QUEUE, codec: true })) : []),
+      ]);
       const memory = () => ({ workerPeakRssMiB: Math.max(...workers.map((w) => w.peakRssMiB() ?? 0)) || null, serverPeakRssMiB: server.peakRssMiB() });
       const floorMemory = () => ({ workerPeakRssMiB: Math.max(...floors.map((w) => w.peakRssMiB() ?? 0)) || null, serverPeakRssMiB: server.peakRssMiB() });
       try {
@@ -236,11 +267,47 @@ async function main(): Promise<void> {
         }
         if (TRIVIAL > 0) {
           const trivial = { workers: count, workload: 'trivial step', maxParallel: 64, speedUp: null };
-          for (const impl of ['floor-activities', 'floor-children'] as const) {
-            const partitions = impl === 'floor-children' ? Math.min(TRIVIAL, CHILD_FLOOR_ITEMS) : TRIVIAL;
-            const { seconds } = await timeFloor(client, impl, partitions, 0, 64);
-            record({ ...trivial, impl, partitions, seconds, partitionsPerSecond: partitions / seconds, continuedAsNew: 0, ...floorMemory() });
+          // The floor's own shape (one activity per key), the same guarded as jobnet is, and
+          // jobnet's one key per batch, in rounds that alternate the order (forwards, backwards);
+          // each figure is the median of its rounds.
+          const shapes = ['floor-activities', 'floor-activities-guarded', 'jobnet-unbatched'] as const;
+          const rates: Record<(typeof shapes)[number], number[]> = { 'floor-activities': [], 'floor-activities-guarded': [], 'jobnet-unbatched': [] };
+          for (let round = 0; round < ROUNDS; round++) {
+            const order = round % 2 === 0 ? shapes : [...shapes].reverse();
+            for (const impl of order) {
+              const run = impl === 'jobnet-unbatched' ? await timeFanout(client, TRIVIAL, 0, 64, 1) : await timeFloor(client, impl, TRIVIAL, 0, 64);
+              rates[impl].push(TRIVIAL / run.seconds);
+            }
+            console.log(`   round ${round + 1} of ${ROUNDS}: ${order.map((impl) => `${impl} ${rates[impl].at(-1)!.toFixed(1)}/s`).join(', ')}`);
           }
+          const medianFigure = (impl: (typeof shapes)[number], memoryOf: typeof memory, extra: Partial<Figure> = {}) => {
+            const rate = median(rates[impl]);
+            const roundRates = rates[impl];
+            record({
+              ...trivial,
+              impl,
+              partitions: TRIVIAL,
+              seconds: TRIVIAL / rate,
+              partitionsPerSecond: rate,
+              continuedAsNew: 0,
+              roundRates,
+              ...extra,
+              ...memoryOf(),
+            });
+          };
+          medianFigure('floor-activities', floorMemory);
+          medianFigure('floor-activities-guarded', floorMemory);
+          const children = Math.min(TRIVIAL, CHILD_FLOOR_ITEMS);
+          const childFloor = await timeFloor(client, 'floor-children', children, 0, 64);
+          record({
+            ...trivial,
+            impl: 'floor-children',
+            partitions: children,
+            seconds: childFloor.seconds,
+            partitionsPerSecond: children / childFloor.seconds,
+            continuedAsNew: 0,
+            ...floorMemory(),
+          });
           const batched = await timeFanout(client, TRIVIAL, 0, 64);
           record({
             ...trivial,
@@ -251,16 +318,7 @@ async function main(): Promise<void> {
             continuedAsNew: batched.continuedAsNew,
             ...memory(),
           });
-          const single = await timeFanout(client, TRIVIAL, 0, 64, 1);
-          record({
-            ...trivial,
-            impl: 'jobnet-unbatched',
-            partitions: TRIVIAL,
-            seconds: single.seconds,
-            partitionsPerSecond: TRIVIAL / single.seconds,
-            continuedAsNew: single.continuedAsNew,
-            ...memory(),
-          });
+          medianFigure('jobnet-unbatched', memory, { ratioToGuardedFloor: median(rates['jobnet-unbatched']) / median(rates['floor-activities-guarded']) });
         }
         if (LARGE > 0) {
           const large = await timeFanout(client, LARGE, 0, 64);

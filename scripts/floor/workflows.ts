@@ -10,6 +10,8 @@ import type * as activities from './activities';
 const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', 'DATETIME');
 
 const { spawnTrue, sleepMs, appendStart } = proxyActivities<typeof activities>({ startToCloseTimeout: '1m' });
+/** The same activity with the liveness jobnet's batches have: a heartbeat time-out (jobnet's default, 30 s). */
+const guarded = proxyActivities<typeof activities>({ startToCloseTimeout: '1m', heartbeatTimeout: '30s' });
 
 /** N steps one after another, each one activity spawning `true`. */
 export async function chainedActivities(steps: number): Promise<void> {
@@ -28,6 +30,15 @@ export async function oneStep(): Promise<void> {
 /** N items of `ms` each, at most `window` at a time, as activities (a sliding window). */
 export async function fanoutActivities(items: number, ms: number, window: number): Promise<void> {
   await slidingWindow(items, window, () => sleepMs(ms));
+}
+
+/**
+ * The same with what jobnet guarantees on top and the plain floor lacks: a heartbeat time-out
+ * per activity (a lost worker found in 30 s, not at the attempt's time-out) — and run by a worker
+ * with jobnet's codec (`floor/worker.ts --codec`), so every payload is encrypted.
+ */
+export async function fanoutActivitiesGuarded(items: number, ms: number, window: number): Promise<void> {
+  await slidingWindow(items, window, () => guarded.sleepMs(ms));
 }
 
 /** The same, each item a child workflow running one activity. */

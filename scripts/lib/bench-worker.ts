@@ -77,7 +77,8 @@ export function startBenchWorker(options: { address: string; queue: string; args
   );
 }
 
-/** The floor's plain SDK worker (scripts/floor/). */
-export function startFloorWorker(options: { address: string; queue: string }): Promise<BenchWorker> {
-  return startProcess([path.join(ROOT, 'scripts', 'floor', 'worker.ts'), options.address, options.queue], { ...process.env }, 'floor worker ready');
+/** The floor's plain SDK worker (scripts/floor/); `codec`: with jobnet's encryption (the guarded floor). */
+export function startFloorWorker(options: { address: string; queue: string; codec?: boolean }): Promise<BenchWorker> {
+  const argv = [path.join(ROOT, 'scripts', 'floor', 'worker.ts'), options.address, options.queue, ...(options.codec ? ['--codec'] : [])];
+  return startProcess(argv, { ...process.env }, 'floor worker ready');
 }
