@@ -8,7 +8,7 @@
  * 2. orchestration throughput: N trivial partitions (the same activity with 0 ms) at
  *    maxParallel 64, in batches (the default) and one key per batch (`batchSize: 1`), in
  *    partitions per second. One key per batch is the activity floor's own shape, so the two
- *    are compared over `--rounds` rounds that alternate the order (median of each): on the dev
+ *    are compared over `--rounds` rounds that rotate the order (median of each): on the dev
  *    server a run's rate depends on what ran just before it (the last run's timer tasks fire
  *    during it, the SQLite file grows, caches warm) — on 2026-12-03 the same floor run went
  *    from 103/s to 213/s within one bench — so one run of each in a fixed order measures the order;
@@ -100,7 +100,7 @@ interface Figure {
   ratioToActivityFloor: number | null;
   /** jobnet's one key per batch ÷ the guarded floor (the activity floor encrypted, with a heartbeat time-out). */
   ratioToGuardedFloor?: number;
-  /** Where a figure is the median of alternating rounds: each round's partitions per second, in order. */
+  /** Where a figure is the median of rounds in rotated order: each round's partitions per second, in order. */
   roundRates?: number[];
   workerPeakRssMiB: number | null;
   serverPeakRssMiB: number | null;
@@ -268,12 +268,13 @@ async function main(): Promise<void> {
         if (TRIVIAL > 0) {
           const trivial = { workers: count, workload: 'trivial step', maxParallel: 64, speedUp: null };
           // The floor's own shape (one activity per key), the same guarded as jobnet is, and
-          // jobnet's one key per batch, in rounds that alternate the order (forwards, backwards);
-          // each figure is the median of its rounds.
+          // jobnet's one key per batch, in rounds that rotate the order (every shape first, middle
+          // and last once in three rounds: the run after another is slower); each figure is the
+          // median of its rounds.
           const shapes = ['floor-activities', 'floor-activities-guarded', 'jobnet-unbatched'] as const;
           const rates: Record<(typeof shapes)[number], number[]> = { 'floor-activities': [], 'floor-activities-guarded': [], 'jobnet-unbatched': [] };
           for (let round = 0; round < ROUNDS; round++) {
-            const order = round % 2 === 0 ? shapes : [...shapes].reverse();
+            const order = shapes.map((_, i) => shapes[(i + round) % shapes.length]!);
             for (const impl of order) {
               const run = impl === 'jobnet-unbatched' ? await timeFanout(client, TRIVIAL, 0, 64, 1) : await timeFloor(client, impl, TRIVIAL, 0, 64);
               rates[impl].push(TRIVIAL / run.seconds);
