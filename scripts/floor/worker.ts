@@ -7,6 +7,7 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from './activities';
+// Used only with --codec (the guarded floor); the plain floor's worker never calls it.
 import { jobnetDataConverter } from '../../src/codec/data-converter';
 
 async function main(): Promise<void> {
