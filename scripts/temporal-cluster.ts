@@ -152,24 +152,22 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     const dynamicConfigFile = path.join(options.dir, 'dynamicconfig.yaml');
     writeFileSync(dynamicConfigFile, dynamicConfigYaml());
 
+    // Every port is distinct and below the ephemeral range (32768+): a port picked from that
+    // range can be taken by the time its node starts, as the local end of one of the first node's
+    // own outgoing connections (PostgreSQL, its peers), and the node exits "address already in use".
+    const taken = new Set<number>();
     const ports: NodePorts[] = [];
-    for (let i = 0; i < nodeCount; i++) {
-      ports.push({
-        frontend: await freePort(),
-        frontendHttp: await freePort(),
-        frontendMembership: await freeLowPort(),
-        history: await freePort(),
-        historyMembership: await freeLowPort(),
-        matching: await freePort(),
-        matchingMembership: await freeLowPort(),
-        worker: await freePort(),
-        workerMembership: await freeLowPort(),
-      });
-    }
-    const nodes: ClusterNode[] = ports.map((p, i) => {
-      const root = path.join(options.dir, `node-${i + 1}`);
+    for (let i = 0; i < nodeCount; i++) ports.push(await pickNodePorts(taken));
+    const writeConfig = (index: number) => {
+      const root = path.join(options.dir, `node-${index + 1}`);
       mkdirSync(path.join(root, 'config'), { recursive: true });
-      writeFileSync(path.join(root, 'config', 'development.yaml'), nodeConfigYaml({ ports: p, first: ports[0]!, db, databases, tls, dynamicConfigFile }));
+      writeFileSync(
+        path.join(root, 'config', 'development.yaml'),
+        nodeConfigYaml({ ports: ports[index]!, first: ports[0]!, db, databases, tls, dynamicConfigFile }),
+      );
+    };
+    const nodes: ClusterNode[] = ports.map((p, i) => {
+      writeConfig(i);
       return { name: `node-${i + 1}`, frontend: `127.0.0.1:${p.frontend}`, process: null, logFile: path.join(options.dir, `node-${i + 1}.log`) };
     });
 
@@ -185,6 +183,24 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
       );
       closeSync(log);
       await waitForTlsFrontend(node.frontend, tls, 90_000, node);
+    };
+    // First start of a node: if one of its ports was taken after all (by a process outside this
+    // cluster), it gets fresh ports and starts again, up to three times. The first node is started
+    // before any other, so its new frontend can still go into every node's config.
+    const bringUp = async (index: number) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await startNode(index);
+          return;
+        } catch (error) {
+          if (!(error instanceof NodeStartError) || !error.portTaken || attempt >= 3) throw error;
+          say(`${nodes[index]!.name} exited while starting: ${error.portTaken}; starting it again on fresh ports`);
+          ports[index] = await pickNodePorts(taken);
+          nodes[index]!.frontend = `127.0.0.1:${ports[index]!.frontend}`;
+          if (index === 0) nodes.forEach((_, i) => writeConfig(i));
+          else writeConfig(index);
+        }
+      }
     };
     const killNode = async (index: number) => {
       const child = nodes[index]!.process;
@@ -209,7 +225,7 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     });
     // The first node alone first: it creates the cluster metadata; the others join it.
     for (let i = 0; i < nodes.length; i++) {
-      await startNode(i);
+      await bringUp(i);
       say(`${nodes[i]!.name} up: frontend ${nodes[i]!.frontend} (log ${nodes[i]!.logFile})`);
     }
 
@@ -247,11 +263,6 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
   }
 }
 
-/**
- * A free port below 32768: the server keeps membership ports in a PostgreSQL `smallint`
- * (cluster_membership.rpc_port), so one from the ephemeral range fails the node's start with
- * "value … is out of range for type smallint".
- */
 function portIsFree(port: number): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const probe = net.createServer();
@@ -260,12 +271,59 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-async function freeLowPort(): Promise<number> {
+/**
+ * A free port between 20000 and 32000, not yet given to this cluster: below the ephemeral range
+ * (see where the ports are picked), and the server keeps membership ports in a PostgreSQL
+ * `smallint` (cluster_membership.rpc_port), which an ephemeral port overflows.
+ */
+async function freeLowPort(taken: Set<number>): Promise<number> {
   for (let tries = 0; tries < 200; tries++) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (await portIsFree(port)) return port;
+    if (taken.has(port) || !(await portIsFree(port))) continue;
+    taken.add(port);
+    return port;
   }
-  throw new Error('no free port between 20000 and 32000 for the cluster membership');
+  throw new Error('no free port between 20000 and 32000 for the cluster');
+}
+
+async function pickNodePorts(taken: Set<number>): Promise<NodePorts> {
+  const next = () => freeLowPort(taken);
+  return {
+    frontend: await next(),
+    frontendHttp: await next(),
+    frontendMembership: await next(),
+    history: await next(),
+    historyMembership: await next(),
+    matching: await next(),
+    matchingMembership: await next(),
+    worker: await next(),
+    workerMembership: await next(),
+  };
+}
+
+/** A node that exited while starting, with the end of its log so the cause shows where the error is read (CI's excerpt). */
+class NodeStartError extends Error {
+  constructor(
+    message: string,
+    /** The log line saying which port was taken, if that is why. */
+    readonly portTaken: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+function logTail(file: string, lines = 15): string {
+  try {
+    // A fatal line carries its Go stack trace: each line clipped, so the message stays readable.
+    return readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line))
+      .join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
 
 async function adminQuery(url: string, statements: string[]): Promise<void> {
@@ -427,7 +485,13 @@ async function waitForTlsFrontend(address: string, tls: ClusterTls, timeoutMs: n
   let lastError: unknown;
   const ca = readFileSync(tls.caFile);
   while (Date.now() < deadline) {
-    if (node.process && node.process.exitCode !== null) throw new Error(`${node.name} exited (${node.process.exitCode}) while starting; see ${node.logFile}`);
+    if (node.process && node.process.exitCode !== null) {
+      const tail = logTail(node.logFile);
+      throw new NodeStartError(
+        `${node.name} exited (${node.process.exitCode}) while starting; see ${node.logFile}; its last lines:\n${tail}`,
+        tail.match(/listen tcp \S+ bind: address already in use/)?.[0] ?? (/address already in use/i.test(tail) ? 'address already in use' : undefined),
+      );
+    }
     try {
       const connection = await Connection.connect({ address, connectTimeout: '1s', tls: { serverNameOverride: tls.serverName, serverRootCACertificate: ca } });
       await connection.workflowService.getSystemInfo({});
