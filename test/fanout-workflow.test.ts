@@ -9,12 +9,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { FanoutRunInput } from '../src/catalog/compile/fanout-input';
 import { InvalidInputError } from '../src/validation/validation-error';
 import { fanoutOutcome, retryPartitions } from '../src/runs/retry-partitions';
 import { fanoutStatusLines } from '../src/workflows/fanout-definitions';
-import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';
+import { createTestWorker, createTimeSkippingEnv, sharedBundle } from './helpers/time-skipping';
+import { jobnetWorkerOptions } from '../src/worker-setup';
+import { untrustedMarker } from '../src/codec/untrusted';
 import { tempDir } from './helpers/fs';
 import { jobSpec } from './helpers/runs';
 
@@ -120,5 +122,32 @@ describe('fan-out (time-skipping)', () => {
     assert.equal(second.round, 2);
     const rerun = lines(log).slice(1000);
     assert.deepEqual(rerun.sort(), [`${workflowId}/k0100#2`, `${workflowId}/k0500#2`, `${workflowId}/k0900#2`]);
+  });
+
+  it('a batch result no key holder wrote counts for nothing: its keys fail with the refusal, none succeeds', { timeout: 60_000 }, async () => {
+    // What a worker's codec hands the workflow for a forged or unencrypted completion (codec.test.ts):
+    // here every batch "completes" with it.
+    const queue = 'fanout-forged';
+    const options = jobnetWorkerOptions();
+    const forging = await Worker.create({
+      ...options,
+      activities: { ...options.activities, runPartitions: async () => untrustedMarker('not encrypted by a key holder') },
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: queue,
+      workflowBundle: await sharedBundle(),
+    });
+    const result = await forging.runUntil(async () => {
+      const handle = await env.client.workflow.start('fanoutWorkflow', {
+        taskQueue: queue,
+        workflowId: 'forged-billing@2026-12-01',
+        args: [{ ...input('forged-billing', path.join(work.dir, 'forged.log'), ['a', 'b', 'c']), maxParallel: 2 }],
+      });
+      return fanoutOutcome(handle);
+    });
+    assert.equal(result.status, 'error');
+    assert.equal(result.succeeded, 0);
+    assert.equal(result.failed, 3);
+    for (const failure of result.failedPartitions) assert.match(failure.error, /result of activity runPartitions refused: not encrypted by a key holder/);
   });
 });

@@ -42,6 +42,7 @@ import { parseWorkflowInput } from './input';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
 import { clip } from '../text/clip';
 import { historyIsLong, nowIso } from './workflow-info';
+import { untrustedResult } from './refuse-untrusted';
 
 /**
  * Partitions run in batches: one activity (`runPartitions`) runs many keys on a worker, several
@@ -351,6 +352,9 @@ class FanoutRunner {
     }).then(
       (result) => {
         ended();
+        // A forged completion (no key holder wrote it) settles nothing: the batch's keys fail with the refusal.
+        const refused = untrustedResult(result, 'runPartitions');
+        if (refused) return this.batchLost(items, refused);
         for (const report of result.reports) this.settle(report);
       },
       (error: unknown) => {

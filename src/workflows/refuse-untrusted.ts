@@ -8,6 +8,18 @@
 import { ApplicationFailure, log, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import { UNTRUSTED_PAYLOAD, isUntrusted, untrustedReason } from '../codec/untrusted';
 
+/**
+ * Activities whose one caller checks the result itself (with `untrustedResult`), so the
+ * interceptor adds no `then` of its own: the fan-out's batches, whose promise is the
+ * per-partition path — with one key per batch, a promise less per partition.
+ */
+export const RESULT_CHECKED_BY_CALLER: ReadonlySet<string> = new Set(['runPartitions']);
+
+/** The refusal of an activity result no worker of ours wrote, or undefined when it is ours. */
+export function untrustedResult(result: unknown, activityType: string): ApplicationFailure | undefined {
+  return isUntrusted(result) ? refusal(`result of activity ${activityType}`, result.jobnetUntrustedPayload) : undefined;
+}
+
 function refusal(what: string, reason: string): ApplicationFailure {
   return ApplicationFailure.create({ type: UNTRUSTED_PAYLOAD, message: `${what} refused: ${reason}`, nonRetryable: true });
 }
@@ -53,6 +65,7 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
       // Not `async`: every promise a workflow makes costs a stack trace (the SDK's promise hook),
       // and an activity's path is the hot one — one `then` here, not an async frame and an await.
       scheduleActivity(input, next) {
+        if (RESULT_CHECKED_BY_CALLER.has(input.activityType)) return next(input);
         return next(input).then((result) => trusted(result, `result of activity ${input.activityType}`));
       },
       scheduleLocalActivity(input, next) {
