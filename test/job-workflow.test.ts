@@ -13,7 +13,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { JobRunInput, JobSpecInput } from '../src/catalog/schema/job-schema';
 import type { JobResult } from '../src/catalog/schema/run-result';
 import { jobWorkflow } from '../src/workflows';
-import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';
+import { createTestWorker, createTimeSkippingEnv, sharedBundle } from './helpers/time-skipping';
+import { Worker } from '@temporalio/worker';
+import { jobnetWorkerOptions } from '../src/worker-setup';
+import { untrustedMarker } from '../src/codec/untrusted';
 import { processAlive, tempDir, waitFor } from './helpers/fs';
 import { jobRun } from './helpers/runs';
 import type { JobRun } from '../src/contracts/job';
@@ -233,6 +236,37 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
     for (const path of ['job.command', 'job.timeout', 'job.delayedRetry.after']) assert.match(failure.cause.message, new RegExp(path.replaceAll('.', '\\.')));
     const scheduled = (await historyEvents(workflowId)).filter((e) => e.activityTaskScheduledEventAttributes);
     assert.equal(scheduled.length, 0, 'nothing was started');
+  });
+
+  it('an attempt result no key holder wrote is refused: the run fails with the refusal, and nothing retries it', async () => {
+    // What a worker's codec hands the workflow for a forged or unencrypted completion (codec.test.ts).
+    // The job's runner checks it itself (the interceptor leaves runCommand to its caller).
+    const queue = 'job-forged';
+    const options = jobnetWorkerOptions();
+    const forging = await Worker.create({
+      ...options,
+      activities: { ...options.activities, runCommand: async () => untrustedMarker('not encrypted by a key holder') },
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: queue,
+      workflowBundle: await sharedBundle(),
+    });
+    const workflowId = `forged-${++runCounter}@2026-12-01`;
+    const job: JobSpecInput = { command: ['true'], retry: { attempts: 3, interval: '1s' }, delayedRetry: { after: '10m' } };
+    const failure = await forging.runUntil(
+      env.client.workflow.execute(jobWorkflow, { taskQueue: queue, workflowId, args: [jobRun({ name: 'forged', businessDate: '2026-12-01', job })] }).then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    );
+    assert.ok(failure instanceof WorkflowFailedError && failure.cause instanceof ApplicationFailure, String(failure));
+    const result = failure.cause.details?.[0] as JobResult;
+    assert.equal(result.status, 'error');
+    assert.equal(result.errorType, 'UntrustedPayload');
+    assert.match(result.error ?? '', /result of activity runCommand refused: not encrypted by a key holder/);
+    assert.equal(result.delayedRetry, false, 'a refusal is not worth a delayed retry');
+    const scheduled = (await historyEvents(workflowId)).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runCommand');
+    assert.equal(scheduled.length, 1, 'one series, no delayed run');
   });
 
   it('writes exactly one run-log line per run', async () => {

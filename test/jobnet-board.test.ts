@@ -75,7 +75,7 @@ describe('the jobnet board', () => {
     );
     const lines = board.split('\n');
     assert.equal(lines[0], `**${RUN}** — running`);
-    assert.match(board, /4 steps: 1 succeeded · 1 waiting-operator · 1 waiting-dependency · 1 running/);
+    assert.match(board, /4 steps: 1 running · 1 waiting-operator · 1 waiting-dependency · 1 succeeded/);
     assert.ok(lines.includes('| BATCH-000 | ✔ succeeded | 1 | 2026-12-01 13:00:01Z | 2026-12-01 13:00:04Z |  |  |'), board);
     assert.ok(
       lines.includes(

@@ -59,7 +59,13 @@ export function exitCodesIn(entries: string[]): number[] {
   return entries.filter((entry) => entry.startsWith('exit:')).map((entry) => Number(entry.slice('exit:'.length)));
 }
 
+/**
+ * The application failure behind a failed attempt: the activity's, or the workflow's own about
+ * the attempt (a result refused as untrusted, job-runner.ts) — so its type and non-retryable
+ * flag count alike.
+ */
 export function applicationCause(failure: unknown): ApplicationFailure | undefined {
+  if (failure instanceof ApplicationFailure) return failure;
   return failure instanceof ActivityFailure && failure.cause instanceof ApplicationFailure ? failure.cause : undefined;
 }
 

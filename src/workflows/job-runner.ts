@@ -32,6 +32,7 @@ import { announceSuccess, awaitPredecessors } from './after-wait';
 import { CoordinationFailure, type Asker, type Waiting } from './coordination';
 import { holdingLocks } from './lock-acquire';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
+import { untrustedResult } from './refuse-untrusted';
 
 /**
  * Where a job run runs: as a workflow of its own (jobWorkflow), or as a step inside its
@@ -63,8 +64,12 @@ type SeriesResult = { ok: true; outcome: CommandOutcome; attempts: number } | { 
  * enough, wait on a durable timer and try exactly once more; write one line to the run log;
  * report what happened. A failed run returns its result too: the host decides what a failure
  * means (jobWorkflow fails, a jobnet applies the step's onFailure).
+ *
+ * Not `async`, and runSeries neither: every promise workflow code makes costs a stack trace
+ * (the SDK's promise hook), and this is every step's path — a `catch` here, not an async frame
+ * and its await.
  */
-export async function runJob(run: JobRun, host: JobHost): Promise<JobResult> {
+export function runJob(run: JobRun, host: JobHost): Promise<JobResult> {
   const startTime = new Date().toISOString();
   // The latest state the run reported, for the result of a run cancelled midway.
   let last: Parameters<JobHost['onChange']>[0] = { status: 'running', waiting: null, attempts: 0, events: [] };
@@ -75,9 +80,7 @@ export async function runJob(run: JobRun, host: JobHost): Promise<JobResult> {
       host.onChange(state);
     },
   };
-  try {
-    return await runToEnd(run, watched, startTime);
-  } catch (error) {
+  return runToEnd(run, watched, startTime).catch(async (error: unknown) => {
     if (!isRunCancelled(error)) throw error;
     // Cancelled from outside: the run still says so where people look — its state and its run-log line.
     const result: JobResult = {
@@ -103,7 +106,7 @@ export async function runJob(run: JobRun, host: JobHost): Promise<JobResult> {
       await writeRunLog(run.job, result, host);
     });
     throw error;
-  }
+  });
 }
 
 async function runToEnd(run: JobRun, host: JobHost, startTime: string): Promise<JobResult> {
@@ -238,7 +241,7 @@ async function runToEnd(run: JobRun, host: JobHost, startTime: string): Promise<
  * One series of up to `maxAttempts` immediate attempts under Temporal's retry policy. A lost
  * worker is not the command's fault: a job that is safe to repeat runs again elsewhere.
  */
-async function runSeries(
+function runSeries(
   run: JobRun,
   host: JobHost,
   maxAttempts: number,
@@ -246,27 +249,29 @@ async function runSeries(
   runLog: { startTime: string; attemptsBefore: number; delayedRetry: boolean },
 ): Promise<SeriesResult> {
   const { job } = run;
-  let attempts = 0;
-  for (let losses = 0; ; losses++) {
-    // After a lost worker only the lost attempt runs again, not a fresh ladder.
+  const activityType = job.activity !== undefined ? 'runJobActivity' : 'runCommand';
+  // `attempts` made so far in this series; after a lost worker only the lost attempt runs again, not a fresh ladder.
+  const attemptFrom = (losses: number, attempts: number): Promise<SeriesResult> => {
     const options = jobActivityOptions(job, losses === 0 ? maxAttempts : 1, { startWithin: job.startWithin, delayed: runLog.delayedRetry });
     if (losses > 0) options.summary = `${options.summary} · again after a lost worker (${losses} of ${MAX_WORKER_LOSSES})`;
     if (host.activityIdPrefix !== undefined) options.activityId = `${host.activityIdPrefix}/${attempts + 1}`;
-    try {
-      const outcome = await runWork(run, host, options, { ...runLog, attemptsBefore: runLog.attemptsBefore + attempts });
-      return { ok: true, outcome, attempts: attempts + outcome.attempt };
-    } catch (failure) {
+    const failed = (failure: unknown): SeriesResult | Promise<SeriesResult> => {
       if (isCancellation(failure)) throw failure;
       // No worker took it: no attempt ran (as far as the workflow can tell).
-      const attemptsMade = outcomeOf(failure)?.attempt ?? (isNoWorker(failure) ? 0 : maxAttempts);
-      attempts += attemptsMade;
+      const made = attempts + (outcomeOf(failure)?.attempt ?? (isNoWorker(failure) ? 0 : maxAttempts));
       if (isWorkerLost(failure) && job.safeToRepeat && losses < MAX_WORKER_LOSSES) {
-        note('worker_lost', { attempt: attempts, ...describeFailure(failure) });
-        continue;
+        note('worker_lost', { attempt: made, ...describeFailure(failure) });
+        return attemptFrom(losses + 1, made);
       }
-      return { ok: false, failure, attempts };
-    }
-  }
+      return { ok: false, failure, attempts: made };
+    };
+    return runWork(run, host, options, { ...runLog, attemptsBefore: runLog.attemptsBefore + attempts }).then((outcome) => {
+      // Checked here, not by the workflow interceptor (RESULT_CHECKED_BY_CALLER): a forged completion is a failed attempt.
+      const refused = untrustedResult(outcome, activityType);
+      return refused ? failed(refused) : { ok: true, outcome, attempts: attempts + outcome.attempt };
+    }, failed);
+  };
+  return attemptFrom(0, 0);
 }
 
 /** One attempt series of the job's work: its command, or its activity (through runJobActivity). Not async: no promise of its own. */

@@ -7,7 +7,7 @@
  *
  * Pure and deterministic (workflow code): no clock, times as the run recorded them (UTC).
  */
-import type { JobnetState, StepState } from '../contracts/jobnet';
+import type { JobnetState, StepState, StepStatus } from '../contracts/jobnet';
 
 /** Up to this many steps the board lists every step; a larger jobnet lists the ones that need looking at. */
 export const FULL_BOARD_STEPS = 30;
@@ -30,6 +30,42 @@ const STATUS_MARK: Record<StepState['status'], string> = {
   'waiting-operator': '⏸',
   'not-run': '–',
 };
+
+/** The tally's order, fixed so that a count keeps its place as the board refreshes: what is going on first. */
+const TALLY_ORDER: readonly StepStatus[] = ['running', 'waiting-operator', 'waiting-dependency', 'pending', 'succeeded', 'failed', 'skipped', 'not-run'];
+
+/**
+ * Statuses a large jobnet's board leaves out of its table: nothing to look at there. A step
+ * waiting for its predecessors is one too — what it waits for is in the table (running, failed
+ * or waiting for an operator) — and a long chain would otherwise list almost every step.
+ */
+const QUIET: ReadonlySet<StepStatus> = new Set(['succeeded', 'skipped', 'not-run', 'pending', 'waiting-dependency']);
+
+/** A step a large jobnet's board shows: one in a status worth a look, or held (it has an action). */
+export function isNotable(step: StepState): boolean {
+  return step.held !== null || !QUIET.has(step.status);
+}
+
+/**
+ * What the board is drawn from besides the state: the count of steps in each status and the
+ * notable steps in catalog order. A running jobnet keeps both as its steps change, so drawing
+ * the board costs the same for 50 steps or 5,000 (it is drawn once per workflow task).
+ */
+export interface BoardIndex {
+  counts: ReadonlyMap<StepStatus, number>;
+  notable: readonly string[];
+}
+
+/** The index worked out from the state alone (every step once). */
+export function boardIndex(state: JobnetState): BoardIndex {
+  const counts = new Map<StepStatus, number>();
+  const notable: string[] = [];
+  for (const [name, step] of Object.entries(state.steps)) {
+    counts.set(step.status, (counts.get(step.status) ?? 0) + 1);
+    if (isNotable(step)) notable.push(name);
+  }
+  return { counts, notable };
+}
 
 /** `2026-12-01 13:00:05Z`: short enough for a table cell, unambiguous. */
 function at(iso: string | null): string {
@@ -113,35 +149,40 @@ function actionLine(action: JobnetState['operatorActions'][number]): string {
 }
 
 /** The board as markdown. */
-export function jobnetBoard(state: JobnetState, run: BoardRun): string {
-  const names = Object.keys(state.steps);
-  const counts = new Map<string, number>();
-  for (const name of names) counts.set(state.steps[name]!.status, (counts.get(state.steps[name]!.status) ?? 0) + 1);
-  const tally = [...counts].map(([status, count]) => `${count} ${status}`).join(' · ');
+export function jobnetBoard(state: JobnetState, run: BoardRun, index: BoardIndex = boardIndex(state)): string {
+  const { counts, notable } = index;
+  const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  const tally = TALLY_ORDER.filter((status) => (counts.get(status) ?? 0) > 0)
+    .map((status) => `${counts.get(status)} ${status}`)
+    .join(' · ');
   const lines = [
     `**${run.workflowId}** — ${state.status}${state.reason ? `: ${cell(state.reason)}` : ''}`,
     '',
-    `started ${at(state.startTime)}${state.endTime ? ` · ended ${at(state.endTime)}` : ''}${state.deadline ? ` · deadline ${at(state.deadline)}` : ''} · ${names.length} steps: ${tally}`,
+    `started ${at(state.startTime)}${state.endTime ? ` · ended ${at(state.endTime)}` : ''}${state.deadline ? ` · deadline ${at(state.deadline)}` : ''} · ${total} steps: ${tally}`,
     '',
     ...state.warnings.map((warning) => `> ⚠ ${cell(warning)}`),
     ...(state.warnings.length > 0 ? [''] : []),
   ];
   // A large jobnet shows what needs looking at; the rest is in `npx jobnet status`.
-  const shown =
-    names.length <= FULL_BOARD_STEPS ? names : names.filter((name) => !['succeeded', 'skipped', 'not-run', 'pending'].includes(state.steps[name]!.status));
+  const shown = total <= FULL_BOARD_STEPS ? Object.keys(state.steps) : notable.filter((name) => !QUIET.has(state.steps[name]!.status));
   if (shown.length > 0) {
     lines.push('| step | status | attempt | started | ended | waits for | error / reason |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const name of shown) lines.push(stepRow(name, state.steps[name]!, state, run));
   }
-  if (shown.length < names.length)
-    lines.push('', `${names.length - shown.length} more steps (succeeded, skipped, not run or not started): \`npx jobnet status ${run.workflowId}\``);
-  for (const name of names) {
-    const step = state.steps[name]!;
-    if (state.status !== 'running') continue;
-    if (step.status === 'waiting-operator') lines.push(...operatorActions(name, step, run));
-    if (step.held) lines.push(...releaseActions(name, step, run));
+  if (shown.length < total)
+    lines.push(
+      '',
+      `${total - shown.length} more steps (succeeded, skipped, not run, waiting for predecessors or not started): \`npx jobnet status ${run.workflowId}\``,
+    );
+  // Steps waiting for an operator and held steps are notable: their actions follow the table.
+  if (state.status === 'running') {
+    for (const name of notable) {
+      const step = state.steps[name]!;
+      if (step.status === 'waiting-operator') lines.push(...operatorActions(name, step, run));
+      if (step.held) lines.push(...releaseActions(name, step, run));
+    }
   }
-  if (state.status === 'running' && names.some((name) => state.steps[name]!.status === 'running')) {
+  if (state.status === 'running' && (counts.get('running') ?? 0) > 0) {
     lines.push(
       '',
       `To end a running step now (its work is stopped): \`force\` with \`{"job":"<step>","outcome":"failed","reason":"…"}\` or \`npx jobnet force ${run.workflowId} <step> --failed --reason "…"\` (\`succeeded\` / \`--succeeded\` lets its dependants run). A step not started yet: \`hold\` / \`npx jobnet hold ${run.workflowId} <step> --reason "…"\`.`,

@@ -31,7 +31,7 @@ import type { EventDraft } from '../events/event-schema';
 import type { EventRouting } from '../catalog/schema/event-routing-schema';
 import { announceSuccess } from './after-wait';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
-import { jobnetBoard } from './jobnet-board';
+import { isNotable, jobnetBoard } from './jobnet-board';
 import {
   JOBNET_FAILED,
   SETTLED_STATUSES,
@@ -168,6 +168,8 @@ class JobnetRunner {
   private readonly position = new Map<string, number>();
   /** How many steps are in each status. */
   private readonly statusCounts = new Map<StepStatus, number>();
+  /** The steps the board shows a large jobnet (jobnet-board.ts's isNotable), kept as they change. */
+  private readonly notable = new Set<string>();
   /** Each step's needs, as the board shows what a step waits for. */
   private readonly needs: Record<string, readonly string[]>;
   /** The scope of each step's attempt in flight: a forced end cancels it, which stops the step's work (its process tree). */
@@ -196,6 +198,7 @@ class JobnetRunner {
     this.order.forEach((name, index) => {
       this.position.set(name, index);
       this.countStatus(this.states[name]!.status, 1);
+      if (isNotable(this.states[name]!)) this.notable.add(name);
       for (const need of run.steps[name]!.needs) this.dependants.set(need, [...(this.dependants.get(need) ?? []), name]);
     });
     this.toJudge = new Set(this.order);
@@ -255,8 +258,10 @@ class JobnetRunner {
     for (const name of this.order) if (this.states[name]!.status === 'waiting-operator') this.launch(name, true);
 
     for (;;) {
-      this.dirty = false;
       this.evaluate();
+      // What evaluate changed itself (the steps it started or settled) is seen to: only what
+      // happens after it wakes the loop again — one pass per change, not two.
+      this.dirty = false;
       if (this.crash) throw this.crash.error;
       this.publishStatus();
       this.publishBoard();
@@ -436,8 +441,12 @@ class JobnetRunner {
     return state.status === 'pending';
   }
 
-  /** Runs the step's job once as a child run; false when it failed. */
-  private async attempt(name: string): Promise<boolean> {
+  /**
+   * Runs the step's work once; false when it failed. Not `async`: every promise workflow code
+   * makes costs a stack trace (the SDK's promise hook), and this is every step's path — one
+   * `then` here rather than an async frame and its await.
+   */
+  private attempt(name: string): Promise<boolean> {
     const state = this.states[name]!;
     const attempts = state.attempts + 1;
     // A retried step gets its own child id, so every attempt stays visible as its own run.
@@ -454,28 +463,69 @@ class JobnetRunner {
     this.inFlight++;
     const scope = new CancellationScope();
     this.attemptScopes.set(name, scope);
-    try {
-      return await scope.run(() => this.runStep(name, workflowId, attempts));
-    } catch (error) {
-      // Only the cancellation of this run itself ends the lifecycle; a child cancelled on its own is a failed step.
-      if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;
-      // Stopped by an operator's forced end: the lifecycle settles it as they said.
-      if (this.forced.has(name)) {
-        this.update(name, { jobStatus: 'cancelled' });
-        return false;
-      }
-      const failure = describeChildFailure(error);
-      this.update(name, { ...(failure.job ? jobFields(failure.job) : {}), error: clip(failure.error, MAX_ERROR_LENGTH), errorType: failure.errorType });
-      log.warn(`${this.run.name}: ${name} failed`, { jobnet: this.run.name, step: name, error: failure.error });
-      return false;
-    } finally {
+    const done = () => {
       this.attemptScopes.delete(name);
       this.inFlight--;
+    };
+    return scope
+      .run(() => this.runStep(name, workflowId, attempts))
+      .then(
+        (succeeded) => {
+          done();
+          return succeeded;
+        },
+        (error: unknown) => {
+          done();
+          return this.attemptFailed(name, error);
+        },
+      );
+  }
+
+  /** An attempt that threw: false (the step failed), or the run's own cancellation rethrown. */
+  private attemptFailed(name: string, error: unknown): boolean {
+    // Only the cancellation of this run itself ends the lifecycle; a child cancelled on its own is a failed step.
+    if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;
+    // Stopped by an operator's forced end: the lifecycle settles it as they said.
+    if (this.forced.has(name)) {
+      this.update(name, { jobStatus: 'cancelled' });
+      return false;
     }
+    const failure = describeChildFailure(error);
+    this.update(name, { ...(failure.job ? jobFields(failure.job) : {}), error: clip(failure.error, MAX_ERROR_LENGTH), errorType: failure.errorType });
+    log.warn(`${this.run.name}: ${name} failed`, { jobnet: this.run.name, step: name, error: failure.error });
+    return false;
   }
 
   /** The step's work for one attempt, by its kind; false when it failed. Runs in the attempt's scope. */
-  private async runStep(name: string, workflowId: string, attempts: number): Promise<boolean> {
+  private runStep(name: string, workflowId: string, attempts: number): Promise<boolean> {
+    const step = this.run.steps[name]!;
+    const inline = step.job !== undefined && step.jobnet === undefined && step.fanout === undefined && this.run.stepRuns !== 'child';
+    if (!inline || step.job === undefined) return this.runChild(name, workflowId);
+    // Checked with the jobnet's own input: the step's run takes it as it is.
+    const stepRun = { name, businessDate: this.run.businessDate, job: step.job, ...(step.notify === undefined ? {} : { notify: step.notify }) };
+    // Inline: the job's runbook runs in this run's own history, its attempts as activities named after the step.
+    return runJob(stepRun, {
+      workflowId,
+      runId: `${workflowInfo().runId}/${name}#${attempts}`,
+      activityIdPrefix: `${name}#${attempts}`,
+      eventSeqBase: (attempts - 1) * STEP_RUN_EVENT_SEQ,
+      checksUnrouted: this.checksUnrouted,
+      onChange: ({ waiting }) => {
+        if (this.states[name]!.waiting !== waiting) this.update(name, { waiting });
+      },
+      onDelayedRetry: () => this.update(name, { delayedRetry: true }),
+    }).then((result) => {
+      this.update(name, { ...jobFields(result), waiting: null });
+      if (result.status === 'success') return true;
+      const error = result.error ?? `${name} ended ${result.status}`;
+      this.update(name, { error: clip(error, MAX_ERROR_LENGTH), errorType: result.errorType ?? 'Error' });
+      log.warn(`${this.run.name}: ${name} failed`, { jobnet: this.run.name, step: name, error });
+      return false;
+    });
+  }
+
+  /** A step run as a child: a nested jobnet, a fan-out, or a job with `stepRuns: child`. */
+  private async runChild(name: string, workflowId: string): Promise<boolean> {
     const step = this.run.steps[name]!;
     if (step.jobnet !== undefined) {
       // A nested jobnet is a child jobnet run; its own steps are its children in turn.
@@ -490,31 +540,10 @@ class JobnetRunner {
       return true;
     }
     if (step.job === undefined) throw new TypeError(`step ${name} has neither job nor jobnet`);
-    // Checked with the jobnet's own input: the step's run takes it as it is.
     const stepRun = { name, businessDate: this.run.businessDate, job: step.job, ...(step.notify === undefined ? {} : { notify: step.notify }) };
-    if (this.run.stepRuns === 'child') {
-      const result = await executeChild(jobWorkflow, { workflowId, args: [stepRun] });
-      this.update(name, jobFields(result));
-      return true;
-    }
-    // Inline: the job's runbook runs in this run's own history, its attempts as activities named after the step.
-    const result = await runJob(stepRun, {
-      workflowId,
-      runId: `${workflowInfo().runId}/${name}#${attempts}`,
-      activityIdPrefix: `${name}#${attempts}`,
-      eventSeqBase: (attempts - 1) * STEP_RUN_EVENT_SEQ,
-      checksUnrouted: this.checksUnrouted,
-      onChange: ({ waiting }) => {
-        if (this.states[name]!.waiting !== waiting) this.update(name, { waiting });
-      },
-      onDelayedRetry: () => this.update(name, { delayedRetry: true }),
-    });
-    this.update(name, { ...jobFields(result), waiting: null });
-    if (result.status === 'success') return true;
-    const error = result.error ?? `${name} ended ${result.status}`;
-    this.update(name, { error: clip(error, MAX_ERROR_LENGTH), errorType: result.errorType ?? 'Error' });
-    log.warn(`${this.run.name}: ${name} failed`, { jobnet: this.run.name, step: name, error });
-    return false;
+    const result = await executeChild(jobWorkflow, { workflowId, args: [stepRun] });
+    this.update(name, jobFields(result));
+    return true;
   }
 
   /**
@@ -603,6 +632,8 @@ class JobnetRunner {
       this.countStatus(state.status, 1);
       if (isSettled(state.status)) for (const dependant of this.dependants.get(name) ?? []) this.toJudge.add(dependant);
     }
+    if (isNotable(state)) this.notable.add(name);
+    else this.notable.delete(name);
     this.dirty = true;
   }
 
@@ -854,8 +885,15 @@ class JobnetRunner {
    * not per change. No command: it changes nothing a replay checks.
    */
   private publishBoard(): void {
-    // Rendered straight from the live state: nothing keeps it.
-    setCurrentDetails(jobnetBoard(this.view(false), { workflowId: workflowInfo().workflowId, needs: this.needs, operatorMaxWaitMs: this.run.operatorMaxWait }));
+    // Rendered straight from the live state and the counts kept with it: its cost follows the steps in play, not the jobnet's size.
+    const notable = [...this.notable].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+    setCurrentDetails(
+      jobnetBoard(
+        this.view(false),
+        { workflowId: workflowInfo().workflowId, needs: this.needs, operatorMaxWaitMs: this.run.operatorMaxWait },
+        { counts: this.statusCounts, notable },
+      ),
+    );
   }
 
   /** `JobStatus` for the Web UI and `jobnet list`: whether the run needs someone. */

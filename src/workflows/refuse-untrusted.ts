@@ -10,10 +10,11 @@ import { UNTRUSTED_PAYLOAD, isUntrusted, untrustedReason } from '../codec/untrus
 
 /**
  * Activities whose one caller checks the result itself (with `untrustedResult`), so the
- * interceptor adds no `then` of its own: the fan-out's batches, whose promise is the
- * per-partition path — with one key per batch, a promise less per partition.
+ * interceptor adds no `then` of its own: the fan-out's batches (fanout.ts), whose promise is
+ * the per-partition path — with one key per batch, a promise less per partition — and a job's
+ * attempts (job-runner.ts's runSeries), every step's path.
  */
-export const RESULT_CHECKED_BY_CALLER: ReadonlySet<string> = new Set(['runPartitions']);
+export const RESULT_CHECKED_BY_CALLER: ReadonlySet<string> = new Set(['runPartitions', 'runCommand', 'runJobActivity']);
 
 /** The refusal of an activity result no worker of ours wrote, or undefined when it is ours. */
 export function untrustedResult(result: unknown, activityType: string): ApplicationFailure | undefined {
