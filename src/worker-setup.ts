@@ -20,14 +20,16 @@ export function workflowsPath(): string {
 
 /**
  * Bundled once per process and shared by every queue's worker (bundling takes seconds). The
- * bundle carries the failure converter (messages encrypted with the payloads) and the
- * interceptor that refuses calls no key holder made.
+ * bundle carries the failure converter (messages encrypted with the payloads), the
+ * interceptor that refuses calls no key holder made, and the depth of recorded stacks
+ * (workflows/stack-depth.ts), set before the workflow context is frozen.
  */
 export async function bundleWorkflows(logger?: TemporalLogger, path: string = workflowsPath()): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: path,
     failureConverterPath: FAILURE_CONVERTER_PATH,
     workflowInterceptorModules: [require.resolve('./workflows/refuse-untrusted')],
+    preloadModules: [require.resolve('./workflows/stack-depth')],
     logger,
   });
 }

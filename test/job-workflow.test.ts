@@ -17,6 +17,7 @@ import { createTestWorker, createTimeSkippingEnv, sharedBundle } from './helpers
 import { Worker } from '@temporalio/worker';
 import { jobnetWorkerOptions } from '../src/worker-setup';
 import { untrustedMarker } from '../src/codec/untrusted';
+import { WORKFLOW_STACK_FRAMES } from '../src/workflows/stack-depth';
 import { processAlive, tempDir, waitFor } from './helpers/fs';
 import { jobRun } from './helpers/runs';
 import type { JobRun } from '../src/contracts/job';
@@ -267,6 +268,32 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
     assert.equal(result.delayedRetry, false, 'a refusal is not worth a delayed retry');
     const scheduled = (await historyEvents(workflowId)).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runCommand');
     assert.equal(scheduled.length, 1, 'one series, no delayed run');
+  });
+
+  it("keeps the innermost frames of workflow code per recorded stack (stack-depth.ts), not V8's default ten", async () => {
+    const workflowId = `stacks-${++runCounter}@2026-12-01`;
+    const worker = await createTestWorker(env, TASK_QUEUE);
+    const stacks = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(jobWorkflow, {
+        taskQueue: TASK_QUEUE,
+        workflowId,
+        args: [jobRun({ name: 'stacks', businessDate: '2026-12-01', job: { command: ['sleep', '30'] } })],
+      });
+      // The stacks of a run waiting for its command: the SDK's `__stack_trace` query (the Web UI's Stack Trace tab).
+      const text = await waitFor(
+        async () => {
+          const started = (await historyEvents(workflowId)).some((e) => e.activityTaskScheduledEventAttributes);
+          return started && (await handle.query<string>('__stack_trace'));
+        },
+        20_000,
+        'the command to start',
+      );
+      await handle.terminate('test done');
+      return text.split(/\n\n+/).map((stack) => stack.split('\n').filter((line) => /^\s+at /.test(line)).length);
+    });
+    assert.ok(stacks.length > 0 && stacks.every((frames) => frames > 0), `stacks recorded: ${JSON.stringify(stacks)}`);
+    // At least one of the frames V8 records is the SDK's promise hook's own.
+    assert.ok(Math.max(...stacks) <= WORKFLOW_STACK_FRAMES - 1, `frames per stack: ${JSON.stringify(stacks)}`);
   });
 
   it('writes exactly one run-log line per run', async () => {
