@@ -124,6 +124,50 @@ describe('fan-out (time-skipping)', () => {
     assert.deepEqual(rerun.sort(), [`${workflowId}/k0100#2`, `${workflowId}/k0500#2`, `${workflowId}/k0900#2`]);
   });
 
+  it('a key is data, not a template: `${VAR}` in it reaches the command and the activity as written', { timeout: 60_000 }, async () => {
+    // Keys come from file listings and queries; resolving them would hand the worker's environment to whoever named a file.
+    process.env.JOBNET_KEY_PROBE = 'resolved-from-the-worker-environment';
+    const keys = ['${JOBNET_KEY_PROBE}', 'cost$HOME', 'plain'];
+    const seen: string[] = [];
+    const queue = 'fanout-literal-keys';
+    const options = jobnetWorkerOptions({
+      activities: {
+        ...jobnetWorkerOptions().activities,
+        recordItem: async (input: { args: { item: string } }) => {
+          seen.push(input.args.item);
+          return {};
+        },
+      },
+    });
+    const literal = await Worker.create({
+      ...options,
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: queue,
+      workflowBundle: await sharedBundle(),
+    });
+    const log = path.join(work.dir, 'literal.log');
+    const [command, activity] = await literal.runUntil(async () => {
+      const run = (name: string, job: ReturnType<typeof jobSpec>) =>
+        env.client.workflow
+          .start('fanoutWorkflow', {
+            taskQueue: queue,
+            workflowId: `${name}@2026-12-01`,
+            args: [{ name, businessDate: '2026-12-01', source: { kind: 'items', items: keys }, item: { name: 'probe', job }, maxParallel: 3 }],
+          })
+          .then(fanoutOutcome);
+      return [
+        await run('literal-command', jobSpec({ command: ['sh', '-c', `printf '%s\\n' "$JOBNET_ITEM" >> "${log}"`], timeout: '1m' })),
+        await run('literal-activity', jobSpec({ activity: { name: 'recordItem', args: { note: '${JOBNET_KEY_PROBE}' } }, timeout: '1m' })),
+      ];
+    });
+    delete process.env.JOBNET_KEY_PROBE;
+    assert.equal(command.succeeded, 3, JSON.stringify(command.failedPartitions));
+    assert.deepEqual(lines(log).sort(), [...keys].sort());
+    assert.equal(activity.succeeded, 3, JSON.stringify(activity.failedPartitions));
+    assert.deepEqual(seen.sort(), [...keys].sort());
+  });
+
   it('a batch result no key holder wrote counts for nothing: its keys fail with the refusal, none succeeds', { timeout: 60_000 }, async () => {
     // What a worker's codec hands the workflow for a forged or unencrypted completion (codec.test.ts):
     // here every batch "completes" with it.

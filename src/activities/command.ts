@@ -27,6 +27,12 @@ export interface CommandRequest extends Pick<JobSpec, 'cwd' | 'env' | 'timeout' 
   /** JOBNET_RUN_ID, when the run is not the workflow itself (a jobnet's step: `<jobnet run>/<step>`). */
   runId?: string;
   /**
+   * Variables set as they are, after `env` is resolved: values that are data, never templates —
+   * a partition's key comes from a file listing or a query, and `${…}` in it must not read the
+   * worker's environment.
+   */
+  literalEnv?: Record<string, string>;
+  /**
    * The run's line in the run log, written by this attempt if it succeeds — a success ends the
    * run, so its line is known here, and the workflow need not hand it to another activity.
    */
@@ -120,6 +126,7 @@ export async function executeCommand(request: CommandRequest, attempt: CommandAt
   const env = {
     ...process.env,
     ...host.env,
+    ...request.literalEnv,
     JOBNET_JOB: request.jobName,
     JOBNET_BUSINESS_DATE: request.businessDate,
     JOBNET_RUN_ID: attempt.runId,

@@ -119,7 +119,9 @@ function runOnce(
     {
       command: job.command ?? [],
       cwd: job.cwd,
-      env: { ...job.env, JOBNET_ITEM: item.key, JOBNET_PARTITION_RUN_KEY: runKey },
+      env: job.env,
+      // The key is data: set as it is, not resolved as a template like the catalog's env.
+      literalEnv: { JOBNET_ITEM: item.key, JOBNET_PARTITION_RUN_KEY: runKey },
       timeout: job.timeout,
       killGrace: job.killGrace,
       jobName: name,
@@ -158,7 +160,9 @@ async function runActivityKey(
     throw ApplicationFailure.nonRetryable(`no activity "${work.name}" is registered in this worker`, 'UnknownActivity');
   }
   const started = Date.now();
-  const host = resolveArgs({ ...work.args, item: key }, jobName);
+  // The catalog's args are templates resolved on this host; the key is data and joins them as it is.
+  const host = resolveArgs(work.args, jobName);
+  const args = { ...host.args, item: key };
   const abort = new AbortController();
   const stopOuter = () => abort.abort(outer.cancellationSignal.reason);
   outer.cancellationSignal.addEventListener('abort', stopOuter);
@@ -179,7 +183,7 @@ async function runActivityKey(
     host: os.hostname(),
   });
   try {
-    const call = asyncLocalStorage.run(inner, () => (fn as KeyActivity)({ args: host.args, jobName, businessDate, runKey }));
+    const call = asyncLocalStorage.run(inner, () => (fn as KeyActivity)({ args, jobName, businessDate, runKey }));
     const result = await Promise.race([call, cancelled]);
     const outcome = jobActivityOutcomeSchema.parse(result);
     return { ...facts(), stdout: host.mask(outcome.output ?? ''), ...(outcome.recordCount === undefined ? {} : { recordCount: outcome.recordCount }) };
