@@ -9,13 +9,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import type { FanoutRunInput } from '../src/catalog/compile/fanout-input';
 import { InvalidInputError } from '../src/validation/validation-error';
 import { fanoutOutcome, retryPartitions } from '../src/runs/retry-partitions';
 import { fanoutStatusLines } from '../src/workflows/fanout-definitions';
-import { createTestWorker, createTimeSkippingEnv, sharedBundle } from './helpers/time-skipping';
-import { jobnetWorkerOptions } from '../src/worker-setup';
+import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';
 import { untrustedMarker } from '../src/codec/untrusted';
 import { tempDir } from './helpers/fs';
 import { jobSpec } from './helpers/runs';
@@ -130,21 +129,11 @@ describe('fan-out (time-skipping)', () => {
     const keys = ['${JOBNET_KEY_PROBE}', 'cost$HOME', 'plain'];
     const seen: string[] = [];
     const queue = 'fanout-literal-keys';
-    const options = jobnetWorkerOptions({
-      activities: {
-        ...jobnetWorkerOptions().activities,
-        recordItem: async (input: { args: { item: string } }) => {
-          seen.push(input.args.item);
-          return {};
-        },
+    const literal = await createTestWorker(env, queue, {
+      recordItem: async (input: { args: { item: string } }) => {
+        seen.push(input.args.item);
+        return {};
       },
-    });
-    const literal = await Worker.create({
-      ...options,
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: queue,
-      workflowBundle: await sharedBundle(),
     });
     const log = path.join(work.dir, 'literal.log');
     const [command, activity] = await literal.runUntil(async () => {
@@ -172,15 +161,7 @@ describe('fan-out (time-skipping)', () => {
     // What a worker's codec hands the workflow for a forged or unencrypted completion (codec.test.ts):
     // here every batch "completes" with it.
     const queue = 'fanout-forged';
-    const options = jobnetWorkerOptions();
-    const forging = await Worker.create({
-      ...options,
-      activities: { ...options.activities, runPartitions: async () => untrustedMarker('not encrypted by a key holder') },
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: queue,
-      workflowBundle: await sharedBundle(),
-    });
+    const forging = await createTestWorker(env, queue, { runPartitions: async () => untrustedMarker('not encrypted by a key holder') });
     const result = await forging.runUntil(async () => {
       const handle = await env.client.workflow.start('fanoutWorkflow', {
         taskQueue: queue,

@@ -13,9 +13,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { JobRunInput, JobSpecInput } from '../src/catalog/schema/job-schema';
 import type { JobResult } from '../src/catalog/schema/run-result';
 import { jobWorkflow } from '../src/workflows';
-import { createTestWorker, createTimeSkippingEnv, sharedBundle } from './helpers/time-skipping';
-import { Worker } from '@temporalio/worker';
-import { jobnetWorkerOptions } from '../src/worker-setup';
+import { createTestWorker, createTimeSkippingEnv } from './helpers/time-skipping';
 import { untrustedMarker } from '../src/codec/untrusted';
 import { WORKFLOW_STACK_FRAMES } from '../src/workflows/stack-depth';
 import { processAlive, tempDir, waitFor } from './helpers/fs';
@@ -243,15 +241,7 @@ describe('jobWorkflow retry ladder (time-skipping)', () => {
     // What a worker's codec hands the workflow for a forged or unencrypted completion (codec.test.ts).
     // The job's runner checks it itself (the interceptor leaves runCommand to its caller).
     const queue = 'job-forged';
-    const options = jobnetWorkerOptions();
-    const forging = await Worker.create({
-      ...options,
-      activities: { ...options.activities, runCommand: async () => untrustedMarker('not encrypted by a key holder') },
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: queue,
-      workflowBundle: await sharedBundle(),
-    });
+    const forging = await createTestWorker(env, queue, { runCommand: async () => untrustedMarker('not encrypted by a key holder') });
     const workflowId = `forged-${++runCounter}@2026-12-01`;
     const job: JobSpecInput = { command: ['true'], retry: { attempts: 3, interval: '1s' }, delayedRetry: { after: '10m' } };
     const failure = await forging.runUntil(

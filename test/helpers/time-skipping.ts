@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { bundleWorkflows, jobnetWorkerOptions } from '../../src/worker-setup';
+import { bundleWorkflows, jobnetWorkerOptions, workerActivities } from '../../src/worker-setup';
+import type { ActivityTable } from '../../src/activities/registry';
 import { jobnetDataConverter } from '../../src/codec/data-converter';
 import { addSearchAttributesRequest } from '../../src/temporal/client';
 import { testServerPath } from '../../scripts/servers';
@@ -33,9 +34,10 @@ export function sharedBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string): Promise<Worker> {
+/** A jobnet worker on the test server; `activities` replace or add to jobnet's own (a forged result, a probe). */
+export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string, activities: ActivityTable = {}): Promise<Worker> {
   return Worker.create({
-    ...jobnetWorkerOptions(),
+    ...jobnetWorkerOptions({ activities: { ...workerActivities(), ...activities } }),
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
