@@ -18,6 +18,7 @@ import {
 import { formatDuration } from '../time/duration-format';
 import type * as JobnetInput from '../catalog/compile/jobnet-input';
 import type { JobnetRun, JobnetStepRun, StepKind } from '../contracts/jobnet';
+import type { JobRun } from '../contracts/job';
 import { jobResultSchema, type JobResult } from '../catalog/schema/run-result';
 import { closest } from '../validation/suggest';
 import { BusinessDate, JobName, JobStatus, StepJobs } from '../contracts/search-attributes';
@@ -499,12 +500,10 @@ class JobnetRunner {
   /** The step's work for one attempt, by its kind; false when it failed. Runs in the attempt's scope. */
   private runStep(name: string, workflowId: string, attempts: number): Promise<boolean> {
     const step = this.run.steps[name]!;
-    const inline = step.job !== undefined && step.jobnet === undefined && step.fanout === undefined && this.run.stepRuns !== 'child';
-    if (!inline || step.job === undefined) return this.runChild(name, workflowId);
-    // Checked with the jobnet's own input: the step's run takes it as it is.
-    const stepRun = { name, businessDate: this.run.businessDate, job: step.job, ...(step.notify === undefined ? {} : { notify: step.notify }) };
+    if (step.job === undefined || step.jobnet !== undefined || step.fanout !== undefined || this.run.stepRuns === 'child')
+      return this.runChild(name, workflowId);
     // Inline: the job's runbook runs in this run's own history, its attempts as activities named after the step.
-    return runJob(stepRun, {
+    return runJob(this.stepRun(name), {
       workflowId,
       runId: `${workflowInfo().runId}/${name}#${attempts}`,
       activityIdPrefix: `${name}#${attempts}`,
@@ -539,11 +538,16 @@ class JobnetRunner {
       this.update(name, { jobStatus: 'success', recordCount: fanout.succeeded });
       return true;
     }
-    if (step.job === undefined) throw new TypeError(`step ${name} has neither job nor jobnet`);
-    const stepRun = { name, businessDate: this.run.businessDate, job: step.job, ...(step.notify === undefined ? {} : { notify: step.notify }) };
-    const result = await executeChild(jobWorkflow, { workflowId, args: [stepRun] });
+    const result = await executeChild(jobWorkflow, { workflowId, args: [this.stepRun(name)] });
     this.update(name, jobFields(result));
     return true;
+  }
+
+  /** A job step's run, checked with the jobnet's own input: the step's run takes it as it is. */
+  private stepRun(name: string): JobRun {
+    const step = this.run.steps[name]!;
+    if (step.job === undefined) throw new TypeError(`step ${name} has neither job nor jobnet`);
+    return { name, businessDate: this.run.businessDate, job: step.job, ...(step.notify === undefined ? {} : { notify: step.notify }) };
   }
 
   /**
