@@ -8,7 +8,8 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
 import { connectClient, ensureSearchAttributes } from './temporal/client';
 import { ExitCode, temporalTarget } from './temporal/connection';
-import { createLogger, temporalLogger } from './temporal/logger';
+import { createLogger, temporalLevel, temporalLogger } from './temporal/logger';
+import { gateRuntimeLogger } from './temporal/runtime-log-gate';
 import { processReaper } from './activities/process-reaper';
 import { metricsAddress, telemetryOptions } from './metrics/telemetry';
 import { bundleWorkflows, createWorkers, defaultQueues, servedQueues, workerActivities } from './worker-setup';
@@ -68,7 +69,8 @@ async function main(): Promise<number> {
   // One runtime per process: the SDK's own logs and jobnet's share the pino stream, and its
   // metrics endpoint serves the SDK's runtime metrics together with jobnet's.
   try {
-    Runtime.install({ logger: temporalLogger(logger), telemetryOptions: telemetryOptions({ metricsAddress: metrics }) });
+    const runtime = Runtime.install({ logger: temporalLogger(logger), telemetryOptions: telemetryOptions({ metricsAddress: metrics }) });
+    gateRuntimeLogger(runtime, temporalLevel(logger.level));
   } catch (error) {
     if (!metrics) throw error;
     throw new Error(`metrics endpoint ${metrics}: ${(error as Error).message} (each worker on a host needs its own --metrics port)`);

@@ -126,6 +126,12 @@ export function createLogger(options: { name: string; level?: string; rules?: Re
   );
 }
 
+/** The Temporal SDK's level for a pino level (pino's fatal and silent: the SDK's highest). */
+export function temporalLevel(level: string): LogLevel {
+  const levels: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+  return levels[level] ?? 'ERROR';
+}
+
 /** The Temporal SDK's logger interface over pino, so worker, workflow and activity logs share one stream. */
 export function temporalLogger(logger: Logger): TemporalLogger {
   const levels: Record<LogLevel, pino.Level> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
