@@ -8,7 +8,8 @@
  *    `jobnetWorkflow` on the dev server with one worker process, started the way `jobnet run`
  *    starts one (triggerJobnet) — its steps inline, as jobnet runs them. Overhead per step =
  *    (jobnet wall time − the baseline's total of the same round) / N. Target ≤ 25 ms per step,
- *    or ≤ 1.1× the activity floor of the day;
+ *    or, when the activity floor itself is above 25 ms in the run, ≤ 1.1× that floor (the
+ *    bench says which rule applied);
  * 3. `chained-child-steps`: the same jobnet with each step a child jobWorkflow (the design
  *    before; `stepRuns: child`), for the comparison;
  * 4. `floor-activities` / `floor-children`: the plainest SDK workflow of the same chain — N
@@ -19,7 +20,8 @@
  *    worker with JOBNET_CODEC=off on a queue of its own, started by a client without the codec —
  *    so the cost of encryption is measured in the same rounds (chained ÷ chained-codec-off).
  *
- * One warm-up round (not counted: bundling, first workflow tasks, JIT), then `--rounds`; the
+ * One warm-up round (not counted: bundling, first workflow tasks, JIT), then `--rounds`, each
+ * starting with the next shape (the order rotates: a run's time depends on what ran before it); the
  * baseline is measured in each round next to each chain, so a change of machine load between
  * rounds hits both. Each run also records the CPU that the worker, the commands, the server,
  * this process and everything else on the machine used, from /proc, and the peak memory of the
@@ -319,7 +321,8 @@ async function main(): Promise<void> {
     try {
       for (let round = 0; round <= ROUNDS; round++) {
         const of = round === 0 ? 'warm-up      ' : `round ${round}/${ROUNDS}  `;
-        for (const shape of SHAPES_RUN) {
+        // The order rotates per round: on the dev server a run's time depends on what ran just before it.
+        for (const shape of rotated(SHAPES_RUN, round)) {
           const isFloor = shape.startsWith('floor');
           const plain = shape === 'chained-codec-off' ? codecOff! : undefined;
           const pids = { worker: (isFloor ? floor : (plain?.worker ?? worker)).child.pid, server: server.pids() };
@@ -372,11 +375,9 @@ async function main(): Promise<void> {
   const jobnetMs = summary.find((s) => s.shape === 'chained')?.medianMs;
   const ratioToFloor = floorMs !== undefined && jobnetMs !== undefined && floorMs > 0 ? jobnetMs / floorMs : null;
   console.log(`\n${STEPS} steps, ${ROUNDS} round(s) after a warm-up:`);
+  const verdict = chainedVerdict(jobnetMs, floorMs);
   for (const s of summary) {
-    const target =
-      s.targetMs === null
-        ? ''
-        : `  target ≤ ${s.targetMs} ms (or ≤ 1.1× the activity floor): ${s.medianMs <= s.targetMs || (ratioToFloor !== null && ratioToFloor <= 1.1) ? 'met' : 'NOT met'}`;
+    const target = s.targetMs === null || verdict === null ? '' : `  target ${verdict.rule}: ${verdict.met ? 'met' : 'NOT met'}`;
     const baseline = s.baselineMsPerSpawn === null ? '' : `  (plain loop: ${s.baselineMsPerSpawn.toFixed(2)} ms per spawn)`;
     console.log(`  ${s.figure}: median ${s.medianMs.toFixed(1)}, min ${s.minMs.toFixed(1)}${baseline}${target}`);
   }
@@ -398,6 +399,7 @@ async function main(): Promise<void> {
     code,
     summary,
     ratioToFloor,
+    chainedTarget: verdict,
     codecCost,
     memory,
     samples,
@@ -416,3 +418,27 @@ main().catch((error: unknown) => {
   console.error(`bench:jobnet: ${error instanceof Error ? error.stack : String(error)}`);
   process.exit(1);
 });
+
+/** `shapes` starting at the round's own place, so each shape runs first in some round. */
+function rotated<T>(shapes: readonly T[], round: number): T[] {
+  const start = round % shapes.length;
+  return [...shapes.slice(start), ...shapes.slice(0, start)];
+}
+
+/**
+ * The issue's rule for the chained step: ≤ 25 ms overhead, or — only when the chained-activity
+ * floor itself is above 25 ms on the day — within 1.1× of that floor. Without the floor in
+ * the run, the absolute bound alone.
+ */
+function chainedVerdict(jobnetMs: number | undefined, floorMs: number | undefined): { rule: string; met: boolean } | null {
+  if (jobnetMs === undefined) return null;
+  if (floorMs !== undefined && floorMs > TARGET_MS_PER_STEP) {
+    const bound = 1.1 * floorMs;
+    return {
+      rule: `≤ 1.1× the activity floor (${floorMs.toFixed(1)} ms, above ${TARGET_MS_PER_STEP} ms today) = ${bound.toFixed(1)} ms`,
+      met: jobnetMs <= bound,
+    };
+  }
+  const why = floorMs === undefined ? 'no floor in this run' : `the activity floor was ${floorMs.toFixed(1)} ms, not above ${TARGET_MS_PER_STEP}`;
+  return { rule: `≤ ${TARGET_MS_PER_STEP} ms (${why})`, met: jobnetMs <= TARGET_MS_PER_STEP };
+}
