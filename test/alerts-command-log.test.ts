@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 import { runCommand, type CommandOutcome } from '../src/activities/command';
+import { sdkLogger } from '../src/temporal/logger';
 
 interface Line {
   level: LogLevel;
@@ -17,15 +18,7 @@ interface Line {
 }
 
 function captureLogger(lines: Line[]): Logger {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) => void lines.push({ level, message, meta });
-  return {
-    log,
-    trace: (message, meta) => log('TRACE', message, meta),
-    debug: (message, meta) => log('DEBUG', message, meta),
-    info: (message, meta) => log('INFO', message, meta),
-    warn: (message, meta) => log('WARN', message, meta),
-    error: (message, meta) => log('ERROR', message, meta),
-  };
+  return sdkLogger((level, message, meta) => void lines.push({ level, message, meta }));
 }
 
 describe('the log lines of a command attempt', () => {

@@ -6,23 +6,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Runtime } from '@temporalio/worker';
-import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
+import type { LogLevel, Logger } from '@temporalio/common';
 import { NativeLogCollector } from '@temporalio/worker/lib/runtime-logger';
 import { gateRuntimeLogger } from '../src/temporal/runtime-log-gate';
-import { temporalLevel } from '../src/temporal/logger';
+import { sdkLogger, temporalLevel } from '../src/temporal/logger';
 
 function recorder(): Logger & { lines: Array<{ level: LogLevel; message: string }> } {
   const lines: Array<{ level: LogLevel; message: string }> = [];
-  const log = (level: LogLevel, message: string, _meta?: LogMetadata) => void lines.push({ level, message });
-  return {
-    lines,
-    log,
-    trace: (m, meta) => log('TRACE', m, meta),
-    debug: (m, meta) => log('DEBUG', m, meta),
-    info: (m, meta) => log('INFO', m, meta),
-    warn: (m, meta) => log('WARN', m, meta),
-    error: (m, meta) => log('ERROR', m, meta),
-  };
+  return { lines, ...sdkLogger((level, message) => void lines.push({ level, message })) };
 }
 
 describe('runtime log gate', () => {

@@ -135,13 +135,17 @@ export function temporalLevel(level: string): LogLevel {
 /** The Temporal SDK's logger interface over pino, so worker, workflow and activity logs share one stream. */
 export function temporalLogger(logger: Logger): TemporalLogger {
   const levels: Record<LogLevel, pino.Level> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
-  const write = (level: LogLevel, message: string, meta?: LogMetadata) => logger[levels[level]](meta ?? {}, message);
+  return sdkLogger((level, message, meta) => logger[levels[level]](meta ?? {}, message));
+}
+
+/** The Temporal SDK's Logger interface made of one function that takes the level. */
+export function sdkLogger(log: (level: LogLevel, message: string, meta?: LogMetadata) => void): TemporalLogger {
   return {
-    log: write,
-    trace: (message, meta) => write('TRACE', message, meta),
-    debug: (message, meta) => write('DEBUG', message, meta),
-    info: (message, meta) => write('INFO', message, meta),
-    warn: (message, meta) => write('WARN', message, meta),
-    error: (message, meta) => write('ERROR', message, meta),
+    log,
+    trace: (message, meta) => log('TRACE', message, meta),
+    debug: (message, meta) => log('DEBUG', message, meta),
+    info: (message, meta) => log('INFO', message, meta),
+    warn: (message, meta) => log('WARN', message, meta),
+    error: (message, meta) => log('ERROR', message, meta),
   };
 }

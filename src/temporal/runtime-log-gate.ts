@@ -1,5 +1,9 @@
 import type { Runtime } from '@temporalio/worker';
-import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import type { LogLevel, Logger as TemporalLogger } from '@temporalio/common';
+import { sdkLogger } from './logger';
+
+/** The SDK's collector can also be flushed and closed (the runtime does both at shutdown). */
+type FlushableLogger = TemporalLogger & { flush?: () => void; close?: () => void };
 
 const SEVERITY: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
 
@@ -12,18 +16,12 @@ const SEVERITY: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 
  * way to give workers a logger is to set `Runtime.logger`). Flushing and closing still reach the collector.
  */
 export function gateRuntimeLogger(runtime: Runtime, level: LogLevel): void {
-  const inner = runtime.logger as TemporalLogger & { flush?: () => void; close?: () => void };
+  const inner = runtime.logger as FlushableLogger;
   const min = SEVERITY[level];
-  const log = (at: LogLevel, message: string, meta?: LogMetadata) => {
-    if (SEVERITY[at] >= min) inner.log(at, message, meta);
-  };
-  const gated: TemporalLogger & { flush?: () => void; close?: () => void } = {
-    log,
-    trace: (message, meta) => log('TRACE', message, meta),
-    debug: (message, meta) => log('DEBUG', message, meta),
-    info: (message, meta) => log('INFO', message, meta),
-    warn: (message, meta) => log('WARN', message, meta),
-    error: (message, meta) => log('ERROR', message, meta),
+  const gated: FlushableLogger = {
+    ...sdkLogger((at, message, meta) => {
+      if (SEVERITY[at] >= min) inner.log(at, message, meta);
+    }),
     ...(inner.flush ? { flush: () => inner.flush!() } : {}),
     ...(inner.close ? { close: () => inner.close!() } : {}),
   };
