@@ -73,7 +73,7 @@ describe('the Web UI metadata of runs', () => {
         name: 'bills',
         businessDate: '2026-12-01',
         source: { kind: 'items', items: ['a', 'b', 'c'] },
-        item: { name: 'bill', job: jobSpec({ command: ['sh', '-c', 'test "$JOBNET_ITEM" != b'] }) },
+        item: { name: 'bill', job: jobSpec({ description: 'one bill per company', command: ['sh', '-c', 'test "$JOBNET_ITEM" != b'] }) },
         maxParallel: 4,
         batchSize: 3,
         runbooks: { 'exit:1': 'https://runbooks.example/bill' },
@@ -83,6 +83,13 @@ describe('the Web UI metadata of runs', () => {
     const result = await fanoutOutcome(handle);
     assert.equal(result.status, 'partial');
     assert.deepEqual(await summaries(handle.workflowId), ['partitions a … c (3, 3 at a time)']);
+    // A batch's input carries what running a key needs of the item job — not its description and the rest.
+    const scheduled = (await client.workflow.getHandle(handle.workflowId).fetchHistory()).events?.find((event) => event.activityTaskScheduledEventAttributes);
+    const batch = (await readPayload(client, scheduled?.activityTaskScheduledEventAttributes?.input?.payloads?.[0] as Payload)) as {
+      item: { name: string; job: Record<string, unknown> };
+    };
+    assert.equal(batch.item.name, 'bill');
+    assert.deepEqual(Object.keys(batch.item.job).sort(), ['command', 'env', 'killGrace', 'retry', 'safeToRepeat', 'timeout']);
     const details = await currentDetails(handle.workflowId);
     assert.match(details, /bills \(2026-12-01\): partial — 3\/3 partitions done: 2 succeeded, 1 failed/, details);
     assert.match(details, /failed exit:1 ×1 \(runbook https:\/\/runbooks\.example\/bill\): b/, details);

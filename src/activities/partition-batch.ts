@@ -1,12 +1,18 @@
 import { ApplicationFailure, CancelledFailure, Context, asyncLocalStorage } from '@temporalio/activity';
 import os from 'node:os';
 import { isUntrusted } from '../codec/untrusted';
-import type { JobSpec } from '../catalog/schema/job-schema';
 import { CommandFailureType, executeCommand, type CommandOutcome } from './command';
 import { resolveArgs } from './host-command';
 import { jobActivityOutcomeSchema, type JobActivityInput, type JobActivityOutcome } from './job-activity';
 import { maskedActivityFailure } from './job-activity-runner';
-import { partitionRunId, type PartitionBatchRequest, type PartitionBatchResult, type PartitionKey, type PartitionReport } from '../contracts/fanout';
+import {
+  partitionRunId,
+  type PartitionBatchRequest,
+  type PartitionJob,
+  type PartitionBatchResult,
+  type PartitionKey,
+  type PartitionReport,
+} from '../contracts/fanout';
 import { clip } from '../text/clip';
 
 /**
@@ -145,7 +151,7 @@ function runOnce(
  * its heartbeats kept out of the batch's progress and its cancellation also at its time-out.
  */
 async function runActivityKey(
-  job: JobSpec,
+  job: PartitionJob,
   jobName: string,
   key: string,
   runKey: string,
@@ -243,7 +249,7 @@ function describe(failure: unknown): { error: string; errorType: string } {
   };
 }
 
-function worthRetrying(failure: unknown, described: { errorType: string }, job: JobSpec): boolean {
+function worthRetrying(failure: unknown, described: { errorType: string }, job: PartitionJob): boolean {
   if (failure instanceof ApplicationFailure && failure.nonRetryable) return false;
   const type = failure instanceof ApplicationFailure ? failure.type : undefined;
   return !job.retry.nonRetryable.includes(type ?? '') && !job.retry.nonRetryable.includes(described.errorType);

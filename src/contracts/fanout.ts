@@ -53,6 +53,27 @@ export interface PartitionKey {
   attempt: number;
 }
 
+/**
+ * What a batch needs of the item job to run a key: its work, time-out and immediate retries.
+ * Its description, alerts, locks and the rest are the fan-out's business and stay out of every
+ * batch's input (with one key per batch, that input is sent, stored and encrypted per key).
+ */
+export type PartitionJob = Pick<JobSpec, 'command' | 'activity' | 'cwd' | 'env' | 'timeout' | 'killGrace' | 'retry' | 'safeToRepeat'>;
+
+export function partitionJob(job: PartitionJob): PartitionJob {
+  const { command, activity, cwd, env, timeout, killGrace, retry, safeToRepeat } = job;
+  return {
+    ...(command === undefined ? {} : { command }),
+    ...(activity === undefined ? {} : { activity }),
+    ...(cwd === undefined ? {} : { cwd }),
+    env,
+    timeout,
+    killGrace,
+    retry,
+    safeToRepeat,
+  };
+}
+
 export interface PartitionBatchRequest {
   /** The fan-out's name (its JobName), for logs. */
   fanout: string;
@@ -60,7 +81,7 @@ export interface PartitionBatchRequest {
   /** The fan-out's workflow id: a key's run key is `<fan-out id>/<key>`, the same in every round. */
   fanoutId: string;
   /** The job each key runs, under its catalog name; the key reaches it as JOBNET_ITEM or args.item. */
-  item: { name: string; job: JobSpec };
+  item: { name: string; job: PartitionJob };
   keys: PartitionKey[];
   /** Keys running at once in this batch. */
   concurrency: number;

@@ -36,7 +36,7 @@ import {
   type FanoutStatus,
   type PartitionFailure,
 } from './fanout-definitions';
-import { partitionRunId, type PartitionKey, type PartitionReport } from '../contracts/fanout';
+import { partitionJob, partitionRunId, type PartitionBatchRequest, type PartitionKey, type PartitionReport } from '../contracts/fanout';
 import { MAX_WORKER_LOSSES } from './job-attempts';
 import { parseWorkflowInput } from './input';
 import { isRunCancelled, recordCancelled } from './cancelled-run';
@@ -143,6 +143,8 @@ class FanoutRunner {
   private readonly errorsPerType = new Map<string, number>();
   /** Batches in flight, by number: their keys and the slots of the window they hold. */
   private readonly batches = new Map<number, { items: Item[]; concurrency: number }>();
+  /** What every batch's input carries of the item job: what running a key needs, no more. */
+  private readonly batchItem: PartitionBatchRequest['item'];
   private batchSeq = 0;
   private readonly warnings: string[];
   private readonly warned: FanoutCarry['warned'];
@@ -165,6 +167,7 @@ class FanoutRunner {
     carry: FanoutCarry | undefined,
   ) {
     this.queue = run.queue ?? workflowInfo().taskQueue;
+    this.batchItem = { name: run.item.name, job: partitionJob(run.item.job) };
     const retry = run.retry;
     this.startTime = carry?.startTime ?? retry?.previous.startTime ?? nowIso();
     this.roundStart = carry?.roundStart ?? nowIso();
@@ -346,7 +349,7 @@ class FanoutRunner {
       fanout: this.run.name,
       businessDate: this.run.businessDate,
       fanoutId: workflowInfo().workflowId,
-      item: this.run.item,
+      item: this.batchItem,
       keys: items,
       concurrency,
     }).then(
