@@ -80,8 +80,8 @@ export function servedQueues(queues: readonly string[]): string[] {
  * Activity task polls each queue's worker keeps open (the SDK's default is 10). A fan-out's
  * workflow task schedules dozens of activities at once; a task that finds a poll waiting is
  * handed over directly, one that does not goes to the server's task backlog (written, read
- * back, deleted). With 32 polls a trivial one-key-per-batch fan-out cost the dev server ~4.1
- * instead of ~3.5 ms of CPU per key on 2026-12-03 (README "Fan-out"); a poll waiting is one
+ * back, deleted). With 32 polls a trivial one-key-per-batch fan-out cost the dev server ~3.5
+ * instead of ~4.1 ms of CPU per key on 2026-12-03 (README "Fan-out"); a poll waiting is one
  * idle request at the frontend. Never more polls than activities the worker may run at once.
  */
 export const ACTIVITY_POLLS = 32;
