@@ -2,7 +2,7 @@ import { Context, CancelledFailure } from '@temporalio/activity';
 import type { Logger } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { spawn } from 'node:child_process';
-import os from 'node:os';
+import { THIS_HOST } from './this-host';
 import type { JobSpec } from '../catalog/schema/job-schema';
 import { killProcessTree } from './process-tree';
 import { processReaper, type LaunchedCommand } from './process-reaper';
@@ -212,7 +212,7 @@ export async function executeCommand(request: CommandRequest, attempt: CommandAt
       durationMs: Date.now() - startedAt,
       recordCount: lastRecordCount(outcomeStdout),
       attempt: attempt.attempt,
-      host: os.hostname(),
+      host: THIS_HOST,
     };
     if (stopReason === 'cancelled') throw new CancelledFailure('command cancelled; its process tree was killed');
     if (stopReason === 'timeout') {

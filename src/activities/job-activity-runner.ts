@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import os from 'node:os';
+import { THIS_HOST } from './this-host';
 import type { CommandOutcome } from './command';
 import { resolveArgs } from './host-command';
 import { jobActivityOutcomeSchema, type JobActivityInput, type JobActivityOutcome } from './job-activity';
@@ -29,7 +29,7 @@ export function makeRunJobActivity(registry: () => Record<string, unknown>) {
       stderr: '',
       durationMs: Date.now() - started,
       attempt: info.attempt,
-      host: os.hostname(),
+      host: THIS_HOST,
     });
     // `${VAR}`s in the args are resolved here, on this host, and masked in what the attempt reports.
     const host = resolveArgs(request.input.args, request.input.jobName);

@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancelledFailure, Context, asyncLocalStorage } from '@temporalio/activity';
-import os from 'node:os';
+import { THIS_HOST } from './this-host';
 import { isUntrusted } from '../codec/untrusted';
 import { CommandFailureType, executeCommand, type CommandOutcome } from './command';
 import { resolveArgs } from './host-command';
@@ -46,7 +46,7 @@ export function makeRunPartitions(registry: () => Record<string, unknown>) {
     const resumed = context.info.attempt > 1;
     const { job } = request.item;
     const todo = request.keys.filter((item) => !done.has(item.key));
-    if (resumed) context.log.warn(`${request.fanout}: batch resumed on ${os.hostname()}: ${done.size} keys done before, ${todo.length} to go`);
+    if (resumed) context.log.warn(`${request.fanout}: batch resumed on ${THIS_HOST}: ${done.size} keys done before, ${todo.length} to go`);
 
     const heartbeat = () => context.heartbeat({ done: [...done.values()] } satisfies BatchProgress);
     const timer = setInterval(heartbeat, HEARTBEAT_EVERY_MS);
@@ -60,7 +60,9 @@ export function makeRunPartitions(registry: () => Record<string, unknown>) {
           done.set(item.key, report);
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(request.concurrency, todo.length)) }, lane));
+      const lanes = Math.min(request.concurrency, todo.length);
+      // One lane (one key per batch is the per-partition path): no array of lanes to await.
+      await (lanes <= 1 ? lane() : Promise.all(Array.from({ length: lanes }, lane)));
     } finally {
       clearInterval(timer);
     }
@@ -79,11 +81,9 @@ function lost(request: PartitionBatchRequest, item: PartitionKey): PartitionRepo
   return {
     key: item.key,
     attempt: item.attempt,
-    runId: partitionRunId(request.fanoutId, item),
     ok: false,
     errorType: 'WorkerLost',
     error: 'the worker running it was lost, and the job is not safe to repeat (safeToRepeat: false)',
-    recordCount: null,
     tries: 1,
   };
 }
@@ -91,19 +91,20 @@ function lost(request: PartitionBatchRequest, item: PartitionKey): PartitionRepo
 /** One key: the job's work with its immediate retry ladder. */
 async function runKey(request: PartitionBatchRequest, item: PartitionKey, registry: () => Record<string, unknown>, context: Context): Promise<PartitionReport> {
   const { job } = request.item;
-  const runId = partitionRunId(request.fanoutId, item);
   const maxAttempts = job.safeToRepeat ? job.retry.attempts : 1;
   let delay = job.retry.interval;
   for (let attempt = 1; ; attempt++) {
     try {
       const outcome = await runOnce(request, item, attempt, registry, context);
-      return { key: item.key, attempt: item.attempt, runId, ok: true, errorType: null, error: null, recordCount: outcome.recordCount ?? null, tries: attempt };
+      const report: PartitionReport = { key: item.key, attempt: item.attempt, ok: true, tries: attempt };
+      if (outcome.recordCount !== undefined) report.recordCount = outcome.recordCount;
+      return report;
     } catch (failure) {
       if (failure instanceof CancelledFailure || context.cancellationSignal.aborted) throw failure;
       const described = describe(failure);
       if (attempt >= maxAttempts || !worthRetrying(failure, described, job)) {
         context.log.warn(`${request.fanout}: partition ${item.key} failed (${described.errorType})`, { key: item.key, errorType: described.errorType });
-        return { key: item.key, attempt: item.attempt, runId, ok: false, ...described, recordCount: null, tries: attempt };
+        return { key: item.key, attempt: item.attempt, ok: false, ...described, tries: attempt };
       }
       await pause(delay, context.cancellationSignal);
       delay = Math.min(delay * job.retry.backoff, job.retry.maxInterval ?? Number.POSITIVE_INFINITY);
@@ -180,29 +181,34 @@ async function runActivityKey(
     details: undefined,
   } as never);
   const timeout = setTimeout(() => abort.abort('timeout'), job.timeout);
-  const facts = (): Omit<CommandOutcome, 'stdout'> => ({
-    exitCode: null,
-    signal: null,
-    stderr: '',
-    durationMs: Date.now() - started,
-    attempt,
-    host: os.hostname(),
-  });
   try {
-    const call = asyncLocalStorage.run(inner, () => (fn as KeyActivity)({ args, jobName, businessDate, runKey }));
+    const call = asyncLocalStorage.run(inner, fn as KeyActivity, { args, jobName, businessDate, runKey });
     const result = await Promise.race([call, cancelled]);
     const outcome = jobActivityOutcomeSchema.parse(result);
-    return { ...facts(), stdout: host.mask(outcome.output ?? ''), ...(outcome.recordCount === undefined ? {} : { recordCount: outcome.recordCount }) };
+    return {
+      ...keyFacts(started, attempt),
+      stdout: host.mask(outcome.output ?? ''),
+      ...(outcome.recordCount === undefined ? {} : { recordCount: outcome.recordCount }),
+    };
   } catch (error) {
     if (abort.signal.reason === 'timeout') {
-      throw ApplicationFailure.create({ type: CommandFailureType.timeout, message: `timed out after ${job.timeout} ms`, details: [facts()] });
+      throw ApplicationFailure.create({
+        type: CommandFailureType.timeout,
+        message: `timed out after ${job.timeout} ms`,
+        details: [keyFacts(started, attempt)],
+      });
     }
     if (outer.cancellationSignal.aborted) throw new CancelledFailure('fan-out batch cancelled');
-    throw maskedActivityFailure(error, host.mask, { ...facts(), stdout: '' });
+    throw maskedActivityFailure(error, host.mask, { ...keyFacts(started, attempt), stdout: '' });
   } finally {
     clearTimeout(timeout);
     outer.cancellationSignal.removeEventListener('abort', stopOuter);
   }
+}
+
+/** What an activity key's outcome says besides its output (an activity has no exit code or stderr). */
+function keyFacts(started: number, attempt: number): Omit<CommandOutcome, 'stdout'> {
+  return { exitCode: null, signal: null, stderr: '', durationMs: Date.now() - started, attempt, host: THIS_HOST };
 }
 
 function clientOf(context: Context) {

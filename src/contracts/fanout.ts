@@ -87,16 +87,19 @@ export interface PartitionBatchRequest {
   concurrency: number;
 }
 
-/** One key's outcome. */
+/**
+ * One key's outcome. Only what the fan-out cannot derive, and nothing empty: with one key per
+ * batch a report is sent, stored and encrypted per partition. (Reports of workers before
+ * 2026-12-04 also carry the key's run id and nulls for the fields left out; both read alike.)
+ */
 export interface PartitionReport {
   key: string;
   attempt: number;
-  /** `<fan-out id>/<key>` (`#<attempt>` from round 2): how logs and alerts name this partition's run. */
-  runId: string;
   ok: boolean;
-  errorType: string | null;
-  error: string | null;
-  recordCount: number | null;
+  /** A failed key's error type (it selects the runbook) and message. */
+  errorType?: string | null | undefined;
+  error?: string | null | undefined;
+  recordCount?: number | null | undefined;
   /** Attempts of the job's work for this key (immediate retries included). */
   tries: number;
 }

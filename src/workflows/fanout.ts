@@ -383,11 +383,9 @@ class FanoutRunner {
         done.get(item.key) ?? {
           key: item.key,
           attempt: item.attempt,
-          runId: partitionRunId(workflowInfo().workflowId, item),
           ok: false,
           errorType: lostWorker ? 'WorkerLost' : 'PartitionBatchFailed',
           error: lostWorker ? `its batch lost ${1 + MAX_WORKER_LOSSES} workers in a row` : errorMessage(error),
-          recordCount: null,
           tries: 0,
         },
       );
@@ -419,7 +417,7 @@ class FanoutRunner {
           message: `partition ${report.key} of ${this.run.name} failed: ${failure.error}${this.alerts === MAX_PARTITION_ALERTS ? ` (further partition failures only in the summary)` : ''}`,
           errorType,
           attempt: report.attempt,
-          details: { partition: report.key, runId: report.runId, ...(runbookUrl ? { runbookUrl } : {}) },
+          details: { partition: report.key, runId: partitionRunId(workflowInfo().workflowId, report), ...(runbookUrl ? { runbookUrl } : {}) },
         },
         this.alerts,
       );
