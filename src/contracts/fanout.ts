@@ -89,8 +89,8 @@ export interface PartitionBatchRequest {
 
 /**
  * One key's outcome. Only what the fan-out cannot derive, and nothing empty: with one key per
- * batch a report is sent, stored and encrypted per partition. (Reports of workers before
- * 2026-12-04 also carry the key's run id and nulls for the fields left out; both read alike.)
+ * batch a report is sent, stored and encrypted per partition. (Reports of earlier workers
+ * also carry the key's run id and nulls for the fields left out; both read alike.)
  */
 export interface PartitionReport {
   key: string;

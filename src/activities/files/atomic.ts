@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { THIS_HOST } from '../this-host';
 
 /**
  * Files that appear whole or not at all: written under a temporary name in a hidden directory
@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 export const INCOMING_DIR = '.jobnet-incoming';
 const PART_SUFFIX = '.part';
 /** This host in a file name (no dots, so the name splits back into its fields). */
-const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '-');
+const HOST = THIS_HOST.replace(/[^A-Za-z0-9-]/g, '-');
 
 /** A temporary name that says who wrote it: a later run removes parts of dead writers only. */
 function partName(finalName: string): string {
