@@ -17,6 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { jobSpecSchema } from '../src/catalog/schema/job-schema';
+import { fanoutRunSchema } from '../src/catalog/compile/fanout-input';
 import { createWorkflowVm } from './lib/workflow-vm';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -37,6 +38,20 @@ const CASES: Record<string, { workflowType: string; args: unknown[]; child: bool
     workflowType: 'fanoutWorkflow',
     args: [{ name: 'bench', businessDate: BUSINESS_DATE, source: { kind: 'items', items: ['k1', 'k2'] }, maxParallel: 2, item: { name: 'item', job: JOB } }],
     child: false,
+  },
+  // A jobnet's fan-out step or a Schedule's fire: a parent validated the run (a continued run takes its input the same way).
+  'fanout-step': {
+    workflowType: 'fanoutWorkflow',
+    args: [
+      fanoutRunSchema.parse({
+        name: 'bench',
+        businessDate: BUSINESS_DATE,
+        source: { kind: 'items', items: ['k1', 'k2'] },
+        maxParallel: 2,
+        item: { name: 'item', job: JOB },
+      }),
+    ],
+    child: true,
   },
   lock: { workflowType: 'lockWorkflow', args: [{ name: 'bench' }], child: false },
   gate: { workflowType: 'gateWorkflow', args: [{ job: 'bench', businessDate: BUSINESS_DATE }], child: false },

@@ -24,10 +24,16 @@ export interface FirstActivation {
   modules: string[];
 }
 
+/** How a run came to be: started by a parent workflow, or continued as new from an earlier run of its own. */
+export interface RunOrigin {
+  child?: boolean;
+  continued?: boolean;
+}
+
 export interface WorkflowVm {
   bundleBytes: number;
   /** Creates a run of the type with these arguments, runs its first activation, disposes of it. */
-  firstActivation(workflowType: string, args: unknown[], options?: { child?: boolean }): Promise<FirstActivation>;
+  firstActivation(workflowType: string, args: unknown[], options?: RunOrigin): Promise<FirstActivation>;
   destroy(): Promise<void>;
 }
 
@@ -40,7 +46,7 @@ export async function createWorkflowVm(): Promise<WorkflowVm> {
   return {
     bundleBytes: bundle.code.length,
     async firstActivation(workflowType, args, options = {}) {
-      const info = infoFor(workflowType, ++runs, options.child ?? false);
+      const info = infoFor(workflowType, ++runs, options);
       const started = process.cpuUsage();
       const workflow = await creator.createWorkflow({ info, randomnessSeed: [1, 2], now: Date.now(), showStackTraceSources: false });
       const completion = await workflow.activate(
@@ -83,7 +89,7 @@ export async function createWorkflowVm(): Promise<WorkflowVm> {
   };
 }
 
-function infoFor(workflowType: string, n: number, child: boolean): WorkflowInfo {
+function infoFor(workflowType: string, n: number, origin: RunOrigin): WorkflowInfo {
   const now = new Date();
   const runId = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
   return {
@@ -102,6 +108,7 @@ function infoFor(workflowType: string, n: number, child: boolean): WorkflowInfo 
     unsafe: { isReplaying: false, now: () => Date.now() },
     searchAttributes: {},
     memo: {},
-    ...(child ? { parent: { workflowId: 'vm-parent', runId: '00000000-0000-4000-8000-000000000000', namespace: 'default' } } : {}),
+    ...(origin.continued ? { continuedFromExecutionRunId: '00000000-0000-4000-8000-ffffffffffff' } : {}),
+    ...(origin.child ? { parent: { workflowId: 'vm-parent', runId: '00000000-0000-4000-8000-000000000000', namespace: 'default' } } : {}),
   } as unknown as WorkflowInfo;
 }

@@ -47,6 +47,30 @@ export interface FanoutRun {
     | undefined;
 }
 
+/**
+ * What a fan-out run hands to the next when it continues as new: where it is in its keys and
+ * what it has counted so far. Written by the run itself, so the next takes it as it is.
+ */
+export interface FanoutCarry {
+  startTime: string;
+  roundStart: string;
+  /** Next read: the last key read (key sources), the index into the list (items, retry keys). */
+  cursor: { after: string | null; position: number };
+  sourceDone: boolean;
+  buffer: PartitionKey[];
+  total: number | null;
+  seen: number;
+  succeeded: number;
+  failed: number;
+  failures: PartitionFailure[];
+  failuresNotKept: number;
+  warnings: string[];
+  warned: { projection: boolean; passed: boolean };
+  alerts: number;
+  continuedAsNew: number;
+  sourceError: string | null;
+}
+
 export interface PartitionKey {
   key: string;
   /** 1 for the first round; `jobnet retry-partitions` runs a key again as 2, 3, … */

@@ -13,7 +13,6 @@ export {
   type PartitionFailure,
   type PartitionFailureEvent,
 } from '../contracts/fanout';
-export { partitionFailureSchema } from '../catalog/compile/fanout-input';
 
 /**
  * How a fan-out's failures are grouped and its state printed, for fanoutWorkflow and the clients

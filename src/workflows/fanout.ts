@@ -14,12 +14,11 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { z } from 'zod';
 import type * as activities from '../activities';
 import type { PartitionPage } from '../activities/partitions';
 import { formatDuration } from '../time/duration-format';
 import type * as FanoutInput from '../catalog/compile/fanout-input';
-import type { FanoutRun } from '../contracts/fanout';
+import type { FanoutCarry, FanoutRun } from '../contracts/fanout';
 import { BusinessDate, JobName, JobStatus, RecordCount } from '../contracts/search-attributes';
 import { announceSuccess } from './after-wait';
 import { emitEvent } from './emit-event';
@@ -30,7 +29,6 @@ import {
   fanoutStateQuery,
   fanoutStatusLines,
   groupFailures,
-  partitionFailureSchema,
   type FanoutResult,
   type FanoutState,
   type FanoutStatus,
@@ -72,27 +70,6 @@ const DETAILS_EVERY_MS = 1_000;
 /** The projection is trusted only after this many partitions ended. */
 const MIN_ENDED_FOR_PROJECTION = 10;
 
-const carrySchema = z.object({
-  startTime: z.string(),
-  roundStart: z.string(),
-  /** Next read: the last key read (key sources), the index into the list (items, retry keys). */
-  cursor: z.object({ after: z.string().nullable(), position: z.number() }),
-  sourceDone: z.boolean(),
-  buffer: z.array(z.object({ key: z.string(), attempt: z.number() })),
-  total: z.number().nullable(),
-  seen: z.number(),
-  succeeded: z.number(),
-  failed: z.number(),
-  failures: z.array(partitionFailureSchema),
-  failuresNotKept: z.number(),
-  warnings: z.array(z.string()),
-  warned: z.object({ projection: z.boolean(), passed: z.boolean() }),
-  alerts: z.number(),
-  continuedAsNew: z.number(),
-  sourceError: z.string().nullable(),
-});
-export type FanoutCarry = z.infer<typeof carrySchema>;
-
 type Item = PartitionKey;
 
 /**
@@ -106,8 +83,9 @@ type Item = PartitionKey;
  */
 export async function fanoutWorkflow(input: FanoutRun, carried?: FanoutCarry): Promise<FanoutResult> {
   const run = runOf(input);
-  const carry = carried === undefined ? undefined : parseWorkflowInput(carrySchema, carried);
-  const outcome = await new FanoutRunner(run, input, carry).execute().catch(async (error: unknown) => {
+  // The carry is this fan-out's own previous run's hand-over, taken as it is like a parent's
+  // input: a run continued (every few thousand events of a large fan-out) loads no schema.
+  const outcome = await new FanoutRunner(run, input, carried).execute().catch(async (error: unknown) => {
     // Its batches in flight got the cancellation with the run (their processes are killed); the run says how it ended.
     if (isRunCancelled(error)) await recordCancelled(async () => upsertSearchAttributes([{ key: JobStatus, value: 'cancelled' }]));
     throw error;
