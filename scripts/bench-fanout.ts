@@ -3,7 +3,7 @@
  * against Temporal's floor (DESIGN.md §9):
  *
  * 1. speed-up: the same workload — M partitions whose step waits `--io-ms` (200 ms) on an
- *    outside service (`simulatedCall`) — as one sequential loop (the monthly batch before
+ *    outside service (`benchSleep`, scripts/lib/bench-activities.ts: the floor's activity body) — as one sequential loop (the monthly batch before
  *    seed 004's rewrite) and as a fan-out with maxParallel 1 / 4 / 16 / 64;
  * 2. orchestration throughput: N trivial partitions (the same activity with 0 ms) at
  *    maxParallel 64, in batches (the default) and one key per batch (`batchSize: 1`), in
@@ -20,7 +20,8 @@
  * With one worker process and with two on the same queue. Targets: ≥ 40× at maxParallel 64 for
  * the 200 ms step; ≥ 1,000 trivial partitions/s with batching, ≥ 1.0× the activity floor without.
  * (`--rounds` default 3.)
- * Each figure says the worker's and the server's peak memory.
+ * Each figure says the worker's and the server's peak memory; one key per batch and its floors
+ * also the CPU per partition of the worker that ran them and of the server (from /proc, Linux).
  *
  *   npm run bench:fanout [-- --io-partitions 200 --io-ms 200 --trivial 1000 --parallel 1,4,16,64 --workers 1,2 --large 0 --rounds 3]
  *   npm run bench:fanout -- --quick      (one worker, maxParallel 64 only; under 3 minutes)
@@ -41,11 +42,13 @@ import { BENCH_SERVERS, startBenchServer, type BenchServerKind } from './lib/ben
 import { jobnetClient } from '../src/temporal/client';
 import { codecSettings } from '../src/codec/keys';
 import { jobSpecSchema } from '../src/catalog/schema/job-schema';
+import { processCpu } from './proc-cpu';
 
 const ROOT = path.resolve(__dirname, '..');
 const QUEUE = 'bench-fanout';
 const FLOOR_QUEUE = 'bench-fanout-floor';
 const GUARDED_FLOOR_QUEUE = 'bench-fanout-floor-guarded';
+const BENCH_ACTIVITIES = path.join(ROOT, 'scripts', 'lib', 'bench-activities.ts');
 /** Child workflows are slow (~20/s here): the child floor's trivial figure is taken over this many. */
 const CHILD_FLOOR_ITEMS = 200;
 
@@ -102,6 +105,12 @@ interface Figure {
   ratioToGuardedFloor?: number;
   /** Where a figure is the median of rounds in rotated order: each round's partitions per second, in order. */
   roundRates?: number[];
+  /**
+   * One key per batch and its floors: CPU per partition (median of the rounds, ms) of the
+   * worker process that ran them and of the server — where a difference in rate comes from.
+   */
+  workerCpuMsPerPartition?: number | null;
+  serverCpuMsPerPartition?: number | null;
   workerPeakRssMiB: number | null;
   serverPeakRssMiB: number | null;
 }
@@ -117,7 +126,7 @@ function input(name: string, partitions: number, ms: number, maxParallel: number
         : { kind: 'items', items: Array.from({ length: partitions }, (_, i) => `p${i}`) },
     item: {
       name: 'bench-step',
-      job: jobSpecSchema.parse({ activity: { name: 'simulatedCall', args: { ms } }, timeout: '5m', retry: { attempts: 3, interval: '1s' } }),
+      job: jobSpecSchema.parse({ activity: { name: 'benchSleep', args: { ms } }, timeout: '5m', retry: { attempts: 3, interval: '1s' } }),
     },
     maxParallel,
     ...(batchSize === undefined ? {} : { batchSize }),
@@ -166,6 +175,17 @@ async function timeFloor(
   return { seconds: (performance.now() - started) / 1000, continuedAsNew: 0 };
 }
 
+/** Own CPU of these processes so far (ms), or null where /proc cannot say (another system, a process gone). */
+function ownCpuMs(pids: readonly (number | undefined)[]): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    const reading = pid === undefined ? null : processCpu(pid);
+    if (reading === null) return null;
+    total += reading.ownMs;
+  }
+  return pids.length === 0 ? null : total;
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -192,6 +212,7 @@ async function main(): Promise<void> {
         `${f.roundRates ? `  (median of rounds ${f.roundRates.map((rate) => rate.toFixed(1)).join(', ')})` : ''}` +
         `${f.ratioToActivityFloor === null ? '' : `  ${f.ratioToActivityFloor.toFixed(2)}× the activity floor`}` +
         `${f.ratioToGuardedFloor === undefined ? '' : ` (${f.ratioToGuardedFloor.toFixed(2)}× the guarded floor)`}${f.continuedAsNew ? `  (continued as new ${f.continuedAsNew}×)` : ''}` +
+        `${f.workerCpuMsPerPartition == null || f.serverCpuMsPerPartition == null ? '' : `  [CPU per partition: worker ${f.workerCpuMsPerPartition.toFixed(2)} ms, server ${f.serverCpuMsPerPartition.toFixed(2)} ms]`}` +
         `${f.workerPeakRssMiB === null ? '' : `  [worker ≤ ${f.workerPeakRssMiB} MiB, server ≤ ${f.serverPeakRssMiB ?? '?'} MiB]`}`,
     );
   const record = (figure: Omit<Figure, 'ratioToActivityFloor'>) => {
@@ -224,7 +245,9 @@ async function main(): Promise<void> {
     record(baseline);
     for (const count of WORKERS) {
       const workers = await Promise.all(
-        Array.from({ length: count }, () => startBenchWorker({ address: server.address, queue: QUEUE, args: ['--max-activities', '200'] })),
+        Array.from({ length: count }, () =>
+          startBenchWorker({ address: server.address, queue: QUEUE, args: ['--max-activities', '200', '--activities', BENCH_ACTIVITIES] }),
+        ),
       );
       const floors: BenchWorker[] = await Promise.all([
         ...Array.from({ length: count }, () => startFloorWorker({ address: server.address, queue: FLOOR_QUEUE })),
@@ -273,17 +296,37 @@ async function main(): Promise<void> {
           // median of its rounds.
           const shapes = ['floor-activities', 'floor-activities-guarded', 'jobnet-unbatched'] as const;
           const rates: Record<(typeof shapes)[number], number[]> = { 'floor-activities': [], 'floor-activities-guarded': [], 'jobnet-unbatched': [] };
+          const cpu: Record<(typeof shapes)[number], { worker: number[]; server: number[] }> = {
+            'floor-activities': { worker: [], server: [] },
+            'floor-activities-guarded': { worker: [], server: [] },
+            'jobnet-unbatched': { worker: [], server: [] },
+          };
+          // The worker processes each shape runs on (the floors: plain ones first, then the guarded).
+          const workerPids = {
+            'floor-activities': floors.slice(0, count).map((w) => w.child.pid),
+            'floor-activities-guarded': floors.slice(count).map((w) => w.child.pid),
+            'jobnet-unbatched': workers.map((w) => w.child.pid),
+          };
+          // Each shape once unmeasured first: the code of a workflow and of an activity gets fast
+          // only after thousands of calls (a worker's first 1,000 one-key partitions cost it ~1.5×
+          // the CPU of its fifth 1,000 on 2026-12-03), and a long fan-out runs warm.
+          for (const impl of shapes) await (impl === 'jobnet-unbatched' ? timeFanout(client, TRIVIAL, 0, 64, 1) : timeFloor(client, impl, TRIVIAL, 0, 64));
           for (let round = 0; round < ROUNDS; round++) {
             const order = shapes.map((_, i) => shapes[(i + round) % shapes.length]!);
             for (const impl of order) {
+              const before = { worker: ownCpuMs(workerPids[impl]), server: ownCpuMs(server.pids()) };
               const run = impl === 'jobnet-unbatched' ? await timeFanout(client, TRIVIAL, 0, 64, 1) : await timeFloor(client, impl, TRIVIAL, 0, 64);
               rates[impl].push(TRIVIAL / run.seconds);
+              const after = { worker: ownCpuMs(workerPids[impl]), server: ownCpuMs(server.pids()) };
+              if (before.worker !== null && after.worker !== null) cpu[impl].worker.push((after.worker - before.worker) / TRIVIAL);
+              if (before.server !== null && after.server !== null) cpu[impl].server.push((after.server - before.server) / TRIVIAL);
             }
             console.log(`   round ${round + 1} of ${ROUNDS}: ${order.map((impl) => `${impl} ${rates[impl].at(-1)!.toFixed(1)}/s`).join(', ')}`);
           }
           const medianFigure = (impl: (typeof shapes)[number], memoryOf: typeof memory, extra: Partial<Figure> = {}) => {
             const rate = median(rates[impl]);
             const roundRates = rates[impl];
+            const perPartition = (readings: number[]) => (readings.length === ROUNDS ? median(readings) : null);
             record({
               ...trivial,
               impl,
@@ -292,6 +335,8 @@ async function main(): Promise<void> {
               partitionsPerSecond: rate,
               continuedAsNew: 0,
               roundRates,
+              workerCpuMsPerPartition: perPartition(cpu[impl].worker),
+              serverCpuMsPerPartition: perPartition(cpu[impl].server),
               ...extra,
               ...memoryOf(),
             });
