@@ -47,7 +47,7 @@ export async function billingCompany(input: JobActivityInput): Promise<JobActivi
 // Built once: a zod schema costs more to build than to use, and a fan-out calls this per key.
 const simulatedCallArgs = z.object({ ms: z.int().min(0).max(600_000).default(200) }).loose();
 
-/** Waits args.ms (default 200): a step bound by an outside service's latency, for benchmarks and demos. */
+/** Waits args.ms (default 200): a step bound by an outside service's latency, for demos and tests (the benches run the floor's own activity body, scripts/lib/bench-activities.ts). */
 export async function simulatedCall(input: JobActivityInput): Promise<JobActivityOutcome> {
   const { ms } = parseActivityArgs('simulatedCall', simulatedCallArgs, input.args);
   await new Promise((resolve) => setTimeout(resolve, ms));
