@@ -3,8 +3,9 @@
  * against Temporal's floor (DESIGN.md §9):
  *
  * 1. speed-up: the same workload — M partitions whose step waits `--io-ms` (200 ms) on an
- *    outside service (`benchSleep`, scripts/lib/bench-activities.ts: the floor's activity body) — as one sequential loop (the monthly batch before
- *    seed 004's rewrite) and as a fan-out with maxParallel 1 / 4 / 16 / 64;
+ *    outside service (`benchSleep`, scripts/lib/bench-activities.ts: the floor's activity
+ *    body) — as one sequential loop (the monthly batch before seed 004's rewrite) and as a
+ *    fan-out with maxParallel 1 / 4 / 16 / 64;
  * 2. orchestration throughput: N trivial partitions (the same activity with 0 ms) at
  *    maxParallel 64, in batches (the default) and one key per batch (`batchSize: 1`), in
  *    partitions per second. One key per batch is the activity floor's own shape, so the two
