@@ -43,7 +43,7 @@ import { BENCH_SERVERS, startBenchServer, type BenchServerKind } from './lib/ben
 import { jobnetClient } from '../src/temporal/client';
 import { codecSettings } from '../src/codec/keys';
 import { jobSpecSchema } from '../src/catalog/schema/job-schema';
-import { processCpu } from './proc-cpu';
+import { processesCpu } from './proc-cpu';
 
 const ROOT = path.resolve(__dirname, '..');
 const QUEUE = 'bench-fanout';
@@ -178,13 +178,7 @@ async function timeFloor(
 
 /** Own CPU of these processes so far (ms), or null where /proc cannot say (another system, a process gone). */
 function ownCpuMs(pids: readonly (number | undefined)[]): number | null {
-  let total = 0;
-  for (const pid of pids) {
-    const reading = pid === undefined ? null : processCpu(pid);
-    if (reading === null) return null;
-    total += reading.ownMs;
-  }
-  return pids.length === 0 ? null : total;
+  return processesCpu(pids)?.ownMs ?? null;
 }
 
 function median(values: readonly number[]): number {

@@ -44,7 +44,7 @@ import { Client } from '@temporalio/client';
 import type { JobnetRunInput, JobnetStepRunInput } from '../src/catalog/compile/jobnet-input';
 import { triggerJobnet } from '../src/runs/trigger';
 import { jobnetResultSchema, type JobnetResult } from '../src/workflows/jobnet-definitions';
-import { machineBusyMs, processCpu } from './proc-cpu';
+import { machineBusyMs, processCpu, processesCpu } from './proc-cpu';
 import { startBenchWorker, startFloorWorker } from './lib/bench-worker';
 import { BENCH_SERVERS, startBenchServer, type BenchServerKind } from './lib/bench-server';
 import { jobnetClient } from '../src/temporal/client';
@@ -169,21 +169,10 @@ interface CpuReading {
 function readCpu(workerPid: number | undefined, serverPids: number[]): CpuReading {
   return {
     worker: workerPid === undefined ? null : processCpu(workerPid),
-    server: summedCpu(serverPids),
+    server: processesCpu(serverPids),
     bench: process.cpuUsage(),
     machine: machineBusyMs(),
   };
-}
-
-/** A cluster's nodes together (one process for the dev server). */
-function summedCpu(pids: number[]): ReturnType<typeof processCpu> {
-  const readings = pids.map(processCpu);
-  if (readings.length === 0 || readings.some((reading) => reading === null)) return null;
-  return readings.reduce((sum, reading) => ({
-    ownMs: sum!.ownMs + reading!.ownMs,
-    reapedChildrenMs: sum!.reapedChildrenMs + reading!.reapedChildrenMs,
-    liveDescendantsMs: sum!.liveDescendantsMs + reading!.liveDescendantsMs,
-  }));
 }
 
 function cpuPerStep(before: CpuReading, after: CpuReading, wallMs: number, steps: number): CpuPerStep | null {

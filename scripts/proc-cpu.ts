@@ -75,6 +75,20 @@ export function processCpu(pid: number): ProcessCpu | null {
 }
 
 /**
+ * The CPU of several processes together (a cluster's nodes; a shape's worker processes); null
+ * when there are none, or /proc cannot say for one of them (unknown or gone).
+ */
+export function processesCpu(pids: readonly (number | undefined)[]): ProcessCpu | null {
+  const readings = pids.map((pid) => (pid === undefined ? null : processCpu(pid)));
+  if (readings.length === 0 || readings.some((reading) => reading === null)) return null;
+  return readings.reduce((sum, reading) => ({
+    ownMs: sum!.ownMs + reading!.ownMs,
+    reapedChildrenMs: sum!.reapedChildrenMs + reading!.reapedChildrenMs,
+    liveDescendantsMs: sum!.liveDescendantsMs + reading!.liveDescendantsMs,
+  }));
+}
+
+/**
  * Busy CPU time of the whole machine (all cores, all processes), in ms: user, nice, system and
  * interrupts — not idle, iowait, or steal (time the hypervisor gave to other guests).
  */

@@ -1,7 +1,7 @@
 /**
  * The workflows a jobnet starts by the thousand — jobs and fan-outs started by a parent with a
- * validated run, and a fan-out's own continued runs — load no zod and no schema module: the worker evaluates a
- * run's modules afresh for every run, and building the schemas cost ~20 ms of CPU per run
+ * validated run, and a fan-out's own continued runs — load no zod and no schema module: the
+ * worker evaluates a run's modules afresh for every run, and building the schemas cost ~20 ms of CPU per run
  * (`npm run bench:workflow-start`). Runs are created from the real bundle as the worker creates
  * them, and the modules each evaluated are read back; no timing is asserted.
  */
